@@ -1,0 +1,91 @@
+# attnviz — see README.md.
+#   make            build ./attnviz
+#   make demo       install missing Debian packages, build, run the example sentence
+#   make check      install test dependencies, run the whole test suite, then the
+#                   unit and bad-input tests again under ASan + UBSan
+#   make bench      benchmarks against PyTorch (bench/)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := libcjson libpng openblas freetype2 fontconfig
+VERSION := 0.1.0
+
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -pedantic -Werror
+DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
+LDLIBS     = $(PKG_LIBS) -lm
+
+SRCS     := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BIN      ?= attnviz
+
+EXAMPLE := "The animal didn't cross the street because it was too tired."
+
+.PHONY: all demo deps deps-test check check-fast check-san unit bench install uninstall clean
+
+all: $(BIN) $(UNIT_BINS)
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) $(EXAMPLE)
+
+$(BIN): $(BUILD)/main.o $(LIB_OBJS)
+	@echo "  LD    $@"
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	@echo "  TEST  $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+# The whole suite, then the sanitizer pass. Ends with "N passed, N failed".
+check: deps-test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build-san BIN=build-san/attnviz OPT=-O1 \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests SAN_ATTNVIZ=build-san/attnviz \
+	    SAN_UNIT_DIR=build-san/tests tests/run.sh
+
+# Without the sanitizer pass and without installing anything.
+check-fast: all
+	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests tests/run.sh
+
+bench: deps-test all
+	bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/attnviz
+	install -m 644 man/attnviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/attnviz $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
+
+clean:
+	rm -rf build build-san attnviz
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)

@@ -1,0 +1,41 @@
+/* attention.h — attention weights for one head: scores, mask, softmax.
+ *
+ * One free function per step, llm.c style; callers own every buffer and
+ * nothing allocates or fails. Rows are queries, columns are keys.
+ */
+#ifndef ATTN_ATTENTION_H
+#define ATTN_ATTENTION_H
+
+/* In place, each row of x[rows, cols]: x ← softmax(x), computed in float32
+ * with the row maximum subtracted before exp. With causal set, row i (of the
+ * full matrix, i = row0 + r) only uses columns j <= i; the masked columns are
+ * set to exactly 0. A row whose every column is masked becomes all 0. */
+void softmax_forward(float *x, int rows, int cols, int causal, int row0);
+
+/* att[n_q, n_k] = softmax(scale · q_h · k_hᵀ) for one head, where q_h is the
+ * d_head columns starting at q (row stride ld_q) and k_h likewise. scale is
+ * 1/sqrt(d_head) for scaled_dot, 1 for dot. */
+void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
+                            int ld_k, int n_q, int n_k, int d_head, float scale,
+                            int causal);
+
+/* out_h[n_q, d_head] (row stride ld_out) = att[n_q, n_k] · v_h[n_k, d_head]
+ * (row stride ld_v): the head's output, the weighted sum of value vectors. */
+void attention_values_forward(float *out_h, int ld_out, const float *att,
+                              const float *v, int ld_v, int n_q, int n_k, int d_head);
+
+/* Additive (Bahdanau) scores followed by softmax, for one head:
+ *   att[i, j] = softmax_j( v_hᵀ · tanh(Wq_h·q_i + Wk_h·k_j) )
+ * q_h, k_h as in attention_head_forward; wq_h and wk_h are the head's
+ * [d_head, d_head] matrices ([out, in]), v_h its [d_head] vector; scratch
+ * holds (n_q + n_k) · d_head floats. No scaling. */
+void attention_additive_forward(float *att, const float *q, int ld_q, const float *k, int ld_k,
+                                const float *wq_h, const float *wk_h, const float *v_h,
+                                int n_q, int n_k, int d_head, int causal, float *scratch);
+
+/* out[n, d] = (x - mean) / sqrt(var + 1e-5) · w + b per row (biased
+ * variance, as torch.nn.LayerNorm); w, b may be NULL (1 and 0). In place
+ * when out == x. */
+void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d);
+
+#endif

@@ -1,0 +1,215 @@
+/* cli.c — see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+
+int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < lo || v > hi)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: '%s' is not an integer from %ld to %ld", opt, s,
+                         lo, hi);
+    *out = v;
+    return 0;
+}
+
+int cli_int(const char *opt, const char *s, int lo, int hi, int *out, attn_error *err)
+{
+    long v;
+    if (cli_long(opt, s, lo, hi, &v, err)) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cli_double(const char *opt, const char *s, double lo, double hi, double *out, attn_error *err)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: '%s' is not a number from %g to %g", opt, s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+int cli_seed(const char *opt, const char *s, uint64_t *out, attn_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || s[0] < '0' || s[0] > '9')
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: '%s' is not an integer from 0 to 18446744073709551615", opt, s);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_choice(const char *opt, const char *s, const char *const *names, attn_error *err)
+{
+    attn_buf list;
+    buf_init(&list);
+    for (int i = 0; names[i]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            buf_free(&list);
+            return i;
+        }
+        buf_printf(&list, "%s%s", i ? (names[i + 1] ? ", " : " or ") : "", names[i]);
+    }
+    attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown value '%s'; use %s", opt, s,
+              list.data ? list.data : "");
+    buf_free(&list);
+    return -1;
+}
+
+/* Reads a positive decimal at *p (no sign), advancing *p; -1 if none. */
+static long read_index(const char **p)
+{
+    if (**p < '0' || **p > '9') return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(*p, &end, 10);
+    *p = end;
+    return errno ? -1 : v;
+}
+
+int cli_list(const char *opt, const char *s, int max, const char *noun, int **list, int *n,
+             attn_error *err)
+{
+    char *mark = calloc((size_t)max, 1); /* [max] 1 = chosen */
+    if (!mark) return attn_oom(err, opt);
+    if (strcmp(s, "all") == 0) {
+        memset(mark, 1, (size_t)max);
+    } else {
+        for (const char *p = s;;) {
+            long a = read_index(&p), b = a;
+            if (a >= 0 && *p == '-') {
+                p++;
+                b = read_index(&p);
+            }
+            if (a < 0 || b < 0 || (*p && *p != ',')) {
+                free(mark);
+                return attn_fail(err, ATTN_EXIT_INPUT, "%s: '%s' is not a list like 1,3-4 or all",
+                                 opt, s);
+            }
+            if (a < 1 || b < a || b > max) {
+                free(mark);
+                if (b < a)
+                    return attn_fail(err, ATTN_EXIT_INPUT, "%s %s: the range %ld-%ld is backwards",
+                                     opt, s, a, b);
+                return attn_fail(err, ATTN_EXIT_INPUT, "%s %s: no %s %ld (the model has %d %s%s)",
+                                 opt, s, noun, a < 1 ? a : b, max, noun, max == 1 ? "" : "s");
+            }
+            memset(mark + a - 1, 1, (size_t)(b - a + 1));
+            if (!*p) break;
+            p++;
+        }
+    }
+    *list = malloc((size_t)max * sizeof **list);
+    if (!*list) {
+        free(mark);
+        return attn_oom(err, opt);
+    }
+    *n = 0;
+    for (int i = 0; i < max; i++)
+        if (mark[i]) (*list)[(*n)++] = i;
+    free(mark);
+    return 0;
+}
+
+int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_error *err)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->tok[i].text, spec) == 0) return i;
+    for (int i = 0; i < t->n; i++)
+        if (strcasecmp(t->tok[i].text, spec) == 0) return i;
+    char *end;
+    errno = 0;
+    long v = strtol(spec, &end, 10);
+    if (*spec >= '0' && *spec <= '9' && !*end && !errno && v < t->n) return (int)v;
+    attn_buf b;
+    buf_init(&b);
+    for (int i = 0; i < t->n && b.len < 200; i++) buf_printf(&b, " %d:%s", i, t->tok[i].text);
+    if (b.len >= 200) buf_puts(&b, " ...");
+    attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,
+              b.data ? b.data : "");
+    buf_free(&b);
+    return -1;
+}
+
+char *cli_command_line(int argc, char **argv)
+{
+    attn_buf b;
+    buf_init(&b);
+    buf_puts(&b, "attnviz");
+    for (int i = 1; i < argc; i++) {
+        buf_putc(&b, ' ');
+        if (!argv[i][0] || argv[i][strcspn(argv[i], " \t\n'\"\\$`*?;&|<>()")]) {
+            buf_putc(&b, '\'');
+            for (const char *p = argv[i]; *p; p++) {
+                if (*p == '\'') buf_puts(&b, "'\\''");
+                else buf_putc(&b, *p);
+            }
+            buf_putc(&b, '\'');
+        } else {
+            buf_puts(&b, argv[i]);
+        }
+    }
+    if (b.failed) {
+        buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+char *cli_join(int argc, char **argv)
+{
+    attn_buf b;
+    buf_init(&b);
+    buf_put(&b, "", 0);
+    for (int i = 0; i < argc; i++) {
+        if (i) buf_putc(&b, ' ');
+        buf_puts(&b, argv[i]);
+    }
+    if (b.failed) {
+        buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+char **cli_lines(char *text, size_t len, int *n)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!text[i]) text[i] = '\x80';
+    size_t cap = 16;
+    char **lines = malloc(cap * sizeof *lines);
+    *n = 0;
+    if (!lines) return NULL;
+    for (char *p = text; *p;) {
+        char *e = strchr(p, '\n');
+        if (e) *e = '\0';
+        size_t l = strlen(p);
+        if (l && p[l - 1] == '\r') p[--l] = '\0';
+        if (p[strspn(p, " \t\f\v")]) {
+            if ((size_t)*n == cap) {
+                char **q = realloc(lines, cap * 2 * sizeof *lines);
+                if (!q) {
+                    free(lines);
+                    return NULL;
+                }
+                lines = q;
+                cap *= 2;
+            }
+            lines[(*n)++] = p;
+        }
+        if (!e) break;
+        p = e + 1;
+    }
+    return lines;
+}

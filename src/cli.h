@@ -1,0 +1,47 @@
+/* cli.h — parsing of command-line values, for main.c.
+ *
+ * Each function checks one option's argument and, when it is wrong, fills
+ * err with ATTN_EXIT_INPUT and a one-line message naming the option (main.c
+ * prints it). Nothing here prints or exits. Returns 0 or -1 unless stated.
+ */
+#ifndef ATTN_CLI_H
+#define ATTN_CLI_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "tokenize.h"
+
+/* A decimal integer in [lo, hi]. */
+int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err);
+int cli_int(const char *opt, const char *s, int lo, int hi, int *out, attn_error *err);
+/* A decimal number in [lo, hi]. */
+int cli_double(const char *opt, const char *s, double lo, double hi, double *out, attn_error *err);
+/* 0 .. 2^64 - 1. */
+int cli_seed(const char *opt, const char *s, uint64_t *out, attn_error *err);
+
+/* s is one of names (NULL-terminated); returns its index, or -1. */
+int cli_choice(const char *opt, const char *s, const char *const *names, attn_error *err);
+
+/* "all" or a comma list of N and A-B, 1-based, within [1, max]; *list gets
+ * the sorted, de-duplicated 0-based indices (malloc'd, caller frees). noun
+ * names the items in messages ("layer", "head"). */
+int cli_list(const char *opt, const char *s, int max, const char *noun, int **list, int *n,
+             attn_error *err);
+
+/* A token given by its text (first exact match, then first match ignoring
+ * ASCII case) or its 0-based index; returns the index or -1. */
+int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_error *err);
+
+/* The invocation as one shell-quoted string (malloc'd), or NULL. */
+char *cli_command_line(int argc, char **argv);
+
+/* Arguments joined with single spaces (malloc'd), or NULL. */
+char *cli_join(int argc, char **argv);
+
+/* Splits text in place into its non-blank lines (a trailing CR is dropped,
+ * NUL bytes become 0x80 so that UTF-8 validation rejects them); returns a
+ * malloc'd array of *n pointers into text, or NULL when memory runs out. */
+char **cli_lines(char *text, size_t len, int *n);
+
+#endif

@@ -1,0 +1,31 @@
+/* error.h — the one error type every module fills.
+ *
+ * Library functions never print and never exit. A function that can fail
+ * returns int (0 on success, -1 on failure) or a pointer (NULL on failure)
+ * and, on failure, fills the caller's attn_error with a one-line message
+ * (naming the file, option or position) and an exit class: ATTN_EXIT_INPUT
+ * (2: usage or invalid input) or ATTN_EXIT_RUNTIME (1: I/O, out of memory).
+ * Only main.c prints "attnviz: <msg>" and exits with err.code.
+ */
+#ifndef ATTN_ERROR_H
+#define ATTN_ERROR_H
+
+enum { ATTN_EXIT_OK = 0, ATTN_EXIT_RUNTIME = 1, ATTN_EXIT_INPUT = 2 };
+
+typedef struct {
+    int code;        /* ATTN_EXIT_RUNTIME or ATTN_EXIT_INPUT once set */
+    char msg[512];   /* one line, no trailing newline */
+} attn_error;
+
+/* Fills err (may be NULL) with code and a printf-style message; returns -1
+ * so callers can write `return attn_fail(err, ATTN_EXIT_INPUT, "...")`. */
+int attn_fail(attn_error *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Out-of-memory shorthand: attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory (<what>)"). */
+int attn_oom(attn_error *err, const char *what);
+
+#endif

@@ -1,0 +1,244 @@
+/* explain.c — see explain.h. */
+#include "explain.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* The numbers of one head for the explained query. */
+typedef struct {
+    int layer, head;   /* 0-based model indices */
+    int dh;
+    const float *q;    /* [dh] the query's slice */
+    double *proj_q;    /* [dh] W_q·q (additive only) */
+    double *raw;       /* [n_k] raw score */
+    double *scaled;    /* [n_k] after scaling */
+    double *expv;      /* [n_k] exp(scaled - max), 0 when masked */
+    double *out;       /* [dh] Σ_j w_j v_j */
+    double scale, max, sum;
+    const float *w;    /* [n_k] the result's weights for this query */
+} head_steps;
+
+static void steps_free(head_steps *s)
+{
+    free(s->proj_q);
+    free(s->raw);
+    free(s->scaled);
+    free(s->expv);
+    free(s->out);
+}
+
+static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *tr,
+                         const attn_model *m, int li, int hi, int query, attn_error *err)
+{
+    const attn_config *c = &m->cfg;
+    const int nk = r->n_k, d = c->d_model, dh = c->d_head, l = r->layers[li], h = r->heads[hi];
+    memset(s, 0, sizeof *s);
+    s->layer = l;
+    s->head = h;
+    s->dh = dh;
+    s->raw = malloc((size_t)nk * sizeof *s->raw);
+    s->scaled = malloc((size_t)nk * sizeof *s->scaled);
+    s->expv = malloc((size_t)nk * sizeof *s->expv);
+    s->out = calloc((size_t)dh, sizeof *s->out);
+    s->proj_q = calloc((size_t)dh, sizeof *s->proj_q);
+    if (!s->raw || !s->scaled || !s->expv || !s->out || !s->proj_q) return attn_oom(err, "--explain");
+    const float *Q = tr->q + (size_t)l * tr->n_q * d, *K = tr->k + (size_t)l * nk * d;
+    const float *V = tr->v + (size_t)l * nk * d;
+    s->q = Q + (size_t)query * d + (size_t)h * dh;
+    s->scale = c->score == SCORE_SCALED_DOT ? 1.0 / sqrt((double)dh) : 1.0;
+    const attn_layer_weights *L = &m->layers[l];
+    if (c->score == SCORE_ADDITIVE)
+        for (int a = 0; a < dh; a++)
+            for (int b = 0; b < dh; b++)
+                s->proj_q[a] += (double)L->add_wq[((size_t)h * dh + a) * dh + b] * s->q[b];
+    s->max = -INFINITY;
+    for (int j = 0; j < nk; j++) {
+        const float *kj = K + (size_t)j * d + (size_t)h * dh;
+        double raw = 0.0;
+        if (c->score == SCORE_ADDITIVE) {
+            for (int a = 0; a < dh; a++) {
+                double pk = 0.0;
+                for (int b = 0; b < dh; b++) pk += (double)L->add_wk[((size_t)h * dh + a) * dh + b] * kj[b];
+                raw += (double)L->add_v[(size_t)h * dh + a] * tanh(s->proj_q[a] + pk);
+            }
+        } else {
+            for (int a = 0; a < dh; a++) raw += (double)s->q[a] * kj[a];
+        }
+        s->raw[j] = raw;
+        s->scaled[j] = raw * s->scale;
+        if (!result_masked(r, query, j) && s->scaled[j] > s->max) s->max = s->scaled[j];
+    }
+    s->sum = 0.0;
+    for (int j = 0; j < nk; j++) {
+        s->expv[j] = result_masked(r, query, j) ? 0.0 : exp(s->scaled[j] - s->max);
+        s->sum += s->expv[j];
+    }
+    s->w = result_head(r, li, hi) + (size_t)query * nk;
+    for (int j = 0; j < nk; j++)
+        for (int a = 0; a < dh; a++) s->out[a] += (double)s->w[j] * V[(size_t)j * d + (size_t)h * dh + a];
+    return 0;
+}
+
+/* "[a, b, c, d, …, z]": at most 4 leading and 1 trailing component. */
+static void vec_text(attn_buf *out, const float *f, const double *dv, int n)
+{
+    buf_putc(out, '[');
+    for (int i = 0; i < n; i++) {
+        if (i) buf_puts(out, ", ");
+        if (n > 6 && i == 4) {
+            buf_puts(out, "…, ");
+            i = n - 1;
+        }
+        buf_printf(out, "%.4f", f ? (double)f[i] : dv[i]);
+    }
+    buf_putc(out, ']');
+    if (n > 6) buf_printf(out, "  (%d values, 5 shown)", n);
+}
+
+/* Pads s to display width w (labels may hold CJK or emoji). */
+static void pad(attn_buf *out, const char *s, int w)
+{
+    buf_puts(out, s);
+    for (int i = utf8_width(s); i < w; i++) buf_putc(out, ' ');
+}
+
+static const char *const score_names[] = {"scaled_dot", "dot", "additive"};
+
+static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
+                      const attn_model *m, int query)
+{
+    const attn_config *c = &m->cfg;
+    const int nk = r->n_k, dh = s->dh;
+    buf_printf(out, "── layer %d · head %d  (%s, d_head %d: components %d–%d of %d) ──\n\n",
+               s->layer + 1, s->head + 1, score_names[c->score], dh, s->head * dh + 1,
+               (s->head + 1) * dh, c->d_model);
+    buf_printf(out, "1. Query vector of \"%s\": q = %s\n   q = ", r->queries->tok[query].text,
+               c->projections ? "x·W_qᵀ + b_q" : "x (no projections)");
+    vec_text(out, s->q, NULL, dh);
+    buf_puts(out, "\n\n");
+    if (c->score == SCORE_ADDITIVE) {
+        buf_puts(out, "2. Additive score of each key: s_j = vᵀ · tanh(W_q·q + W_k·k_j)\n   W_q·q = ");
+        vec_text(out, NULL, s->proj_q, dh);
+        buf_puts(out, "\n3. No scaling for the additive score.\n");
+    } else {
+        buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s\n",
+                   c->projections ? "x_j·W_kᵀ + b_k" : "x_j");
+        if (c->score == SCORE_SCALED_DOT)
+            buf_printf(out, "3. Scale: divide by √d_head = √%d = %.4f\n", dh, sqrt((double)dh));
+        else
+            buf_puts(out, "3. No scaling (score \"dot\"): large d_head makes the softmax peaky.\n");
+    }
+    buf_printf(out, "4. Softmax: subtract the largest score (m = %.4f), exponentiate, divide by\n"
+                    "   the sum of the exponentials (Σ = %.4f)%s\n\n",
+               s->max, s->sum, r->causal ? "; keys after the query are masked (causal)" : "");
+    int kw = 3;
+    for (int j = 0; j < nk; j++) kw = utf8_width(r->keys->tok[j].text) > kw ? utf8_width(r->keys->tok[j].text) : kw;
+    if (kw > 16) kw = 16;
+    buf_puts(out, "     j  ");
+    pad(out, "key", kw);
+    buf_puts(out, c->score == SCORE_ADDITIVE ? "   vᵀtanh(·)" : "       q·k_j");
+    if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  ÷ %-7.4f", sqrt((double)dh));
+    buf_puts(out, "       − m      exp(·)    weight\n");
+    for (int j = 0; j < nk; j++) {
+        char label[64];
+        snprintf(label, sizeof label, "%s", r->keys->tok[j].text);
+        if (utf8_width(label) > kw) snprintf(label + 12, sizeof label - 12, "…");
+        buf_printf(out, "  %4d  ", j);
+        pad(out, label, kw);
+        if (result_masked(r, query, j)) {
+            buf_puts(out, "      masked (key after the query)            0\n");
+            continue;
+        }
+        buf_printf(out, "  %10.4f", s->raw[j]);
+        if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  %9.4f", s->scaled[j]);
+        buf_printf(out, "  %9.4f  %10.4f  %8.4f\n", s->scaled[j] - s->max, s->expv[j], (double)s->w[j]);
+    }
+    double total = 0.0;
+    for (int j = 0; j < nk; j++) total += s->w[j];
+    buf_printf(out, "  %*sΣ exp = %.4f   Σ weight = %.4f\n\n", kw + 33 + (c->score == SCORE_SCALED_DOT ? 11 : 0),
+               "", s->sum, total);
+    buf_printf(out, "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s\n   out = ",
+               c->projections ? "x_j·W_vᵀ + b_v" : "x_j");
+    vec_text(out, NULL, s->out, dh);
+    buf_puts(out, "\n\n");
+}
+
+int explain_text(attn_buf *out, const attn_result *r, const attn_trace *tr, const attn_model *m,
+                 int query, attn_error *err)
+{
+    buf_printf(out, "Explaining the attention of query %d \"%s\" (rows are queries, columns keys)\n\n",
+               query, r->queries->tok[query].text);
+    for (int li = 0; li < r->n_layers; li++)
+        for (int hi = 0; hi < r->n_heads; hi++) {
+            head_steps s;
+            int rc = steps_compute(&s, r, tr, m, li, hi, query, err);
+            if (rc == 0) head_text(out, &s, r, m, query);
+            steps_free(&s);
+            if (rc) return -1;
+        }
+    return out->failed ? attn_oom(err, "--explain") : 0;
+}
+
+static void json_vec(attn_buf *out, const char *key, const float *f, const double *d, int n)
+{
+    buf_printf(out, ",\"%s\":[", key);
+    for (int i = 0; i < n; i++) buf_printf(out, "%s%.9g", i ? "," : "", f ? (double)f[i] : d[i]);
+    buf_putc(out, ']');
+}
+
+static void json_str(attn_buf *out, const char *s)
+{
+    buf_putc(out, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') buf_printf(out, "\\%c", ch);
+        else if (ch < 0x20) buf_printf(out, "\\u%04x", ch);
+        else buf_putc(out, (char)ch);
+    }
+    buf_putc(out, '"');
+}
+
+int explain_json(attn_buf *out, const attn_result *r, const attn_trace *tr, const attn_model *m,
+                 int query, attn_error *err)
+{
+    const attn_config *c = &m->cfg;
+    buf_printf(out, "{\"query\":{\"index\":%d,\"token\":", query);
+    json_str(out, r->queries->tok[query].text);
+    buf_printf(out, "},\"score\":\"%s\",\"d_head\":%d,\"causal\":%s,\"layers\":[", score_names[c->score],
+               c->d_head, r->causal ? "true" : "false");
+    for (int li = 0; li < r->n_layers; li++) {
+        buf_printf(out, "%s{\"layer\":%d,\"heads\":[", li ? "," : "", r->layers[li] + 1);
+        for (int hi = 0; hi < r->n_heads; hi++) {
+            head_steps s;
+            if (steps_compute(&s, r, tr, m, li, hi, query, err)) {
+                steps_free(&s);
+                return -1;
+            }
+            buf_printf(out, "%s{\"head\":%d,\"scale\":%.9g", hi ? "," : "", s.head + 1, s.scale);
+            json_vec(out, "q", s.q, NULL, s.dh);
+            if (c->score == SCORE_ADDITIVE) json_vec(out, "Wq_q", NULL, s.proj_q, s.dh);
+            buf_puts(out, ",\"keys\":[");
+            for (int j = 0; j < r->n_k; j++) {
+                buf_printf(out, "%s{\"index\":%d,\"token\":", j ? "," : "", j);
+                json_str(out, r->keys->tok[j].text);
+                if (result_masked(r, query, j))
+                    buf_puts(out, ",\"masked\":true,\"weight\":0}");
+                else
+                    buf_printf(out, ",\"masked\":false,\"raw\":%.9g,\"scaled\":%.9g,\"shifted\":%.9g,"
+                                    "\"exp\":%.9g,\"weight\":%.9g}",
+                               s.raw[j], s.scaled[j], s.scaled[j] - s.max, s.expv[j], (double)s.w[j]);
+            }
+            buf_printf(out, "],\"max\":%.9g,\"sum_exp\":%.9g", s.max, s.sum);
+            json_vec(out, "output", NULL, s.out, s.dh);
+            buf_putc(out, '}');
+            steps_free(&s);
+        }
+        buf_puts(out, "]}");
+    }
+    buf_puts(out, "]}\n");
+    return out->failed ? attn_oom(err, "--explain") : 0;
+}

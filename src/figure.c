@@ -1,0 +1,418 @@
+/* figure.c — see figure.h. */
+#include "figure.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const uint8_t FIGURE_TEXT_RGB[3] = {0x1a, 0x1a, 0x1a};
+const uint8_t FIGURE_MASK_BG[3] = {0xe6, 0xe6, 0xe6};
+const uint8_t FIGURE_MASK_FG[3] = {0xa0, 0xa0, 0xa0};
+
+/* Sizes in units (1/96 inch at scale 1). */
+#define U_MARGIN     16.0
+#define U_TITLE      16.0   /* figure title */
+#define U_PANEL      13.0   /* grid panel titles */
+#define U_LABEL      13.0   /* token labels, at most */
+#define U_LABEL_MIN   8.0
+#define U_LABEL_MAXW 150.0  /* longer labels are cut with "…" */
+#define U_TICKTEXT   11.0
+#define U_CAPTION    12.0
+#define U_TICK        4.0
+#define U_PAD         3.0
+#define U_CB_GAP     20.0
+#define U_CB_W       14.0
+#define U_CB_MINH   160.0
+#define U_SINGLE    480.0   /* matrix side to aim for, single figure */
+
+float figure_vmax(const attn_result *r)
+{
+    float vmax = 0.0f;
+    for (int li = 0; li < r->n_layers; li++)
+        for (int hi = 0; hi < r->n_heads; hi++) {
+            const float *w = result_head(r, li, hi);
+            for (int q = 0; q < r->n_q; q++)
+                for (int k = 0; k < r->n_k; k++) {
+                    float v = w[(size_t)q * r->n_k + k];
+                    if (!result_masked(r, q, k) && v > vmax && isfinite(v)) vmax = v;
+                }
+        }
+    return vmax > 0.0f ? vmax : 1.0f;
+}
+
+void figure_cell_rgb(const figure *fig, float v, uint8_t rgb[3])
+{
+    /* v == vmax gives exactly 1.0f, the colormap's top entry */
+    colormap_rgb(fig->cmap, v / fig->vmax, rgb);
+}
+
+void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
+{
+    snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 Head %d", r->layers[li] + 1, r->heads[hi] + 1);
+}
+
+char *figure_clean_text(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = malloc(3 * n + 1); /* each bad byte becomes 3 bytes */
+    if (!out) return NULL;
+    size_t o = 0;
+    while (*s) {
+        uint32_t cp;
+        int len = font_utf8_next(s, &cp);
+        if (cp == 0xFFFD || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
+            cp == 0xFFFE || cp == 0xFFFF) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s, (size_t)len);
+            o += (size_t)len;
+        }
+        s += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* A cleaned copy of s cut (with "…") to at most maxw pixels at size. */
+static char *fit_text(const attn_font *font, const char *s, double size, double maxw)
+{
+    char *t = figure_clean_text(s);
+    if (!t || font_width(font, t, size) <= maxw) return t;
+    size_t n = strlen(t);
+    char *cut = malloc(n + 4);
+    if (!cut) { free(t); return NULL; }
+    size_t keep = 0; /* bytes of t kept, on a code point boundary */
+    for (;;) {
+        uint32_t cp;
+        size_t next = keep + (size_t)font_utf8_next(t + keep, &cp);
+        if (next > n) break;
+        memcpy(cut, t, next);
+        memcpy(cut + next, "\xE2\x80\xA6", 4);
+        if (font_width(font, cut, size) > maxw) break;
+        keep = next;
+    }
+    memcpy(cut, t, keep);
+    memcpy(cut + keep, "\xE2\x80\xA6", 4);
+    free(t);
+    return cut;
+}
+
+static fig_item *push(figure *fig, fig_kind kind)
+{
+    if (fig->n == fig->cap) {
+        int cap = fig->cap ? 2 * fig->cap : 64;
+        fig_item *p = realloc(fig->items, (size_t)cap * sizeof *p);
+        if (!p) return NULL;
+        fig->items = p;
+        fig->cap = cap;
+    }
+    fig_item *it = &fig->items[fig->n++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    return it;
+}
+
+static int add_box(figure *fig, fig_kind kind, int x, int y, int w, int h, const uint8_t *rgb)
+{
+    fig_item *it = push(fig, kind);
+    if (!it) return -1;
+    it->x = x; it->y = y; it->w = w; it->h = h;
+    if (rgb) memcpy(it->rgb, rgb, 3);
+    return 0;
+}
+
+/* Adds a frame of width lw just outside the box. */
+static int add_frame(figure *fig, int x, int y, int w, int h, int lw)
+{
+    const uint8_t *c = FIGURE_TEXT_RGB;
+    return add_box(fig, FIG_RECT, x - lw, y - lw, w + 2 * lw, lw, c) |
+           add_box(fig, FIG_RECT, x - lw, y + h, w + 2 * lw, lw, c) |
+           add_box(fig, FIG_RECT, x - lw, y, lw, h, c) |
+           add_box(fig, FIG_RECT, x + w, y, lw, h, c);
+}
+
+/* Adds text (taken over: owned by the figure from here on, even on failure). */
+static int add_text(figure *fig, char *text, double x, double y, double size, int rot,
+                    fig_anchor anchor, const char *role)
+{
+    fig_item *it = text ? push(fig, FIG_TEXT) : NULL;
+    if (!it) { free(text); return -1; }
+    it->text = text;
+    it->tx = x; it->ty = y; it->size = size; it->rot = rot;
+    it->anchor = anchor; it->role = role;
+    memcpy(it->rgb, FIGURE_TEXT_RGB, 3);
+    return 0;
+}
+
+static char *dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* Colour-bar ticks 0, step, 2·step, … ≤ vmax with step 1, 2, 2.5 or 5 × 10^k
+ * giving about 5 ticks; returns the count and the decimals to print. */
+static int nice_ticks(double vmax, double *vals, int cap, int *decimals)
+{
+    static const double mult[] = {1.0, 2.0, 2.5, 5.0, 10.0};
+    double raw = vmax / 5.0, mag = pow(10.0, floor(log10(raw)));
+    double step = 10.0 * mag;
+    int mi = 4;
+    for (int i = 0; i < 5; i++)
+        if (mult[i] * mag >= raw * (1.0 - 1e-9)) { step = mult[i] * mag; mi = i; break; }
+    int d = (int)-floor(log10(step) + 1e-9);
+    if (d < 0) d = 0;
+    if (mi == 2) d++;
+    *decimals = d;
+    int n = 0;
+    for (int k = 0; n < cap; k++) {
+        double v = k * step;
+        if (v > vmax * (1.0 + 1e-9)) break;
+        vals[n++] = v;
+    }
+    return n;
+}
+
+static double box_h(const attn_font *f, double size)
+{
+    return font_ascent(f, size) - font_descent(f, size);
+}
+
+/* Baseline offset that centres text of this size on a line. */
+static double centre(const attn_font *f, double size)
+{
+    return (font_ascent(f, size) + font_descent(f, size)) / 2.0;
+}
+
+static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+static double maxd(double a, double b) { return a > b ? a : b; }
+
+int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
+                 const attn_font *font, int li, int hi, attn_error *err)
+{
+    memset(fig, 0, sizeof *fig);
+    int grid = li < 0;
+    if (r->n_q <= 0 || r->n_k <= 0 || r->n_layers <= 0 || r->n_heads <= 0)
+        return attn_fail(err, ATTN_EXIT_INPUT, "nothing to draw (no tokens or no heads)");
+    if (r->n_q > FIGURE_MAX_TOKENS || r->n_k > FIGURE_MAX_TOKENS)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%d × %d tokens: too many for a figure "
+                         "(at most %d a side); use -f csv or -f json",
+                         r->n_q, r->n_k, FIGURE_MAX_TOKENS);
+    double s = o->scale > 0 ? o->scale : 1.0;
+    if (s < 0.1 || s > 20.0)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--scale %g: out of range (0.1 to 20)", s);
+    fig->scale = s;
+    fig->cmap = o->cmap;
+    fig->transparent = o->transparent;
+    fig->vmax = figure_vmax(r);
+    fig->hatch_period = 6.0 * s;
+    fig->hatch_width = 1.2 * s;
+
+    int R = grid ? r->n_layers : 1, C = grid ? r->n_heads : 1;
+    int nmax = r->n_q > r->n_k ? r->n_q : r->n_k;
+    double side = grid ? clampd(floor(760.0 / C), 160.0, U_SINGLE) : U_SINGLE;
+    int cell_u = (int)clampd(floor(side / nmax), 1.0, 40.0);
+    int cell = (int)lround(cell_u * s);
+    if (cell < 1) cell = 1;
+    double fs_u = cell_u * 0.8 < U_LABEL ? cell_u * 0.8 : U_LABEL;
+    int stride = 1;
+    if (fs_u < U_LABEL_MIN) { fs_u = U_LABEL_MIN; stride = (int)ceil(10.0 / cell_u); }
+    double fs = fs_u * s, tsz = U_TITLE * s, psz = U_PANEL * s, csz = U_CAPTION * s;
+    double ksz = U_TICKTEXT * s, tick = U_TICK * s, pad = U_PAD * s, margin = U_MARGIN * s;
+    int lw = (int)lround(s) > 0 ? (int)lround(s) : 1;
+
+    /* widths of the label columns */
+    const char *qcap = "query \xE2\x86\x93", *kcap = "key \xE2\x86\x92";
+    double qlab_w = 0, klab_w = 0;
+    for (int q = 0; q < r->n_q; q += stride) {
+        char *t = fit_text(font, r->queries->tok[q].text, fs, U_LABEL_MAXW * s);
+        if (!t) return attn_oom(err, "figure");
+        qlab_w = maxd(qlab_w, font_width(font, t, fs));
+        free(t);
+    }
+    for (int k = 0; k < r->n_k; k += stride) {
+        char *t = fit_text(font, r->keys->tok[k].text, fs, U_LABEL_MAXW * s);
+        if (!t) return attn_oom(err, "figure");
+        klab_w = maxd(klab_w, font_width(font, t, fs));
+        free(t);
+    }
+    double colw = maxd(qlab_w + tick + pad + lw, font_width(font, qcap, csz));
+    int mx0 = (int)lround(margin + colw);
+    double title_base = margin + font_ascent(font, tsz);
+    double y = margin + box_h(font, tsz) + 8.0 * s;
+    double head_h = maxd(box_h(font, csz), grid ? box_h(font, psz) : 0) + 6.0 * s;
+    int my0 = (int)lround(y + head_h);
+    int mw = r->n_k * cell, mh = r->n_q * cell;
+    int hgap = grid ? (int)lround(16.0 * s) : 0;
+    int vgap = grid ? (int)lround(box_h(font, psz) + 18.0 * s) : 0;
+    int gx1 = mx0 + C * mw + (C - 1) * hgap, gy1 = my0 + R * mh + (R - 1) * vgap;
+    double right = gx1, bottom = gy1;
+    int rc = 0;
+
+    /* panels: frame, matrix, panel title */
+    for (int i = 0; i < R; i++)
+        for (int j = 0; j < C; j++) {
+            int px = mx0 + j * (mw + hgap), py = my0 + i * (mh + vgap);
+            rc |= add_frame(fig, px, py, mw, mh, lw);
+            fig_item *m = push(fig, FIG_MATRIX);
+            if (!m) { rc = -1; continue; }
+            m->x = px; m->y = py; m->w = mw; m->h = mh; m->cell = cell;
+            m->li = grid ? i : li;
+            m->hi = grid ? j : hi;
+            if (grid) {
+                char t[64];
+                figure_head_title(r, i, j, t, sizeof t);
+                rc |= add_text(fig, dup(t), px + mw / 2.0,
+                               py - 6.0 * s + font_descent(font, psz), psz, 0, FIG_MIDDLE, "panel");
+            }
+        }
+
+    /* query labels and ticks, for every row of panels */
+    for (int i = 0; i < R; i++) {
+        int py = my0 + i * (mh + vgap);
+        for (int q = 0; q < r->n_q; q += stride) {
+            double cy = py + (q + 0.5) * cell;
+            rc |= add_box(fig, FIG_RECT, mx0 - lw - (int)lround(tick),
+                          (int)lround(cy - lw / 2.0), (int)lround(tick), lw, FIGURE_TEXT_RGB);
+            rc |= add_text(fig, fit_text(font, r->queries->tok[q].text, fs, U_LABEL_MAXW * s),
+                           mx0 - lw - tick - pad, cy + centre(font, fs), fs, 0, FIG_END, "qlabel");
+        }
+    }
+    rc |= add_text(fig, dup(qcap), mx0 - lw - tick - pad, my0 - 6.0 * s + font_descent(font, csz),
+                   csz, 0, FIG_END, "caption");
+
+    /* key labels (rotated) and ticks, under every column of the bottom row */
+    double ktop = gy1 + lw + tick + pad;
+    for (int j = 0; j < C; j++) {
+        int px = mx0 + j * (mw + hgap);
+        for (int k = 0; k < r->n_k; k += stride) {
+            double cx = px + (k + 0.5) * cell;
+            rc |= add_box(fig, FIG_RECT, (int)lround(cx - lw / 2.0), gy1 + lw, lw,
+                          (int)lround(tick), FIGURE_TEXT_RGB);
+            rc |= add_text(fig, fit_text(font, r->keys->tok[k].text, fs, U_LABEL_MAXW * s),
+                           cx + centre(font, fs), ktop, fs, 90, FIG_END, "klabel");
+        }
+    }
+    double kcap_base = ktop + klab_w + 8.0 * s + font_ascent(font, csz);
+    rc |= add_text(fig, dup(kcap), (mx0 + gx1) / 2.0, kcap_base, csz, 0, FIG_MIDDLE, "caption");
+    bottom = maxd(bottom, kcap_base - font_descent(font, csz));
+
+    /* colour bar with ticks and its caption */
+    int cbx = gx1 + (int)lround(U_CB_GAP * s), cbw = (int)lround(U_CB_W * s);
+    int cby = my0, cbh = gy1 - my0;
+    if (cbh < U_CB_MINH * s) cbh = (int)lround(U_CB_MINH * s);
+    rc |= add_frame(fig, cbx, cby, cbw, cbh, lw);
+    rc |= add_box(fig, FIG_COLORBAR, cbx, cby, cbw, cbh, NULL);
+    double vals[16], tl_w = 0;
+    int dec, nt = nice_ticks(fig->vmax, vals, 16, &dec);
+    for (int t = 0; t < nt; t++) {
+        double ty = cby + cbh - vals[t] / fig->vmax * cbh;
+        char txt[32];
+        snprintf(txt, sizeof txt, "%.*f", dec, vals[t]);
+        tl_w = maxd(tl_w, font_width(font, txt, ksz));
+        rc |= add_box(fig, FIG_RECT, cbx + cbw + lw, (int)lround(ty - lw / 2.0),
+                      (int)lround(tick), lw, FIGURE_TEXT_RGB);
+        rc |= add_text(fig, dup(txt), cbx + cbw + lw + tick + pad, ty + centre(font, ksz),
+                       ksz, 0, FIG_START, "tick");
+    }
+    double cap_x = cbx + cbw + lw + tick + pad + tl_w + 8.0 * s + font_ascent(font, csz);
+    rc |= add_text(fig, dup("attention weight"), cap_x, cby + cbh / 2.0, csz, 90, FIG_MIDDLE,
+                   "caption");
+    right = maxd(right, cap_x - font_descent(font, csz));
+    bottom = maxd(bottom, cby + cbh + lw);
+
+    /* legend for masked cells */
+    if (r->causal) {
+        int sw = (int)lround(U_CB_W * s), sy = cby + cbh + lw + (int)lround(12.0 * s);
+        rc |= add_frame(fig, cbx, sy, sw, sw, lw);
+        rc |= add_box(fig, FIG_HATCH, cbx, sy, sw, sw, NULL);
+        double lx = cbx + sw + lw + 6.0 * s;
+        rc |= add_text(fig, dup("masked"), lx, sy + sw / 2.0 + centre(font, ksz), ksz, 0,
+                       FIG_START, "legend");
+        right = maxd(right, lx + font_width(font, "masked", ksz));
+        bottom = maxd(bottom, sy + sw + lw);
+    }
+
+    /* title, centred over the panels but kept inside the margins */
+    char deft[64];
+    if (!o->title) {
+        if (grid) snprintf(deft, sizeof deft, "Attention weights");
+        else figure_head_title(r, li, hi, deft, sizeof deft);
+    }
+    fig->title = figure_clean_text(o->title ? o->title : deft);
+    if (!fig->title) rc = -1;
+    else {
+        double tw = font_width(font, fig->title, tsz);
+        double cx = maxd((mx0 + gx1) / 2.0, margin + tw / 2.0);
+        rc |= add_text(fig, dup(fig->title), cx, title_base, tsz, 0, FIG_MIDDLE, "title");
+        right = maxd(right, cx + tw / 2.0);
+    }
+
+    fig->w = (int)ceil(right + margin);
+    fig->h = (int)ceil(bottom + margin);
+    if (rc != 0) {
+        figure_free(fig);
+        return attn_oom(err, "figure");
+    }
+    return 0;
+}
+
+void figure_free(figure *fig)
+{
+    for (int i = 0; i < fig->n; i++) free(fig->items[i].text);
+    free(fig->items);
+    free(fig->title);
+    memset(fig, 0, sizeof *fig);
+}
+
+int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
+                 figure_emit emit, attn_file **files, int *n_files, attn_error *err)
+{
+    *files = NULL;
+    *n_files = 0;
+    int n = o->grid ? 1 : r->n_layers * r->n_heads;
+    if (n <= 0) return attn_fail(err, ATTN_EXIT_INPUT, "nothing to draw (no heads shown)");
+    attn_font *font = font_open(o->font, err);
+    if (!font) return -1;
+    attn_file *out = calloc((size_t)n, sizeof *out); /* [n] */
+    if (!out) { font_close(font); return attn_oom(err, "figure"); }
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int li = o->grid ? -1 : i / r->n_heads, hi = o->grid ? -1 : i % r->n_heads;
+        char name[64];
+        if (o->grid) snprintf(name, sizeof name, "grid.%s", ext);
+        else snprintf(name, sizeof name, "layer%d-head%d.%s", r->layers[li] + 1,
+                      r->heads[hi] + 1, ext);
+        out[i].name = dup(name);
+        if (!out[i].name) { rc = attn_oom(err, "figure"); break; }
+        figure fig;
+        rc = figure_build(&fig, r, o, font, li, hi, err);
+        if (rc != 0) break;
+        rc = emit(&fig, r, o, font, &out[i].data, err);
+        if (rc == 0 && out[i].data.failed) rc = attn_oom(err, name);
+        figure_free(&fig);
+    }
+    font_close(font);
+    if (rc != 0) {
+        files_free(out, n);
+        return -1;
+    }
+    *files = out;
+    *n_files = n;
+    return 0;
+}
+
+void figure_json_string(attn_buf *out, const char *s)
+{
+    buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_printf(out, "\\%c", *p);
+        else if (*p < 0x20) buf_printf(out, "\\u%04x", *p);
+        else buf_putc(out, (char)*p);
+    }
+    buf_putc(out, '"');
+}

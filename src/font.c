@@ -1,0 +1,267 @@
+/* font.c — see font.h. */
+#include "font.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_OUTLINE_H
+#include FT_ADVANCES_H
+
+struct attn_font {
+    FT_Library lib;
+    FT_Face face;
+    double upem;        /* font units per em */
+    char family[128];
+};
+
+int font_utf8_next(const char *str, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned c = s[0];
+    int n = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3
+          : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    if (n == 1) { *cp = c; return 1; }
+    if (n == 0) { *cp = 0xFFFD; return 1; }
+    uint32_t v = c & (0x7Fu >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) { *cp = 0xFFFD; return 1; }
+    *cp = v;
+    return n;
+}
+
+/* Asks fontconfig for FONT_DEFAULT_FAMILY; fills path (the file) and index. */
+static int find_default(char *path, size_t cap, int *index, attn_error *err)
+{
+    FcConfig *cfg = FcInitLoadConfigAndFonts();
+    if (!cfg)
+        return attn_fail(err, ATTN_EXIT_RUNTIME, "font \"%s\" not found: fontconfig failed "
+                         "to initialize", FONT_DEFAULT_FAMILY);
+    FcPattern *pat = FcNameParse((const FcChar8 *)FONT_DEFAULT_FAMILY);
+    FcPattern *match = NULL;
+    int ok = 0;
+    if (pat && FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
+        FcDefaultSubstitute(pat);
+        FcResult res;
+        match = FcFontMatch(cfg, pat, &res);
+    }
+    if (match) {
+        FcChar8 *fam = NULL, *file = NULL;
+        int same = 0;
+        for (int i = 0; FcPatternGetString(match, FC_FAMILY, i, &fam) == FcResultMatch; i++)
+            if (strcasecmp((const char *)fam, FONT_DEFAULT_FAMILY) == 0) same = 1;
+        if (same && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
+            strlen((const char *)file) < cap) {
+            snprintf(path, cap, "%s", (const char *)file);
+            if (FcPatternGetInteger(match, FC_INDEX, 0, index) != FcResultMatch) *index = 0;
+            ok = 1;
+        }
+        FcPatternDestroy(match);
+    }
+    if (pat) FcPatternDestroy(pat);
+    FcConfigDestroy(cfg);
+    if (!ok)
+        return attn_fail(err, ATTN_EXIT_RUNTIME, "font \"%s\" not found (install "
+                         "fonts-dejavu-core, or pass --font FILE)", FONT_DEFAULT_FAMILY);
+    return 0;
+}
+
+attn_font *font_open(const char *file, attn_error *err)
+{
+    char path[4096];
+    int index = 0, from_user = file != NULL;
+    if (from_user) {
+        FILE *fp = fopen(file, "rb");
+        if (!fp) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", file, strerror(errno));
+            return NULL;
+        }
+        fclose(fp);
+        if (strlen(file) >= sizeof path) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: path too long", file);
+            return NULL;
+        }
+        snprintf(path, sizeof path, "%s", file);
+    } else if (find_default(path, sizeof path, &index, err) != 0) {
+        return NULL;
+    }
+    attn_font *f = calloc(1, sizeof *f);
+    if (!f) { attn_oom(err, "font"); return NULL; }
+    if (FT_Init_FreeType(&f->lib) != 0) {
+        free(f);
+        attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType failed to initialize");
+        return NULL;
+    }
+    if (FT_New_Face(f->lib, path, index, &f->face) != 0 || !FT_IS_SCALABLE(f->face)) {
+        attn_fail(err, from_user ? ATTN_EXIT_INPUT : ATTN_EXIT_RUNTIME,
+                  "%s: not a scalable font FreeType can read", path);
+        font_close(f);
+        return NULL;
+    }
+    FT_Select_Charmap(f->face, FT_ENCODING_UNICODE);
+    f->upem = f->face->units_per_EM > 0 ? f->face->units_per_EM : 2048;
+    snprintf(f->family, sizeof f->family, "%s",
+             f->face->family_name ? f->face->family_name : FONT_DEFAULT_FAMILY);
+    return f;
+}
+
+void font_close(attn_font *f)
+{
+    if (!f) return;
+    if (f->face) FT_Done_Face(f->face);
+    if (f->lib) FT_Done_FreeType(f->lib);
+    free(f);
+}
+
+const char *font_family(const attn_font *f) { return f->family; }
+
+double font_ascent(const attn_font *f, double size)
+{
+    return f->face->ascender * size / f->upem;
+}
+
+double font_descent(const attn_font *f, double size)
+{
+    return f->face->descender * size / f->upem;
+}
+
+/* Unscaled advance of glyph gid plus the kerning after prev (font units). */
+static long advance_units(FT_Face face, FT_UInt prev, FT_UInt gid, long *kern)
+{
+    FT_Fixed adv = 0;
+    FT_Get_Advance(face, gid, FT_LOAD_NO_SCALE, &adv);
+    *kern = 0;
+    if (prev && FT_HAS_KERNING(face)) {
+        FT_Vector d;
+        if (FT_Get_Kerning(face, prev, gid, FT_KERNING_UNSCALED, &d) == 0) *kern = d.x;
+    }
+    return (long)adv;
+}
+
+double font_width(const attn_font *f, const char *text, double size)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    long units = 0;
+    FT_UInt prev = 0;
+    while (*s) {
+        uint32_t cp;
+        s += font_utf8_next((const char *)s, &cp);
+        FT_UInt gid = FT_Get_Char_Index(f->face, cp);
+        long kern, adv = advance_units(f->face, prev, gid, &kern);
+        units += kern + adv;
+        prev = gid;
+    }
+    return (double)units * size / f->upem;
+}
+
+/* Shrinks m to the bounding box of its nonzero pixels (keeps at least 1×1). */
+static void crop(font_mask *m)
+{
+    int x0 = m->w, y0 = m->h, x1 = -1, y1 = -1;
+    for (int y = 0; y < m->h; y++)
+        for (int x = 0; x < m->w; x++)
+            if (m->data[(size_t)y * m->w + x]) {
+                if (x < x0) x0 = x;
+                if (x > x1) x1 = x;
+                if (y < y0) y0 = y;
+                if (y > y1) y1 = y;
+            }
+    if (x1 < 0) { x0 = y0 = 0; x1 = y1 = 0; }
+    int w = x1 - x0 + 1, h = y1 - y0 + 1;
+    for (int y = 0; y < h; y++)
+        memmove(m->data + (size_t)y * w, m->data + (size_t)(y + y0) * m->w + x0, (size_t)w);
+    m->w = w;
+    m->h = h;
+    m->ox -= x0;
+    m->oy -= y0;
+}
+
+int font_render(attn_font *f, const char *text, double size, double frac,
+                font_mask *m, attn_error *err)
+{
+    memset(m, 0, sizeof *m);
+    FT_Face face = f->face;
+    if (FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(size * 64.0), 72, 72) != 0)
+        return attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType cannot set size %.1f", size);
+    double k = size / f->upem;
+    int pad = (int)ceil(size) + 2;
+    int asc = (int)ceil(face->bbox.yMax * k) + 2, desc = (int)ceil(-face->bbox.yMin * k) + 2;
+    if (asc < pad) asc = pad;
+    if (desc < 2) desc = 2;
+    double wd = font_width(f, text, size);
+    m->w = (int)ceil(wd + frac) + 2 * pad;
+    m->h = asc + desc;
+    m->ox = pad;
+    m->oy = asc;
+    m->data = calloc((size_t)m->w * (size_t)m->h, 1); /* [h][w] */
+    if (!m->data) return attn_oom(err, "text mask");
+
+    const unsigned char *s = (const unsigned char *)text;
+    long units = 0;
+    FT_UInt prev = 0;
+    while (*s) {
+        uint32_t cp;
+        s += font_utf8_next((const char *)s, &cp);
+        FT_UInt gid = FT_Get_Char_Index(face, cp);
+        long kern, adv = advance_units(face, prev, gid, &kern);
+        units += kern;
+        prev = gid;
+        long pen = lround((frac + (double)units * k) * 64.0); /* 26.6 */
+        units += adv;
+        if (FT_Load_Glyph(face, gid, FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP) != 0 ||
+            face->glyph->format != FT_GLYPH_FORMAT_OUTLINE)
+            continue;
+        FT_Outline_Translate(&face->glyph->outline, pen & 63, 0);
+        if (FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0) continue;
+        const FT_Bitmap *b = &face->glyph->bitmap;
+        int bx = m->ox + (int)(pen >> 6) + face->glyph->bitmap_left;
+        int by = m->oy - face->glyph->bitmap_top;
+        for (unsigned y = 0; y < b->rows; y++) {
+            int cy = by + (int)y;
+            if (cy < 0 || cy >= m->h) continue;
+            const unsigned char *src = b->buffer + (long)y * b->pitch;
+            uint8_t *dst = m->data + (size_t)cy * m->w;
+            for (unsigned x = 0; x < b->width; x++) {
+                int cx = bx + (int)x;
+                if (cx >= 0 && cx < m->w && src[x] > dst[cx]) dst[cx] = src[x];
+            }
+        }
+    }
+    crop(m);
+    return 0;
+}
+
+int font_mask_rotate_ccw(font_mask *m)
+{
+    uint8_t *r = malloc((size_t)m->w * (size_t)m->h); /* [w][h]: new rows = old columns */
+    if (!r) return -1;
+    /* old pixel (i, j) goes to new (j, w - 1 - i); new w = h, new h = w */
+    for (int j = 0; j < m->h; j++)
+        for (int i = 0; i < m->w; i++)
+            r[(size_t)(m->w - 1 - i) * m->h + j] = m->data[(size_t)j * m->w + i];
+    int ox = m->ox, oy = m->oy, w = m->w;
+    free(m->data);
+    m->data = r;
+    m->w = m->h;
+    m->h = w;
+    m->ox = oy;
+    m->oy = w - ox;
+    return 0;
+}
+
+void font_mask_free(font_mask *m)
+{
+    free(m->data);
+    m->data = NULL;
+    m->w = m->h = 0;
+}

@@ -1,0 +1,528 @@
+/* main.c — the attnviz command line: options, input, output, exit codes.
+ *
+ * The only file that talks to the user: everything else returns errors in an
+ * attn_error, and this file prints "attnviz: <message>" on stderr and exits
+ * with EXIT_RUNTIME (1) or EXIT_USAGE (2).
+ */
+#define _DEFAULT_SOURCE /* TIOCGWINSZ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "explain.h"
+#include "io.h"
+#include "model.h"
+#include "render.h"
+#include "tokenize.h"
+#include "transformer.h"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG } out_format;
+static const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", NULL};
+static const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL};
+static const char *const ln_names[] = {"none", "pre", "post", NULL};
+static const char *const color_names[] = {"auto", "always", "never", NULL};
+static const char *const aggregate_names[] = {"mean", "max", NULL};
+
+typedef struct {
+    const char *model_path;
+    uint64_t seed;
+    int heads, dim, layers;     /* generated model; heads 0: default */
+    int score;                  /* -1: the model's */
+    int causal, plain, layer_norm;
+    int lowercase;
+    const char *source;         /* --source TEXT */
+    out_format format;
+    const char *output;
+    const char *layer_list, *head_list;
+    const char *save_model;
+    int color;                  /* index in color_names */
+    int cmap;
+    int width;                  /* 0: from COLUMNS / the terminal */
+    int values;
+    const char *query, *explain;
+    int top;
+    const char *aggregate;      /* NULL, "mean", "max" */
+    int rollout;
+    int grid;
+    const char *font, *title;
+    double scale;
+    int transparent;
+} options;
+
+enum {
+    OPT_HEADS = 256, OPT_DIM, OPT_LAYERS, OPT_SAVE_MODEL, OPT_LOWERCASE, OPT_COLOR, OPT_COLORMAP,
+    OPT_WIDTH, OPT_VALUES, OPT_TOP, OPT_GRID, OPT_FONT, OPT_TITLE, OPT_SCALE, OPT_DPI,
+    OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
+    OPT_ROLLOUT, OPT_EXPLAIN,
+};
+
+static const struct option long_options[] = {
+    {"model", required_argument, NULL, 'm'},
+    {"seed", required_argument, NULL, 's'},
+    {"heads", required_argument, NULL, OPT_HEADS},
+    {"dim", required_argument, NULL, OPT_DIM},
+    {"layers", required_argument, NULL, OPT_LAYERS},
+    {"score", required_argument, NULL, OPT_SCORE},
+    {"causal", no_argument, NULL, OPT_CAUSAL},
+    {"plain", no_argument, NULL, OPT_PLAIN},
+    {"layer-norm", required_argument, NULL, OPT_LAYER_NORM},
+    {"lowercase", no_argument, NULL, OPT_LOWERCASE},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"save-model", required_argument, NULL, OPT_SAVE_MODEL},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"layer", required_argument, NULL, 'l'},
+    {"head", required_argument, NULL, 'H'},
+    {"aggregate", required_argument, NULL, OPT_AGGREGATE},
+    {"rollout", no_argument, NULL, OPT_ROLLOUT},
+    {"explain", required_argument, NULL, OPT_EXPLAIN},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"colormap", required_argument, NULL, OPT_COLORMAP},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"values", no_argument, NULL, OPT_VALUES},
+    {"query", required_argument, NULL, 'q'},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"grid", no_argument, NULL, OPT_GRID},
+    {"font", required_argument, NULL, OPT_FONT},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"dpi", required_argument, NULL, OPT_DPI},
+    {"transparent", no_argument, NULL, OPT_TRANSPARENT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+    fputs(
+        "Usage: attnviz [OPTIONS] [SENTENCE...]\n"
+        "Show which words attend to which, per attention head: rows are queries,\n"
+        "columns are keys, every row sums to 1. With no SENTENCE, reads one\n"
+        "sentence per line from standard input.\n"
+        "\n"
+        "Model:\n"
+        "  -m, --model FILE       JSON weight file (format version 1; see attnviz(1))\n"
+        "  -s, --seed N           seed of the generated model (default 42)\n"
+        "      --heads N          heads of the generated model (default 4; 1 with --plain)\n"
+        "      --dim N            d_model of the generated model (default 64)\n"
+        "      --layers N         layers of the generated model (default 1)\n"
+        "      --layer-norm WHERE post (default), pre or none: layer norm of the\n"
+        "                         generated model's residual stream\n"
+        "      --plain            generated model without projections: Q = K = V = x\n"
+        "      --score FN         scaled_dot (QKᵀ/√d, default), dot (QKᵀ) or\n"
+        "                         additive (vᵀ·tanh(W_q·q + W_k·k), Bahdanau)\n"
+        "      --causal           mask future keys (key after query: weight 0)\n"
+        "      --source TEXT      cross-attention: queries from SENTENCE, keys and\n"
+        "                         values from TEXT\n"
+        "      --lowercase        fold case before looking words up\n"
+        "      --save-model FILE  write the model as a JSON weight file ('-': stdout);\n"
+        "                         with no SENTENCE, does only that\n"
+        "\n"
+        "Output:\n"
+        "  -f, --format FMT       ansi, csv, json, png or svg (default: ansi on a\n"
+        "                         terminal, csv otherwise, or from -o's extension)\n"
+        "  -o, --output PATH      file ('-': stdout), written atomically; for png/svg\n"
+        "                         a directory getting one image per head\n"
+        "  -l, --layer LIST       layers to show, 1-based: 1,3-4 or all (default all)\n"
+        "  -H, --head LIST        heads to show, 1-based (default all)\n"
+        "      --aggregate HOW    mean or max over the shown heads: one map per layer\n"
+        "      --rollout          attention rollout through the layers (Abnar &\n"
+        "                         Zuidema 2020), averaging the shown heads\n"
+        "      --explain TOKEN    show the arithmetic behind TOKEN's weights, step by\n"
+        "                         step, per head (text, or JSON with -f json)\n"
+        "\n"
+        "Terminal (-f ansi):\n"
+        "      --color WHEN       auto, always or never (default auto: colour on a\n"
+        "                         terminal; a non-empty NO_COLOR always turns it off)\n"
+        "      --colormap NAME    viridis, magma, inferno, plasma, cividis, grays\n"
+        "                         (default viridis; also for png/svg)\n"
+        "      --width N          columns to fit (default $COLUMNS or the terminal's)\n"
+        "      --values           print each weight in its cell\n"
+        "  -q, --query TOKEN      focus view: the keys TOKEN (a token or its 0-based\n"
+        "                         index) attends to most, per head\n"
+        "      --top K            keys in the focus view (default 5)\n"
+        "\n"
+        "Figures (-f png, -f svg):\n"
+        "      --grid             one figure with every shown head (layers x heads)\n"
+        "      --font FILE        font file (default: DejaVu Sans via fontconfig)\n"
+        "      --title TEXT       figure title (default \"Layer L · Head H\")\n"
+        "      --scale X          pixel scale, 0.25 to 16 (default 1 = 96 dpi)\n"
+        "      --dpi N            same as --scale N/96; written to the PNG\n"
+        "      --transparent      transparent background instead of white\n"
+        "\n"
+        "  -h, --help             show this help and exit\n"
+        "  -V, --version          show the version and exit\n"
+        "\n"
+        "Memory: the weights shown are kept in memory, 4 bytes x layers x heads x\n"
+        "tokens^2 (12 heads of 1024 tokens: 48 MiB).\n"
+        "Exit status: 0 success, 1 runtime failure (I/O, memory), 2 usage or\n"
+        "invalid input.\n"
+        "\n"
+        "Example:\n"
+        "  attnviz \"The animal didn't cross the street because it was too tired.\"\n",
+        f);
+}
+
+/* Format implied by -o's extension, or FMT_AUTO. */
+static out_format format_from_path(const char *path)
+{
+    static const struct { const char *ext; out_format f; } exts[] = {
+        {".csv", FMT_CSV}, {".json", FMT_JSON}, {".jsonl", FMT_JSON}, {".png", FMT_PNG},
+        {".svg", FMT_SVG}, {".txt", FMT_ANSI}, {".ans", FMT_ANSI},
+    };
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/')) return FMT_AUTO;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (strcasecmp(dot, exts[i].ext) == 0) return exts[i].f;
+    return FMT_AUTO;
+}
+
+static int terminal_width(const options *o)
+{
+    if (o->width) return o->width;
+    const char *cols = getenv("COLUMNS");
+    if (cols && *cols) {
+        long v = strtol(cols, NULL, 10);
+        if (v >= 20 && v <= 10000) return (int)v;
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/* Colour only on a terminal (or --color always), never with NO_COLOR. */
+static attn_color_depth color_depth(const options *o, int to_stdout)
+{
+    const char *no = getenv("NO_COLOR");
+    if ((no && *no) || o->color == 2) return COLOR_NONE;
+    if (o->color == 0 && !(to_stdout && isatty(STDOUT_FILENO))) return COLOR_NONE;
+    const char *ct = getenv("COLORTERM");
+    if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) return COLOR_TRUE;
+    return COLOR_256;
+}
+
+/* Returns 0 to go on, -1 after --help/--version, or -2 with err filled. */
+static int parse_options(int argc, char **argv, options *o, attn_error *err)
+{
+    int c, rc = 0;
+    long v;
+    opterr = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":m:s:f:o:l:H:q:hV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'm': o->model_path = optarg; break;
+        case 's': rc = cli_seed("--seed", optarg, &o->seed, err); break;
+        case OPT_HEADS: rc = cli_int("--heads", optarg, 1, ATTN_MAX_HEADS, &o->heads, err); break;
+        case OPT_DIM: rc = cli_int("--dim", optarg, 1, ATTN_MAX_DIM, &o->dim, err); break;
+        case OPT_LAYERS: rc = cli_int("--layers", optarg, 1, ATTN_MAX_LAYERS, &o->layers, err); break;
+        case OPT_SCORE: rc = (o->score = cli_choice("--score", optarg, score_names, err)) < 0; break;
+        case OPT_CAUSAL: o->causal = 1; break;
+        case OPT_PLAIN: o->plain = 1; break;
+        case OPT_LAYER_NORM: rc = (o->layer_norm = cli_choice("--layer-norm", optarg, ln_names, err)) < 0; break;
+        case OPT_LOWERCASE: o->lowercase = 1; break;
+        case OPT_SOURCE: o->source = optarg; break;
+        case OPT_SAVE_MODEL: o->save_model = optarg; break;
+        case 'f': rc = (int)(o->format = cli_choice("--format", optarg, format_names, err)) < 0; break;
+        case 'o': o->output = optarg; break;
+        case 'l': o->layer_list = optarg; break;
+        case 'H': o->head_list = optarg; break;
+        case OPT_AGGREGATE: {
+            int i = cli_choice("--aggregate", optarg, aggregate_names, err);
+            rc = i < 0;
+            if (i >= 0) o->aggregate = aggregate_names[i];
+            break;
+        }
+        case OPT_ROLLOUT: o->rollout = 1; break;
+        case OPT_EXPLAIN: o->explain = optarg; break;
+        case OPT_COLOR: rc = (o->color = cli_choice("--color", optarg, color_names, err)) < 0; break;
+        case OPT_COLORMAP:
+            if ((o->cmap = colormap_find(optarg)) < 0)
+                rc = attn_fail(err, ATTN_EXIT_INPUT, "--colormap: unknown colormap '%s'; use %s", optarg,
+                               colormap_list());
+            break;
+        case OPT_WIDTH: rc = cli_int("--width", optarg, 20, 10000, &o->width, err); break;
+        case OPT_VALUES: o->values = 1; break;
+        case 'q': o->query = optarg; break;
+        case OPT_TOP: rc = cli_int("--top", optarg, 1, 1000000, &o->top, err); break;
+        case OPT_GRID: o->grid = 1; break;
+        case OPT_FONT: o->font = optarg; break;
+        case OPT_TITLE: o->title = optarg; break;
+        case OPT_SCALE: rc = cli_double("--scale", optarg, 0.25, 16, &o->scale, err); break;
+        case OPT_DPI:
+            rc = cli_long("--dpi", optarg, 24, 1536, &v, err);
+            o->scale = (double)v / 96.0;
+            break;
+        case OPT_TRANSPARENT: o->transparent = 1; break;
+        case 'h': usage(stdout); return -1;
+        case 'V': printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
+        case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
+        default:
+            if (optopt) rc = attn_fail(err, ATTN_EXIT_INPUT, "unknown option '-%c'", optopt);
+            else rc = attn_fail(err, ATTN_EXIT_INPUT, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return rc ? -2 : 0;
+}
+
+/* Combinations of options that cannot work, found before any work. */
+static int check_options(options *o, attn_error *err)
+{
+    const int generated = !o->model_path;
+    if (!generated && (o->plain || o->layer_norm >= 0 || o->heads || o->dim || o->layers))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: applies to the generated model, not to -m %s",
+                         o->plain ? "--plain" : o->layer_norm >= 0 ? "--layer-norm"
+                         : o->heads ? "--heads" : o->dim ? "--dim" : "--layers", o->model_path);
+    if (o->aggregate && o->rollout)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--aggregate and --rollout: choose one");
+    if (o->explain && (o->aggregate || o->rollout))
+        return attn_fail(err, ATTN_EXIT_INPUT, "--explain: explains single heads, not --%s",
+                         o->aggregate ? "aggregate" : "rollout");
+    if (o->explain && o->query)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--explain and --query: choose one");
+    if (o->source && o->rollout)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
+    if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
+        o->format = format_from_path(o->output);
+    if (o->format == FMT_AUTO) o->format = isatty(STDOUT_FILENO) || o->explain ? FMT_ANSI : FMT_CSV;
+    if (o->explain && o->format != FMT_ANSI && o->format != FMT_JSON)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--explain: prints text or JSON, not -f %s",
+                         format_names[o->format]);
+    if (o->query && o->format != FMT_ANSI)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--query: the focus view is for the terminal (-f ansi)");
+    if ((o->format == FMT_PNG || o->format == FMT_SVG) && !o->output)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "-f %s needs -o DIR (or -o FILE.%s for a single figure); images are not "
+                         "written to a terminal", format_names[o->format], format_names[o->format]);
+    return 0;
+}
+
+static attn_model *load_model(const options *o, attn_error *err)
+{
+    attn_model *m;
+    if (o->model_path) {
+        m = model_load_json(o->model_path, err);
+    } else {
+        attn_config cfg = {
+            .d_model = o->dim ? o->dim : 64,
+            .n_heads = o->heads ? o->heads : (o->plain ? 1 : 4),
+            .n_layers = o->layers ? o->layers : 1,
+            .score = o->score >= 0 ? (attn_score_fn)o->score : SCORE_SCALED_DOT,
+            .causal = o->causal,
+            .projections = !o->plain,
+            .layer_norm = o->layer_norm >= 0 ? (attn_layer_norm)o->layer_norm : LN_POST,
+        };
+        m = model_seeded(o->seed, &cfg, err);
+    }
+    if (!m) return NULL;
+    attn_config *c = &m->cfg;
+    if (o->model_path && o->score >= 0 && o->score != (int)c->score) {
+        if (o->score == SCORE_ADDITIVE || c->score == SCORE_ADDITIVE) {
+            attn_fail(err, ATTN_EXIT_INPUT, "--score %s: %s has %s parameters", score_names[o->score],
+                      o->model_path, c->score == SCORE_ADDITIVE ? "additive-only" : "no additive");
+            model_free(m);
+            return NULL;
+        }
+        c->score = (attn_score_fn)o->score;
+    }
+    if (o->causal) c->causal = 1;
+    if (o->lowercase) m->lowercase = 1;
+    if (o->source && c->causal) {
+        attn_fail(err, ATTN_EXIT_INPUT, "--source: cross-attention has no causal mask, but %s is causal",
+                  o->model_path ? o->model_path : "--causal");
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Everything main frees, in one place. */
+typedef struct {
+    attn_model *model;
+    char *stdin_text;
+    char **lines;
+    char *arg_sentence;
+    char *cmdline;
+    int *layers, *heads;   /* 0-based shown indices */
+    int n_layers, n_heads;
+    attn_tokens source;
+    attn_buf out;
+    attn_file *files;
+    int n_files;
+} state;
+
+static void state_free(state *s)
+{
+    model_free(s->model);
+    free(s->stdin_text);
+    free(s->lines);
+    free(s->arg_sentence);
+    free(s->cmdline);
+    free(s->layers);
+    free(s->heads);
+    tokens_free(&s->source);
+    buf_free(&s->out);
+    files_free(s->files, s->n_files);
+}
+
+static int tokenize_text(const state *s, const options *o, const char *what, const char *text,
+                         attn_tokens *t, attn_error *err)
+{
+    if (tokenize_words(text, strlen(text), o->lowercase || s->model->lowercase, t, err) != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return attn_fail(err, err->code, "%s: %s", what, msg);
+    }
+    if (t->n == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
+    return tokens_assign_ids(t, s->model, err);
+}
+
+static int render(state *s, const options *o, const attn_result *res, const attn_trace *tr,
+                  int index, attn_error *err)
+{
+    int query = -1;
+    const char *spec = o->explain ? o->explain : o->query;
+    if (spec && (query = cli_token(o->explain ? "--explain" : "--query", spec, res->queries, err)) < 0)
+        return -1;
+    figure_opts fo = {.cmap = o->cmap, .grid = o->grid, .font = o->font, .title = o->title,
+                      .scale = o->scale, .dpi = (int)lround(96.0 * o->scale),
+                      .transparent = o->transparent};
+    if (o->explain)
+        return o->format == FMT_JSON ? explain_json(&s->out, res, tr, s->model, query, err)
+                                     : explain_text(&s->out, res, tr, s->model, query, err);
+    switch (o->format) {
+    case FMT_CSV: return render_csv(&s->out, res, index <= 1, err);
+    case FMT_JSON: return render_json(&s->out, res, err);
+    case FMT_PNG: return render_png(res, &fo, &s->files, &s->n_files, err);
+    case FMT_SVG: return render_svg(res, &fo, &s->files, &s->n_files, err);
+    default: {
+        int to_stdout = !o->output || strcmp(o->output, "-") == 0;
+        ansi_opts ao = {.color = color_depth(o, to_stdout), .width = terminal_width(o),
+                        .values = o->values, .cmap = o->cmap, .query = query, .top = o->top};
+        if (index > 1) buf_putc(&s->out, '\n');
+        return render_ansi(&s->out, res, &ao, err);
+    }
+    }
+}
+
+/* Tokenizes, runs and renders one sentence (index: 0 alone, else 1-based). */
+static int run_sentence(state *s, const options *o, const char *sentence, int index, attn_error *err)
+{
+    const attn_model *m = s->model;
+    attn_tokens toks = {0};
+    attn_result res = {0};
+    attn_trace trace = {0};
+    forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL};
+    int *all = NULL, rc;
+    char what[32] = "SENTENCE";
+    if (index) snprintf(what, sizeof what, "standard input, line %d", index);
+    rc = tokenize_text(s, o, what, sentence, &toks, err);
+    if (rc == 0 && o->rollout) { /* rollout multiplies through every layer up to the last shown */
+        int last = s->layers[s->n_layers - 1];
+        if (!(all = malloc((size_t)(last + 1) * sizeof *all))) rc = attn_oom(err, "--rollout");
+        for (int l = 0; rc == 0 && l <= last; l++) all[l] = l;
+        if (rc == 0) rc = transformer_forward(&res, m, &toks, all, last + 1, s->heads, s->n_heads, &fo, err);
+        if (rc == 0) rc = result_rollout(&res, s->layers, s->n_layers, err);
+    } else if (rc == 0) {
+        rc = transformer_forward(&res, m, &toks, s->layers, s->n_layers, s->heads, s->n_heads, &fo, err);
+        if (rc == 0 && o->aggregate) rc = result_aggregate(&res, o->aggregate, err);
+    }
+    if (rc == 0) {
+        res.meta = (attn_meta){
+            .model = m->source ? m->source : "seeded",
+            .seeded = m->seeded,
+            .seed = m->seed,
+            .d_model = m->cfg.d_model,
+            .n_heads = m->cfg.n_heads,
+            .n_layers = m->cfg.n_layers,
+            .score = score_names[m->cfg.score],
+            .command_line = s->cmdline,
+            .sentence = index,
+        };
+        rc = render(s, o, &res, &trace, index, err);
+    }
+    free(all);
+    trace_free(&trace);
+    result_free(&res);
+    tokens_free(&toks);
+    return rc;
+}
+
+/* Writes figure files: a single figure to -o FILE.png/.svg or stdout,
+ * otherwise every file into the -o directory (all or nothing). */
+static int write_figures(const state *s, const options *o, attn_error *err)
+{
+    const char *ext = o->format == FMT_PNG ? ".png" : ".svg";
+    const char *out = o->output;
+    size_t len = strlen(out);
+    if (strcmp(out, "-") == 0 || (len > 4 && strcasecmp(out + len - 4, ext) == 0)) {
+        if (s->n_files != 1)
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "-o %s: %d images to write; give a directory, or --grid for one figure",
+                             out, s->n_files);
+        return io_write_atomic(out, s->files[0].data.data, s->files[0].data.len, err);
+    }
+    return io_write_files(out, s->files, s->n_files, err);
+}
+
+static int run(state *s, options *o, int argc, char **argv, attn_error *err)
+{
+    if (check_options(o, err) || !(s->model = load_model(o, err))) return -1;
+    if (o->save_model && model_save_json(s->model, o->save_model, err) != 0) return -1;
+    if (o->save_model && optind == argc) return 0;
+    if (cli_list("--layer", o->layer_list ? o->layer_list : "all", s->model->cfg.n_layers, "layer",
+                 &s->layers, &s->n_layers, err) ||
+        cli_list("--head", o->head_list ? o->head_list : "all", s->model->cfg.n_heads, "head",
+                 &s->heads, &s->n_heads, err))
+        return -1;
+    s->cmdline = cli_command_line(argc, argv);
+    if (o->source && tokenize_text(s, o, "--source", o->source, &s->source, err)) return -1;
+
+    buf_init(&s->out);
+    if (optind < argc) {
+        if (!(s->arg_sentence = cli_join(argc - optind, argv + optind))) return attn_oom(err, "SENTENCE");
+        if (run_sentence(s, o, s->arg_sentence, 0, err)) return -1;
+    } else {
+        size_t len;
+        int n = 0;
+        if (!(s->stdin_text = io_read_file("/dev/stdin", &len, err))) return -1;
+        if (!(s->lines = cli_lines(s->stdin_text, len, &n))) return attn_oom(err, "standard input");
+        if (n == 0)
+            return attn_fail(err, ATTN_EXIT_INPUT, "standard input: no sentence (give one as an "
+                                                   "argument, or one per line on standard input)");
+        if (n > 1 && (o->format == FMT_PNG || o->format == FMT_SVG))
+            return attn_fail(err, ATTN_EXIT_INPUT, "-f %s: standard input has %d sentences; figures "
+                                                   "take one", format_names[o->format], n);
+        for (int i = 0; i < n; i++)
+            if (run_sentence(s, o, s->lines[i], n > 1 ? i + 1 : 0, err)) return -1;
+    }
+    if (o->format == FMT_PNG || o->format == FMT_SVG) return write_figures(s, o, err);
+    if (s->out.failed) return attn_oom(err, "output");
+    return io_write_atomic(o->output ? o->output : "-", s->out.data ? s->out.data : "", s->out.len, err);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.seed = 42, .score = -1, .layer_norm = -1, .format = FMT_AUTO, .cmap = CMAP_VIRIDIS,
+                 .top = 5, .scale = 1.0};
+    attn_error err = {0};
+    state s = {0};
+    int rc = parse_options(argc, argv, &o, &err);
+    if (rc == -1) return EXIT_OK;
+    if (rc == 0) rc = run(&s, &o, argc, argv, &err);
+    state_free(&s);
+    if (rc == 0) return EXIT_OK;
+    fprintf(stderr, "attnviz: %s%s\n", err.msg,
+            strncmp(err.msg, "unknown option", 14) == 0 || strstr(err.msg, "needs an argument")
+                ? " (see attnviz --help)" : "");
+    return err.code == ATTN_EXIT_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+}

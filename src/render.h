@@ -1,0 +1,73 @@
+/* render.h — the renderers: attention result → bytes.
+ *
+ * Every renderer reads one attn_result (result.h) and writes into memory:
+ * text formats append to an attn_buf that main.c writes once; figure formats
+ * (PNG, SVG) return an array of attn_file (io.h) that main.c writes
+ * all-or-nothing. Renderers never print, never exit and never touch the file
+ * system. Each returns 0, or -1 with err filled.
+ *
+ * Ownership: *files and every buffer inside are allocated by the renderer
+ * and released by the caller with files_free(*files, *n_files).
+ */
+#ifndef ATTN_RENDER_H
+#define ATTN_RENDER_H
+
+#include "buf.h"
+#include "colormap.h"
+#include "error.h"
+#include "io.h"
+#include "result.h"
+
+/* ---- text formats ------------------------------------------------------ */
+
+/* CSV, RFC 4180, header (written when header is set)
+ * layer,head,query_index,query_token,key_index,key_token,weight
+ * layer and head 1-based, token indices 0-based, weights with 9 significant
+ * digits (float32 round-trips); masked cells are written with weight 0.
+ * When r->meta.sentence > 0 every row starts with a "sentence" column. */
+int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err);
+
+/* JSON, one object per result on one line (JSON Lines for several
+ * sentences): {"tokens": [{"text","start","end"}...], "keys": [...] (only
+ * for cross-attention), "model": {...}, "layers": [{"layer": 1, "heads":
+ * [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
+int render_json(attn_buf *out, const attn_result *r, attn_error *err);
+
+/* ---- terminal ------------------------------------------------------------ */
+
+typedef enum { COLOR_NONE = 0, COLOR_256, COLOR_TRUE } attn_color_depth;
+
+typedef struct {
+    attn_color_depth color;   /* COLOR_NONE: monochrome, no escape sequences */
+    int width;                /* terminal columns to fit (>= 20) */
+    int values;               /* --values: print each weight, 2 decimals */
+    attn_colormap cmap;
+    int query;                /* -1: heatmaps; else focus view of this query index */
+    int top;                  /* focus view: how many keys per head (>= 1) */
+} ansi_opts;
+
+/* Heatmap per shown head (or, with o->query >= 0, the focus view). */
+int render_ansi(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err);
+
+/* ---- figures -------------------------------------------------------------- */
+
+typedef struct {
+    attn_colormap cmap;
+    int grid;                 /* 1: one figure with every shown head */
+    const char *font;         /* font file, or NULL: fontconfig "DejaVu Sans" */
+    const char *title;        /* NULL: "Layer 1 · Head 2" / grid default */
+    double scale;             /* pixel scale; 1.0 = 96 dpi */
+    int dpi;                  /* written to pHYs; = round(96 * scale) */
+    int transparent;          /* transparent instead of white background */
+} figure_opts;
+
+/* One PNG per shown head named "layer<L>-head<H>.png" (1-based), or with
+ * o->grid a single "grid.png". */
+int render_png(const attn_result *r, const figure_opts *o, attn_file **files,
+               int *n_files, attn_error *err);
+
+/* As render_png, with .svg files. */
+int render_svg(const attn_result *r, const figure_opts *o, attn_file **files,
+               int *n_files, attn_error *err);
+
+#endif

@@ -1,0 +1,244 @@
+/* render_png.c — PNG figures: the layout of figure.c rasterized (raster.c,
+ * font.c) and encoded with libpng into memory.
+ *
+ * Opaque figures are 8-bit RGB, --transparent ones RGBA (alpha 0 outside
+ * the drawn parts). Metadata: pHYs from the dpi, and text chunks "Title",
+ * "Software", "attnviz:tokens" (JSON array; "attnviz:keys" too for
+ * cross-attention), "attnviz:model", "attnviz:seed" (seeded models),
+ * "attnviz:colormap", "attnviz:vmax" (the weight drawn with the top colour),
+ * "attnviz:cells" (one line "layer head x y cell n_q n_k" per matrix: where
+ * its cells are, in pixels) and "Comment" (the command line). A chunk whose
+ * text is not ASCII is written as iTXt (UTF-8). No tIME chunk: the same
+ * input gives the same bytes.
+ */
+#include <math.h>
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figure.h"
+#include "raster.h"
+#include "render.h"
+
+#ifndef ATTNVIZ_VERSION
+#define ATTNVIZ_VERSION "unknown"
+#endif
+
+/* Draws one text item. */
+static int draw_text(raster *c, const fig_item *it, attn_font *font, attn_error *err)
+{
+    double wd = font_width(font, it->text, it->size);
+    double off = it->anchor == FIG_START ? 0 : it->anchor == FIG_MIDDLE ? wd / 2 : wd;
+    font_mask m;
+    int x, y;
+    if (it->rot == 0) {
+        double sx = it->tx - off;
+        x = (int)floor(sx);
+        y = (int)lround(it->ty);
+        if (font_render(font, it->text, it->size, sx - x, &m, err) != 0) return -1;
+    } else {
+        double sy = it->ty + off; /* the start of the text is at the bottom */
+        x = (int)lround(it->tx);
+        y = (int)ceil(sy);
+        if (font_render(font, it->text, it->size, y - sy, &m, err) != 0) return -1;
+        if (font_mask_rotate_ccw(&m) != 0) {
+            font_mask_free(&m);
+            return attn_oom(err, "text");
+        }
+    }
+    raster_mask(c, &m, x, y, it->rgb);
+    font_mask_free(&m);
+    return 0;
+}
+
+static void draw_matrix(raster *c, const figure *fig, const fig_item *it, const attn_result *r)
+{
+    const float *w = result_head(r, it->li, it->hi);
+    for (int q = 0; q < r->n_q; q++)
+        for (int k = 0; k < r->n_k; k++) {
+            int x = it->x + k * it->cell, y = it->y + q * it->cell;
+            if (result_masked(r, q, k)) {
+                raster_hatch(c, x, y, x + it->cell, y + it->cell, FIGURE_MASK_BG,
+                             FIGURE_MASK_FG, fig->hatch_period, fig->hatch_width);
+            } else {
+                uint8_t rgb[3];
+                figure_cell_rgb(fig, w[(size_t)q * r->n_k + k], rgb);
+                raster_fill(c, x, y, x + it->cell, y + it->cell, rgb);
+            }
+        }
+}
+
+static int draw(raster *c, const figure *fig, const attn_result *r, attn_font *font,
+                attn_error *err)
+{
+    for (int i = 0; i < fig->n; i++) {
+        const fig_item *it = &fig->items[i];
+        switch (it->kind) {
+        case FIG_RECT:
+            raster_fill(c, it->x, it->y, it->x + it->w, it->y + it->h, it->rgb);
+            break;
+        case FIG_MATRIX:
+            draw_matrix(c, fig, it, r);
+            break;
+        case FIG_COLORBAR:
+            for (int y = 0; y < it->h; y++) { /* top row: 1, bottom row: 0 */
+                uint8_t rgb[3];
+                float t = it->h > 1 ? (float)(it->h - 1 - y) / (float)(it->h - 1) : 1.0f;
+                colormap_rgb(fig->cmap, t, rgb);
+                raster_fill(c, it->x, it->y + y, it->x + it->w, it->y + y + 1, rgb);
+            }
+            break;
+        case FIG_HATCH:
+            raster_hatch(c, it->x, it->y, it->x + it->w, it->y + it->h, FIGURE_MASK_BG,
+                         FIGURE_MASK_FG, fig->hatch_period, fig->hatch_width);
+            break;
+        case FIG_TEXT:
+            if (draw_text(c, it, font, err) != 0) return -1;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static void on_error(png_structp png, png_const_charp msg)
+{
+    attn_error *err = png_get_error_ptr(png);
+    attn_fail(err, ATTN_EXIT_RUNTIME, "PNG encoder: %s", msg);
+    png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
+
+static void on_write(png_structp png, png_bytep data, size_t n)
+{
+    if (buf_put(png_get_io_ptr(png), data, n) != 0) png_error(png, "out of memory");
+}
+
+static void on_flush(png_structp png) { (void)png; }
+
+enum { N_META = 10 };
+
+/* The text chunks; their strings live in the bufs (freed by the caller). */
+static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png_text *t)
+{
+    static const char *const keys[N_META] = {
+        "Title", "Software", "attnviz:tokens", "attnviz:keys", "attnviz:model",
+        "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment"};
+    buf_puts(&bufs[0], fig->title);
+    buf_puts(&bufs[1], "attnviz " ATTNVIZ_VERSION);
+    for (int pass = 0; pass < 2; pass++) {
+        const attn_tokens *tk = pass ? r->keys : r->queries;
+        if (pass && r->keys == r->queries) break;
+        attn_buf *b = &bufs[2 + pass];
+        buf_putc(b, '[');
+        for (int i = 0; i < tk->n; i++) {
+            if (i) buf_puts(b, ", ");
+            figure_json_string(b, tk->tok[i].text);
+        }
+        buf_putc(b, ']');
+    }
+    if (r->meta.model) buf_puts(&bufs[4], r->meta.model);
+    if (r->meta.seeded) buf_printf(&bufs[5], "%llu", (unsigned long long)r->meta.seed);
+    buf_puts(&bufs[6], colormap_name(fig->cmap));
+    buf_printf(&bufs[7], "%.9g", (double)fig->vmax);
+    for (int i = 0; i < fig->n; i++) {
+        const fig_item *it = &fig->items[i];
+        if (it->kind == FIG_MATRIX)
+            buf_printf(&bufs[8], "%s%d %d %d %d %d %d %d", bufs[8].len ? "\n" : "",
+                       r->layers[it->li] + 1, r->heads[it->hi] + 1, it->x, it->y, it->cell,
+                       r->n_q, r->n_k);
+    }
+    if (r->meta.command_line) buf_puts(&bufs[9], r->meta.command_line);
+    int n = 0;
+    for (int i = 0; i < N_META; i++) {
+        if (bufs[i].failed) return -1;
+        if (!bufs[i].data || bufs[i].len == 0) continue;
+        int ascii = 1;
+        for (size_t j = 0; j < bufs[i].len; j++)
+            if ((unsigned char)bufs[i].data[j] >= 0x80) ascii = 0;
+        memset(&t[n], 0, sizeof t[n]);
+        t[n].compression = ascii ? PNG_TEXT_COMPRESSION_NONE : PNG_ITXT_COMPRESSION_NONE;
+        t[n].key = (png_charp)keys[i];
+        t[n].text = bufs[i].data;
+        t[n].lang = (png_charp)"";
+        t[n].lang_key = (png_charp)"";
+        n++;
+    }
+    return n;
+}
+
+/* The libpng part: everything it needs is allocated by the caller, so a
+ * longjmp out of libpng leaks nothing (GCC never inlines a function that
+ * calls setjmp, so no caller local can be clobbered). */
+static int write_png(const raster *c, const figure *fig, int dpi, png_text *text, int nt,
+                     png_bytep *rows, attn_buf *out, attn_error *err)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        return attn_oom(err, "PNG encoder");
+    }
+    if (setjmp(png_jmpbuf(png))) { /* err was filled by on_error */
+        png_destroy_write_struct(&png, &info);
+        return -1;
+    }
+    png_set_write_fn(png, out, on_write, on_flush);
+    /* Flat colour areas: no row filter compresses best and is fastest
+     * (12 heads × 32 tokens: 415 kB in ~70 ms, against 458 kB in ~135 ms
+     * with libpng's adaptive filter choice). */
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, 8,
+                 fig->transparent ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
+    png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+    png_set_text(png, info, text, nt);
+    png_write_info(png, info);
+    if (!fig->transparent) png_set_filler(png, 0, PNG_FILLER_AFTER); /* drop the alpha byte */
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}
+
+static int encode(const raster *c, const figure *fig, const attn_result *r, const figure_opts *o,
+                  attn_buf *out, attn_error *err)
+{
+    attn_buf bufs[N_META];
+    png_text text[N_META];
+    for (int i = 0; i < N_META; i++) buf_init(&bufs[i]);
+    png_bytep *rows = malloc((size_t)c->h * sizeof *rows); /* [h] row pointers into c->px */
+    int nt = rows ? metadata(fig, r, bufs, text) : -1;
+    int rc;
+    if (nt < 0) {
+        rc = attn_oom(err, "PNG");
+    } else {
+        for (int y = 0; y < c->h; y++) rows[y] = c->px + (size_t)y * c->w * 4;
+        int dpi = o->dpi > 0 ? o->dpi : (int)lround(96.0 * fig->scale);
+        rc = write_png(c, fig, dpi, text, nt, rows, out, err);
+    }
+    for (int i = 0; i < N_META; i++) buf_free(&bufs[i]);
+    free(rows);
+    return rc;
+}
+
+static int emit_png(const figure *fig, const attn_result *r, const figure_opts *o,
+                    attn_font *font, attn_buf *out, attn_error *err)
+{
+    static const uint8_t white[4] = {255, 255, 255, 255}, clear[4] = {255, 255, 255, 0};
+    raster c;
+    if (raster_init(&c, fig->w, fig->h, fig->transparent ? clear : white, err) != 0) return -1;
+    int rc = draw(&c, fig, r, font, err);
+    if (rc == 0) rc = encode(&c, fig, r, o, out, err);
+    raster_free(&c);
+    return rc;
+}
+
+int render_png(const attn_result *r, const figure_opts *o, attn_file **files,
+               int *n_files, attn_error *err)
+{
+    return figure_files(r, o, "png", emit_png, files, n_files, err);
+}

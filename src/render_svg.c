@@ -1,0 +1,198 @@
+/* render_svg.c — SVG figures: the layout of figure.c written as SVG 1.1.
+ *
+ * Same layout as the PNG (text is measured with the same font, so labels fit
+ * when the viewer has that font too); text is real <text> elements, so it
+ * stays selectable and sharp at any zoom. Each cell is a <rect> with a
+ * <title> tooltip "query → key: weight". The colour bar is a linearGradient
+ * with 65 stops from the colormap; masked cells use a hatch <pattern>.
+ * Metadata goes into <title>, <desc> (software, model, seed, command line)
+ * and <metadata> (the tokens as JSON). Deterministic: no dates, and every
+ * number is printed with a fixed precision.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "figure.h"
+#include "render.h"
+
+#ifndef ATTNVIZ_VERSION
+#define ATTNVIZ_VERSION "unknown"
+#endif
+
+/* Appends s with XML escapes (text content and attribute values). */
+static void esc(attn_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+/* Appends s cleaned (figure_clean_text) and escaped; -1 when memory runs out. */
+static int esc_clean(attn_buf *b, const char *s)
+{
+    char *t = figure_clean_text(s);
+    if (!t) return -1;
+    esc(b, t);
+    free(t);
+    return 0;
+}
+
+static void hex(attn_buf *b, const uint8_t rgb[3])
+{
+    buf_printf(b, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+}
+
+static void defs(attn_buf *b, const figure *fig)
+{
+    buf_puts(b, "<defs>\n<linearGradient id=\"colorbar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\n");
+    for (int i = 0; i <= 64; i++) {
+        uint8_t rgb[3];
+        colormap_rgb(fig->cmap, (float)i / 64.0f, rgb);
+        buf_printf(b, "<stop offset=\"%.4f\" stop-color=\"", i / 64.0);
+        hex(b, rgb);
+        buf_puts(b, "\"/>\n");
+    }
+    double p = fig->hatch_period, a = fig->hatch_width;
+    buf_printf(b, "</linearGradient>\n<pattern id=\"masked\" patternUnits=\"userSpaceOnUse\" "
+                  "width=\"%.2f\" height=\"%.2f\">\n<rect width=\"%.2f\" height=\"%.2f\" fill=\"",
+               p, p, p, p);
+    hex(b, FIGURE_MASK_BG);
+    buf_printf(b, "\"/>\n<path d=\"M0,%.2f L%.2f,0 M%.2f,%.2f L%.2f,%.2f M%.2f,%.2f L%.2f,%.2f\" "
+                  "stroke=\"", p, p, -a, a, a, -a, p - a, p + a, p + a, p - a);
+    hex(b, FIGURE_MASK_FG);
+    buf_printf(b, "\" stroke-width=\"%.2f\"/>\n</pattern>\n</defs>\n", a);
+}
+
+static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn_result *r)
+{
+    const float *w = result_head(r, it->li, it->hi);
+    buf_printf(b, "<g class=\"matrix\" data-layer=\"%d\" data-head=\"%d\" "
+                  "shape-rendering=\"crispEdges\">\n", r->layers[it->li] + 1, r->heads[it->hi] + 1);
+    for (int q = 0; q < r->n_q; q++)
+        for (int k = 0; k < r->n_k; k++) {
+            buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"",
+                       it->x + k * it->cell, it->y + q * it->cell, it->cell, it->cell);
+            int masked = result_masked(r, q, k);
+            if (masked) {
+                buf_puts(b, "url(#masked)");
+            } else {
+                uint8_t rgb[3];
+                figure_cell_rgb(fig, w[(size_t)q * r->n_k + k], rgb);
+                hex(b, rgb);
+            }
+            buf_puts(b, "\"><title>");
+            if (esc_clean(b, r->queries->tok[q].text) != 0) return -1;
+            buf_puts(b, " \xE2\x86\x92 ");
+            if (esc_clean(b, r->keys->tok[k].text) != 0) return -1;
+            if (masked) buf_puts(b, ": masked</title></rect>\n");
+            else buf_printf(b, ": %.4f</title></rect>\n", (double)w[(size_t)q * r->n_k + k]);
+        }
+    buf_puts(b, "</g>\n");
+    return 0;
+}
+
+static void text(attn_buf *b, const fig_item *it)
+{
+    static const char *const anchors[] = {"start", "middle", "end"};
+    buf_printf(b, "<text class=\"%s\" x=\"%.2f\" y=\"%.2f\" font-size=\"%.2f\"", it->role,
+               it->tx, it->ty, it->size);
+    if (it->anchor != FIG_START) buf_printf(b, " text-anchor=\"%s\"", anchors[it->anchor]);
+    if (it->rot) buf_printf(b, " transform=\"rotate(-90 %.2f %.2f)\"", it->tx, it->ty);
+    buf_puts(b, ">");
+    esc(b, it->text); /* figure.c cleaned it already */
+    buf_puts(b, "</text>\n");
+}
+
+static void meta(attn_buf *b, const figure *fig, const attn_result *r)
+{
+    buf_puts(b, "<title>");
+    esc(b, fig->title);
+    buf_puts(b, "</title>\n<desc>attnviz " ATTNVIZ_VERSION);
+    if (r->meta.model) {
+        buf_puts(b, "; model ");
+        esc_clean(b, r->meta.model);
+    }
+    if (r->meta.seeded) buf_printf(b, "; seed %llu", (unsigned long long)r->meta.seed);
+    buf_printf(b, "; colormap %s, 0 to %.6g", colormap_name(fig->cmap), (double)fig->vmax);
+    if (r->meta.command_line) {
+        buf_puts(b, "; command: ");
+        esc_clean(b, r->meta.command_line);
+    }
+    buf_puts(b, "</desc>\n<metadata id=\"attnviz\">");
+    attn_buf j;
+    buf_init(&j);
+    buf_puts(&j, "{\"tokens\": [");
+    for (int i = 0; i < r->queries->n; i++) {
+        if (i) buf_puts(&j, ", ");
+        figure_json_string(&j, r->queries->tok[i].text);
+    }
+    buf_puts(&j, "]");
+    if (r->keys != r->queries) {
+        buf_puts(&j, ", \"keys\": [");
+        for (int i = 0; i < r->keys->n; i++) {
+            if (i) buf_puts(&j, ", ");
+            figure_json_string(&j, r->keys->tok[i].text);
+        }
+        buf_puts(&j, "]");
+    }
+    buf_puts(&j, "}");
+    if (j.failed) b->failed = 1;
+    else esc_clean(b, j.data);
+    buf_free(&j);
+    buf_puts(b, "</metadata>\n");
+}
+
+static int emit_svg(const figure *fig, const attn_result *r, const figure_opts *o,
+                    attn_font *font, attn_buf *b, attn_error *err)
+{
+    (void)o;
+    buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+                  "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"",
+               fig->w, fig->h, fig->w, fig->h);
+    esc(b, font_family(font));
+    buf_puts(b, ", sans-serif\" fill=\"");
+    hex(b, FIGURE_TEXT_RGB);
+    buf_puts(b, "\">\n");
+    meta(b, fig, r);
+    defs(b, fig);
+    if (!fig->transparent)
+        buf_printf(b, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", fig->w, fig->h);
+    for (int i = 0; i < fig->n; i++) {
+        const fig_item *it = &fig->items[i];
+        switch (it->kind) {
+        case FIG_RECT:
+            buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"",
+                       it->x, it->y, it->w, it->h);
+            hex(b, it->rgb);
+            buf_puts(b, "\" shape-rendering=\"crispEdges\"/>\n");
+            break;
+        case FIG_MATRIX:
+            if (matrix(b, fig, it, r) != 0) return attn_oom(err, "SVG");
+            break;
+        case FIG_COLORBAR:
+        case FIG_HATCH:
+            buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"url(#%s)\"/>\n",
+                       it->x, it->y, it->w, it->h,
+                       it->kind == FIG_COLORBAR ? "colorbar" : "masked");
+            break;
+        case FIG_TEXT:
+            text(b, it);
+            break;
+        }
+    }
+    buf_puts(b, "</svg>\n");
+    return b->failed ? attn_oom(err, "SVG") : 0;
+}
+
+int render_svg(const attn_result *r, const figure_opts *o, attn_file **files,
+               int *n_files, attn_error *err)
+{
+    return figure_files(r, o, "svg", emit_svg, files, n_files, err);
+}

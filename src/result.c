@@ -1,0 +1,96 @@
+/* result.c — the attention result: freeing, head aggregation and rollout.
+ * See result.h. */
+#include "result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "linalg.h"
+
+void result_free(attn_result *r)
+{
+    if (!r) return;
+    free(r->weights);
+    free(r->layers);
+    free(r->heads);
+    memset(r, 0, sizeof *r);
+}
+
+/* Shrinks r to one head per layer, given the new weights [n_layers][n_q, n_k]. */
+static void set_single_head(attn_result *r, float *w, const char *label)
+{
+    free(r->weights);
+    r->weights = w;
+    r->n_heads = 1;
+    r->heads[0] = -1;
+    r->aggregate = label;
+}
+
+int result_aggregate(attn_result *r, const char *how, attn_error *err)
+{
+    int is_max = strcmp(how, "max") == 0;
+    size_t nn = (size_t)r->n_q * r->n_k;
+    float *w = malloc((size_t)r->n_layers * nn * sizeof *w); /* [layers][n_q, n_k] */
+    if (!w) return attn_oom(err, "--aggregate");
+    for (int li = 0; li < r->n_layers; li++) {
+        float *dst = w + (size_t)li * nn;
+        memcpy(dst, result_head(r, li, 0), nn * sizeof *dst);
+        for (int hi = 1; hi < r->n_heads; hi++) {
+            const float *src = result_head(r, li, hi);
+            for (size_t i = 0; i < nn; i++)
+                dst[i] = is_max ? (src[i] > dst[i] ? src[i] : dst[i]) : dst[i] + src[i];
+        }
+        if (!is_max)
+            for (size_t i = 0; i < nn; i++) dst[i] /= (float)r->n_heads;
+    }
+    set_single_head(r, w, is_max ? "max" : "mean");
+    return 0;
+}
+
+int result_rollout(attn_result *r, const int *keep, int n_keep, attn_error *err)
+{
+    if (r->n_q != r->n_k)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention (not --source)");
+    const int n = r->n_q;
+    const size_t nn = (size_t)n * n;
+    float *hat = malloc(nn * sizeof *hat);  /* [n, n] Â_l */
+    float *roll = malloc(nn * sizeof *roll); /* [n, n] running product */
+    float *tmp = malloc(nn * sizeof *tmp);  /* [n, n] */
+    float *w = malloc((size_t)n_keep * nn * sizeof *w); /* [n_keep][n, n] */
+    if (!hat || !roll || !tmp || !w) {
+        free(hat);
+        free(roll);
+        free(tmp);
+        free(w);
+        return attn_oom(err, "--rollout");
+    }
+    int k = 0;
+    for (int l = 0; l < r->n_layers; l++) {
+        memset(hat, 0, nn * sizeof *hat);
+        for (int hi = 0; hi < r->n_heads; hi++) {
+            const float *a = result_head(r, l, hi);
+            for (size_t i = 0; i < nn; i++) hat[i] += a[i];
+        }
+        for (int i = 0; i < n; i++) {
+            float *row = hat + (size_t)i * n, sum = 0.0f;
+            for (int j = 0; j < n; j++) sum += row[j] /= (float)r->n_heads;
+            row[i] += 1.0f;
+            sum += 1.0f;
+            for (int j = 0; j < n; j++) row[j] /= sum;
+        }
+        if (l == 0) {
+            memcpy(roll, hat, nn * sizeof *roll);
+        } else {
+            matmul_nn(tmp, n, hat, n, roll, n, n, n, n);
+            memcpy(roll, tmp, nn * sizeof *roll);
+        }
+        if (k < n_keep && keep[k] == r->layers[l]) memcpy(w + (size_t)k++ * nn, roll, nn * sizeof *w);
+    }
+    free(hat);
+    free(roll);
+    free(tmp);
+    memcpy(r->layers, keep, (size_t)n_keep * sizeof *keep);
+    r->n_layers = n_keep;
+    set_single_head(r, w, "rollout");
+    return 0;
+}

@@ -1,0 +1,84 @@
+/* result.h — the attention result that every renderer reads.
+ *
+ * weights holds, for each shown layer and head, an n_q × n_k matrix: rows are
+ * queries, columns are keys, and every unmasked row of a softmax sums to 1.
+ * Masked cells (causal: key index > query index) are exactly 0 and are to be
+ * drawn as masked, never as low weight; result_masked() says which.
+ * For self-attention keys == queries; for cross-attention (--source) keys are
+ * the source text's tokens.
+ *
+ * Ownership: the result owns weights, layers and heads (result_free());
+ * the token lists and the strings in meta are borrowed from the caller and
+ * must outlive the result.
+ */
+#ifndef ATTN_RESULT_H
+#define ATTN_RESULT_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "tokenize.h"
+
+typedef struct {
+    const char *model;        /* model file path, or "seeded" */
+    int seeded;
+    uint64_t seed;
+    int d_model, n_heads, n_layers;  /* of the model */
+    const char *score;        /* "scaled_dot", "dot", "additive" */
+    const char *command_line; /* the invocation, for image metadata; may be NULL */
+    int sentence;             /* 1-based index when the input has several
+                                 sentences (stdin), 0 for a single one */
+} attn_meta;
+
+typedef struct {
+    const attn_tokens *queries;   /* [n_q] */
+    const attn_tokens *keys;      /* [n_k] */
+    int n_q, n_k;
+    int n_layers, n_heads;        /* how many layers / heads are shown */
+    int *layers;                  /* [n_layers] 0-based model layer index */
+    int *heads;                   /* [n_heads]  0-based model head index */
+    float *weights;               /* [n_layers][n_heads][n_q][n_k] */
+    int causal;                   /* 1: cells with key > query are masked */
+    const char *aggregate;        /* NULL: heads[] are model heads. "mean",
+                                     "max" or "rollout": one matrix per layer,
+                                     n_heads == 1 and heads[0] == -1 */
+    attn_meta meta;
+} attn_result;
+
+/* Matrix of shown layer li (0..n_layers-1) and shown head hi. */
+static inline const float *result_head(const attn_result *r, int li, int hi)
+{
+    return r->weights + ((size_t)li * (size_t)r->n_heads + (size_t)hi) *
+                            (size_t)r->n_q * (size_t)r->n_k;
+}
+
+static inline int result_masked(const attn_result *r, int q, int k)
+{
+    return r->causal && k > q;
+}
+
+/* The head's label: "3" (1-based) for a model head, or the aggregate's
+ * name ("mean", "max", "rollout"). buf holds at least 16 bytes. */
+static inline const char *result_head_label(const attn_result *r, int hi, char *buf)
+{
+    if (r->aggregate) return r->aggregate;
+    int h = r->heads[hi] + 1, i = 15;
+    buf[i] = '\0';
+    do buf[--i] = (char)('0' + h % 10); while ((h /= 10) && i > 0);
+    return buf + i;
+}
+
+void result_free(attn_result *r);
+
+/* Replaces the shown heads by their element-wise mean or max (how = "mean"
+ * or "max"): one matrix per shown layer. */
+int result_aggregate(attn_result *r, const char *how, attn_error *err);
+
+/* Attention rollout (Abnar & Zuidema, 2020). r must hold layers 0..L-1 in
+ * order, with the heads to average; for each layer l the rows of
+ * mean_h(A_l) + I are renormalised to Â_l, and layer l's matrix becomes
+ * Â_l · Â_(l-1) ··· Â_0. Then only the layers in keep[n_keep] (0-based,
+ * sorted) are kept. Needs n_q == n_k. */
+int result_rollout(attn_result *r, const int *keep, int n_keep, attn_error *err);
+
+#endif

@@ -1,0 +1,220 @@
+#!/bin/bash
+# cli.sh — the command-line contract of issue 2 (the foundation): the example
+# sentence as CSV (shape, tokens, row sums, determinism, golden bytes), stdin
+# mode, -o, --help/--version, JSON output, --layer/--head selection,
+# --save-model round trip, --lowercase, CSV quoting.
+# tests/golden/example.csv is checked independently against PyTorch by
+# tests/py/test_torch_parity.py (golden-example-torch); see tests/golden/example.md.
+. "$(dirname "$0")/lib.sh"
+PY=${PY:-/usr/bin/python3}
+TOKENS="The|animal|didn't|cross|the|street|because|it|was|too|tired|."
+
+# run NAME ARGS...: runs attnviz, stdout to $TMP/NAME.out, stderr .err, status .rc
+run() {
+    local name=$1; shift
+    "$ATTNVIZ" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null
+    echo $? >"$TMP/$name.rc"
+}
+rc() { cat "$TMP/$1.rc"; }
+errtxt() { head -c 300 "$TMP/$1.err" | tr '\n' '|'; }
+
+# csvinfo FILE: prints "rows layers heads n tokens(|-joined) maxrowsumerr" or ERROR ...
+csvinfo() {
+    "$PY" - "$1" <<'EOF'
+import csv, sys
+from collections import defaultdict
+H = "layer,head,query_index,query_token,key_index,key_token,weight"
+data = open(sys.argv[1], "rb").read().decode("utf-8")
+if not data.startswith(H + "\n"):
+    print("ERROR header %r" % data[:70]); sys.exit()
+rows = list(csv.reader(data[len(H) + 1:].splitlines()))
+sums = defaultdict(float); toks = {}
+for r in rows:
+    if len(r) != 7:
+        print("ERROR row %r" % r); sys.exit()
+    sums[(r[0], r[1], r[2])] += float(r[6])
+    toks[int(r[4])] = r[5]
+    toks.setdefault(int(r[2]), r[3])
+err = max(abs(s - 1) for s in sums.values()) if sums else 9
+print(len(rows), len({r[0] for r in rows}), len({r[1] for r in rows}), len(toks),
+      "|".join(toks[i] for i in sorted(toks)), "%.3g" % err)
+EOF
+}
+
+# ---- the example sentence (acceptance of issue 2)
+run ex -f csv "$EXAMPLE"
+info=$(csvinfo "$TMP/ex.out")
+read -r rows nl nh ntok toks sumerr <<<"$info"
+if [ "$(rc ex)" -eq 0 ] && [ ! -s "$TMP/ex.err" ]; then pass example-exit-0
+else fail example-exit-0 "exit $(rc ex): $(errtxt ex)"; fi
+if [ "$(head -n 1 "$TMP/ex.out")" = "layer,head,query_index,query_token,key_index,key_token,weight" ]
+then pass example-header; else fail example-header "$(head -n 1 "$TMP/ex.out" | head -c 100)"; fi
+if [ "$rows" = 576 ] && [ "$nl" = 1 ] && [ "$nh" = 4 ] && [ "$ntok" = 12 ] &&
+   [ "$(wc -l <"$TMP/ex.out")" -eq 577 ]; then pass example-576-rows
+else fail example-576-rows "$info; $(wc -l <"$TMP/ex.out") lines"; fi
+if [ "$toks" = "$TOKENS" ]; then pass example-tokens; else fail example-tokens "got $toks"; fi
+if "$PY" -c "import sys; sys.exit(0 if float('$sumerr') <= 1e-6 else 1)" 2>/dev/null
+then pass example-rows-sum-to-1; else fail example-rows-sum-to-1 "max |sum-1| = $sumerr"; fi
+# weights are printed with %.9g: every weight field has at most 9 significant digits
+if awk -F, 'NR>1 { w=$NF; sub(/e.*/, "", w); gsub(/[-.]/, "", w); sub(/^0+/, "", w);
+                   if (length(w) > 9) bad=1 } END { exit bad }' "$TMP/ex.out"
+then pass example-9-significant-digits; else fail example-9-significant-digits "a weight has > 9 digits"; fi
+run ex2 -f csv "$EXAMPLE"
+if cmp -s "$TMP/ex.out" "$TMP/ex2.out"; then pass example-deterministic
+else fail example-deterministic "two runs differ"; fi
+run ex42 -f csv --seed 42 "$EXAMPLE"
+if cmp -s "$TMP/ex.out" "$TMP/ex42.out"; then pass example-default-seed-42
+else fail example-default-seed-42 "--seed 42 differs from the default"; fi
+run ex43 -f csv --seed 43 "$EXAMPLE"
+if [ "$(rc ex43)" -eq 0 ] && [ "$(wc -l <"$TMP/ex43.out")" -eq 577 ] && ! cmp -s "$TMP/ex.out" "$TMP/ex43.out"
+then pass example-seed-43-differs; else fail example-seed-43-differs "exit $(rc ex43), same bytes or wrong size"; fi
+if [ -f "$GOLDEN/example.csv" ] && cmp -s "$TMP/ex.out" "$GOLDEN/example.csv"; then pass example-golden
+else fail example-golden "differs from tests/golden/example.csv: $(cmp "$TMP/ex.out" "$GOLDEN/example.csv" 2>&1 | head -c 200)"; fi
+
+# ---- default format: csv when stdout is not a terminal
+run default "$EXAMPLE"
+if cmp -s "$TMP/ex.out" "$TMP/default.out"; then pass default-format-csv-when-piped
+else fail default-format-csv-when-piped "exit $(rc default), output differs from -f csv: $(head -c 80 "$TMP/default.out")"; fi
+
+# ---- --lowercase
+run low -f csv --lowercase "$EXAMPLE"
+read -r lrows _ _ _ ltoks _ <<<"$(csvinfo "$TMP/low.out")"
+if [ "$(rc low)" -eq 0 ] && [ "$lrows" = 576 ] &&
+   [ "$ltoks" = "the|animal|didn't|cross|the|street|because|it|was|too|tired|." ]
+then pass lowercase-tokens; else fail lowercase-tokens "exit $(rc low), $lrows rows, tokens $ltoks"; fi
+# The(0) and the(4) share an embedding once folded: the weights change
+if ! cmp -s <(sed '1!s/,The,/,the,/g' "$TMP/ex.out") "$TMP/low.out"
+then pass lowercase-changes-embedding; else fail lowercase-changes-embedding "same weights as case-preserved"; fi
+
+# ---- stdin: one sentence per line
+printf 'The cat sat.\nA dog barked loudly!\n' | "$ATTNVIZ" -f csv >"$TMP/stdin.out" 2>"$TMP/stdin.err"
+src=$?
+stoks=$(tail -n +2 "$TMP/stdin.out" | cut -d, -f6 | sort -u | tr '\n' ' ')
+missing=
+for t in The cat sat . A dog barked loudly '!'; do
+    grep -qxF -- "$t" <(tail -n +2 "$TMP/stdin.out" | cut -d, -f6) || missing+="$t "
+done
+if [ $src -eq 0 ] && [ -z "$missing" ]; then pass stdin-two-sentences
+else fail stdin-two-sentences "exit $src, missing tokens: $missing; got: $stoks $(head -c 200 "$TMP/stdin.err")"; fi
+# each sentence is computed on its own: the first sentence's rows are those of a single run
+run cat -f csv "The cat sat."
+ncat=$(($(wc -l <"$TMP/cat.out") - 1))
+if [ "$ncat" -gt 0 ] && [ "$(grep -cF -f <(tail -n +2 "$TMP/cat.out") "$TMP/stdin.out")" -ge "$ncat" ]
+then pass stdin-sentences-independent
+else fail stdin-sentences-independent "the rows of 'The cat sat.' alone are not all in the stdin output"; fi
+
+# ---- -o FILE: same bytes as stdout, atomic, no temporary left
+mkdir -p "$TMP/o"
+run o -f csv -o "$TMP/o/out.csv" "$EXAMPLE"
+if [ "$(rc o)" -eq 0 ] && [ ! -s "$TMP/o.out" ] && cmp -s "$TMP/o/out.csv" "$TMP/ex.out"
+then pass output-file-same-bytes; else fail output-file-same-bytes "exit $(rc o), stdout $(wc -c <"$TMP/o.out") bytes: $(errtxt o)"; fi
+if [ "$(ls -A "$TMP/o")" = out.csv ]; then pass output-file-no-temp
+else fail output-file-no-temp "directory holds: $(ls -A "$TMP/o" | tr '\n' ' ')"; fi
+run o2 -f csv --output "$TMP/o/out.csv" --seed 43 "$EXAMPLE"
+if [ "$(rc o2)" -eq 0 ] && cmp -s "$TMP/o/out.csv" "$TMP/ex43.out" && [ "$(ls -A "$TMP/o")" = out.csv ]
+then pass output-file-replaced; else fail output-file-replaced "exit $(rc o2): $(errtxt o2)"; fi
+run odash -f csv -o - "$EXAMPLE"
+if cmp -s "$TMP/odash.out" "$TMP/ex.out"; then pass output-dash-is-stdout
+else fail output-dash-is-stdout "exit $(rc odash): $(errtxt odash)"; fi
+
+# ---- --help, --version
+for h in --help -h; do
+    run help "$h"
+    if [ "$(rc help)" -eq 0 ] && [ ! -s "$TMP/help.err" ] && grep -qi 'usage' "$TMP/help.out" &&
+       grep -q -- '--model' "$TMP/help.out" && grep -q -- '--format' "$TMP/help.out"
+    then pass "help-$h"; else fail "help-$h" "exit $(rc help), stdout $(wc -c <"$TMP/help.out") bytes: $(errtxt help)"; fi
+done
+for v in --version -V; do
+    run ver "$v"
+    if [ "$(rc ver)" -eq 0 ] && [ ! -s "$TMP/ver.err" ] && grep -qE '^attnviz [0-9]+\.[0-9]+\.[0-9]+' "$TMP/ver.out"
+    then pass "version-$v"; else fail "version-$v" "exit $(rc ver): $(head -c 100 "$TMP/ver.out")"; fi
+done
+
+# ---- -f json: valid JSON with tokens and nested weights equal to the CSV
+run json -f json "$EXAMPLE"
+jres=$("$PY" - "$TMP/json.out" "$TMP/ex.out" <<'EOF' 2>&1
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+toks = [t if isinstance(t, str) else t.get("text") for t in doc["tokens"]]
+rows = list(csv.reader(open(sys.argv[2])))[1:]
+w = {(int(r[0]), int(r[1]), int(r[2]), int(r[4])): float(r[6]) for r in rows}
+n, worst, cells = len(toks), 0.0, 0
+assert [l["layer"] for l in doc["layers"]] == [1], "layers"
+for l in doc["layers"]:
+    assert [h["head"] for h in l["heads"]] == [1, 2, 3, 4], "heads"
+    for h in l["heads"]:
+        m = h["weights"]
+        assert len(m) == n and all(len(r) == n for r in m), "matrix not %dx%d" % (n, n)
+        for q in range(n):
+            for k in range(n):
+                worst = max(worst, abs(m[q][k] - w[(l["layer"], h["head"], q, k)]))
+                cells += 1
+print("ok" if worst <= 1e-7 and cells == 576 else "bad", "|".join(toks), cells, "%.3g" % worst)
+EOF
+)
+if [ "$(rc json)" -eq 0 ] && [[ $jres == "ok $TOKENS 576 "* ]]
+then pass json-nested-weights; else fail json-nested-weights "exit $(rc json): $jres $(errtxt json)"; fi
+
+# ---- --layer / --head selection (rows are exactly those of the full table)
+sel() { # NAME EXPECTED-LAYERS EXPECTED-HEADS FULL-FILE ARGS...
+    local name=$1 wl=$2 wh=$3 full=$4; shift 4
+    run "$name" -f csv "$@"
+    local got_l got_h extra
+    got_l=$(tail -n +2 "$TMP/$name.out" | cut -d, -f1 | sort -un | tr '\n' ',')
+    got_h=$(tail -n +2 "$TMP/$name.out" | cut -d, -f2 | sort -un | tr '\n' ',')
+    extra=$(tail -n +2 "$TMP/$name.out" | grep -vxF -f "$full" | head -n 1)
+    local want_rows
+    want_rows=$(awk -F, -v L=",$wl" -v H=",$wh" 'NR>1 && index(L, ","$1",") && index(H, ","$2",")' "$full" | wc -l)
+    if [ "$(rc "$name")" -eq 0 ] && [ "$got_l" = "$wl" ] && [ "$got_h" = "$wh" ] && [ -z "$extra" ] &&
+       [ "$(($(wc -l <"$TMP/$name.out") - 1))" -eq "$want_rows" ] && [ "$want_rows" -gt 0 ]
+    then pass "select-$name"
+    else fail "select-$name" "exit $(rc "$name"), layers $got_l heads $got_h (want $wl / $wh), $want_rows rows wanted, foreign row: $extra $(errtxt "$name")"; fi
+}
+sel H24 1, 2,4, "$TMP/ex.out" -H 2,4 "$EXAMPLE"
+sel H2-3 1, 2,3, "$TMP/ex.out" --head 2-3 "$EXAMPLE"
+sel Hall 1, 1,2,3,4, "$TMP/ex.out" -H all "$EXAMPLE"
+sel l1H4 1, 4, "$TMP/ex.out" -l 1 -H 4 "$EXAMPLE"
+run deep -f csv --layers 3 --heads 8 --dim 32 -l all -H all "$EXAMPLE"
+read -r drows dnl dnh dntok _ dsum <<<"$(csvinfo "$TMP/deep.out")"
+if [ "$(rc deep)" -eq 0 ] && [ "$drows" = $((3 * 8 * 144)) ] && [ "$dnl" = 3 ] && [ "$dnh" = 8 ] &&
+   "$PY" -c "import sys; sys.exit(0 if float('$dsum') <= 1e-6 else 1)"
+then pass shape-options-3-layers-8-heads-dim-32
+else fail shape-options-3-layers-8-heads-dim-32 "exit $(rc deep): $drows rows, $dnl layers, $dnh heads, sum err $dsum $(errtxt deep)"; fi
+sel l13H1-2,8 1,3, 1,2,8, "$TMP/deep.out" --layers 3 --heads 8 --dim 32 --layer 1,3 -H 1-2,8 "$EXAMPLE"
+
+# ---- --save-model: the saved file loads back to byte-identical output
+for shape in "" "--seed 7 --layers 2 --heads 2 --dim 16"; do
+    tag=${shape:-default}; tag=${tag// /}
+    # shellcheck disable=SC2086
+    run save $shape --save-model "$TMP/m.json" -f csv "$EXAMPLE"
+    # shellcheck disable=SC2086
+    run seeded $shape -f csv -l all -H all "$EXAMPLE"
+    run loaded -m "$TMP/m.json" -f csv -l all -H all "$EXAMPLE"
+    if [ "$(rc save)" -eq 0 ] && [ -s "$TMP/m.json" ] && [ "$(rc loaded)" -eq 0 ] &&
+       [ -s "$TMP/seeded.out" ] && cmp -s "$TMP/seeded.out" "$TMP/loaded.out"
+    then pass "save-model-roundtrip-$tag"
+    else fail "save-model-roundtrip-$tag" "exit $(rc save)/$(rc loaded): $(errtxt save) $(errtxt loaded)"; fi
+    if "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['attnviz_model']==1 and 'config' in d and 'tensors' in d else 1)" "$TMP/m.json" 2>/dev/null
+    then pass "save-model-is-v1-json-$tag"; else fail "save-model-is-v1-json-$tag" "$(head -c 100 "$TMP/m.json")"; fi
+    # saving again gives the same bytes, and no temporary is left beside it
+    # shellcheck disable=SC2086
+    run save2 $shape --save-model "$TMP/m2.json" -f csv "$EXAMPLE"
+    if cmp -s "$TMP/m.json" "$TMP/m2.json" && [ -z "$(find "$TMP" -name '*.tmp.*')" ]
+    then pass "save-model-deterministic-$tag"; else fail "save-model-deterministic-$tag" "differs or temp left"; fi
+done
+
+# ---- RFC 4180 quoting: tokens , and " are quoted, quotes doubled
+run quote -f csv -H 1 'He said, "hi"'
+qres=$("$PY" - "$TMP/quote.out" <<'EOF'
+import csv, sys
+raw = open(sys.argv[1], newline="").read()
+rows = list(csv.reader(raw.splitlines()))[1:]
+keys = [r[5] for r in rows if r[2] == "0"]
+ok = keys == ["He", "said", ",", '"', "hi", '"'] and '0,He,2,",",' in raw and ',5,"""",' in raw
+print("ok" if ok else "bad %r" % keys)
+EOF
+)
+if [ "$(rc quote)" -eq 0 ] && [ "$qres" = ok ]; then pass csv-rfc4180-quoting
+else fail csv-rfc4180-quoting "exit $(rc quote): $qres $(errtxt quote)"; fi
+if ! grep -q $'\r' "$TMP/ex.out" && [ "$(tail -c 1 "$TMP/ex.out" | od -An -c | tr -d ' ')" = '\n' ]
+then pass csv-lf-line-ends; else fail csv-lf-line-ends "CR found or no final newline"; fi

@@ -1,0 +1,71 @@
+/* Unit tests: softmax and one attention head against values worked out
+ * from the formulas in double precision. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "attention.h"
+#include "test.h"
+
+int main(void)
+{
+    /* softmax([1, 2, 3]) = e^i / (e + e^2 + e^3) */
+    float x[3] = {1, 2, 3};
+    softmax_forward(x, 1, 3, 0, 0);
+    double z = exp(1) + exp(2) + exp(3);
+    CHECK_NEAR("softmax-123-0", x[0], exp(1) / z, 1e-7);
+    CHECK_NEAR("softmax-123-1", x[1], exp(2) / z, 1e-7);
+    CHECK_NEAR("softmax-123-2", x[2], exp(3) / z, 1e-7);
+
+    /* stability: huge scores do not overflow */
+    float big[3] = {1000.0f, 1001.0f, -1000.0f};
+    softmax_forward(big, 1, 3, 0, 0);
+    CHECK("softmax-large-finite", isfinite(big[0]) && isfinite(big[1]) && isfinite(big[2]));
+    CHECK_NEAR("softmax-large-0", big[0], 1.0 / (1.0 + exp(1.0)), 1e-7);
+    CHECK_NEAR("softmax-large-2", big[2], 0.0, 1e-30);
+
+    /* causal mask: row i keeps columns 0..i, the rest exactly 0 */
+    float m[9] = {5, 1, 2, 3, 4, 9, 0, 0, 0};
+    softmax_forward(m, 3, 3, 1, 0);
+    CHECK("causal-row0", m[0] == 1.0f && m[1] == 0.0f && m[2] == 0.0f);
+    CHECK_NEAR("causal-row1", m[3], 1.0 / (1.0 + exp(1.0)), 1e-7);
+    CHECK("causal-row1-masked", m[5] == 0.0f);
+    CHECK_NEAR("causal-row2-uniform", m[6], 1.0 / 3.0, 1e-7);
+    /* row0 offsets the mask for blocks of rows */
+    float blk[3] = {0, 0, 7};
+    softmax_forward(blk, 1, 3, 1, 1);
+    CHECK("causal-row0-offset", blk[2] == 0.0f && fabsf(blk[0] - 0.5f) < 1e-7f);
+
+    /* random rows sum to 1 */
+    int ok = 1;
+    srand(7);
+    float r[64 * 50];
+    for (int i = 0; i < 64 * 50; i++) r[i] = (float)(rand() % 2000 - 1000) / 37.0f;
+    softmax_forward(r, 64, 50, 0, 0);
+    for (int i = 0; i < 64; i++) {
+        double s = 0;
+        for (int j = 0; j < 50; j++) s += r[i * 50 + j];
+        ok &= fabs(s - 1.0) < 1e-6;
+    }
+    CHECK("softmax-rows-sum-to-1", ok);
+
+    /* one head: q = [[1,0],[0,1]], k = [[1,0],[0,2],[1,1]], scale 1/sqrt(2),
+     * read as the first 2 columns of [n, 3] matrices (strided, as heads are) */
+    float q[2 * 3] = {1, 0, 99, 0, 1, 99};
+    float k[3 * 3] = {1, 0, 99, 0, 2, 99, 1, 1, 99};
+    float att[2 * 3];
+    float s = 1.0f / sqrtf(2.0f);
+    attention_head_forward(att, q, 3, k, 3, 2, 3, 2, s, 0);
+    double a = 1 / sqrt(2.0);
+    double z0 = exp(a) + exp(0) + exp(a), z1 = exp(0) + exp(2 * a) + exp(a);
+    CHECK_NEAR("head-q0-k0", att[0], exp(a) / z0, 1e-7);
+    CHECK_NEAR("head-q0-k1", att[1], 1 / z0, 1e-7);
+    CHECK_NEAR("head-q1-k1", att[4], exp(2 * a) / z1, 1e-7);
+    CHECK_NEAR("head-q1-k2", att[5], exp(a) / z1, 1e-7);
+
+    /* weighted sum of values: v = [[1,2],[3,4],[5,6]] (stride 2) */
+    float v[6] = {1, 2, 3, 4, 5, 6}, out[2 * 4];
+    attention_values_forward(out, 4, att, v, 2, 2, 3, 2);
+    CHECK_NEAR("values-q0-c0", out[0], att[0] * 1 + att[1] * 3 + att[2] * 5, 1e-6);
+    CHECK_NEAR("values-q1-c1", out[5], att[3] * 2 + att[4] * 4 + att[5] * 6, 1e-6);
+    return test_done();
+}
