@@ -1,13 +1,120 @@
-/* attention.c — see attention.h. */
+/* attention.c — see attention.h.
+ *
+ * The softmax is the one loop attnviz runs itself over every weight, so it is
+ * written to be fast: exp is a branch-free polynomial (Cephes' expf
+ * coefficients: |relative error| < 2 ulp over the range softmax uses), the
+ * loops run 8 floats at a time with AVX2 + FMA where the CPU has them
+ * (chosen at run time) and in plain C otherwise, and the rows of one head are
+ * split across linalg_threads() threads together with their Q·Kᵀ product.
+ */
 #include "attention.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <pthread.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
 
 #include "linalg.h"
 
+/* e^x for x <= 0 (softmax arguments after the max is subtracted); inputs
+ * below -87.3 give 0. Same arithmetic as the AVX2 path, lane for lane. */
+static inline float exp_neg(float x)
+{
+    if (x < -87.3f) return 0.0f;
+    float n = floorf(x * 1.44269504088896341f + 0.5f); /* round(x / ln 2) */
+    float r = x - n * 0.693359375f;                    /* Cody-Waite: ln 2 = C1 + C2 */
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t e = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &e, sizeof scale);
+    return p * scale;
+}
+
+/* softmax of row[0..n) in place; row[n..cols) = 0. */
+static void softmax_row_c(float *row, int n, int cols)
+{
+    float max = -INFINITY;
+    for (int j = 0; j < n; j++) max = row[j] > max ? row[j] : max;
+    float sum = 0.0f;
+    for (int j = 0; j < n; j++) {
+        row[j] = exp_neg(row[j] - max);
+        sum += row[j];
+    }
+    float inv = n > 0 ? 1.0f / sum : 0.0f;
+    for (int j = 0; j < n; j++) row[j] *= inv;
+    for (int j = n; j < cols; j++) row[j] = 0.0f;
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx2,fma"))) static inline __m256 exp_neg8(__m256 x)
+{
+    const __m256 lo = _mm256_set1_ps(-87.3f);
+    __m256 zero_mask = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_max_ps(x, lo);
+    __m256 n = _mm256_floor_ps(_mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                             _mm256_set1_ps(0.5f)));
+    __m256 r = _mm256_sub_ps(x, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(n, _mm256_set1_ps(-2.12194440e-4f)));
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(p, r), r), r), _mm256_set1_ps(1.0f));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
+    __m256 y = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return _mm256_andnot_ps(zero_mask, y);
+}
+
+__attribute__((target("avx2,fma"))) static void softmax_row_avx2(float *row, int n, int cols)
+{
+    int j = 0;
+    __m256 vmax = _mm256_set1_ps(-INFINITY);
+    for (; j + 8 <= n; j += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(row + j));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vmax);
+    float max = -INFINITY;
+    for (int i = 0; i < 8; i++) max = lanes[i] > max ? lanes[i] : max;
+    for (; j < n; j++) max = row[j] > max ? row[j] : max;
+    __m256 vm = _mm256_set1_ps(max), vsum = _mm256_setzero_ps();
+    for (j = 0; j + 8 <= n; j += 8) {
+        __m256 e = exp_neg8(_mm256_sub_ps(_mm256_loadu_ps(row + j), vm));
+        _mm256_storeu_ps(row + j, e);
+        vsum = _mm256_add_ps(vsum, e);
+    }
+    _mm256_storeu_ps(lanes, vsum);
+    float sum = 0.0f;
+    for (int i = 0; i < 8; i++) sum += lanes[i];
+    for (; j < n; j++) {
+        row[j] = exp_neg(row[j] - max);
+        sum += row[j];
+    }
+    __m256 vinv = _mm256_set1_ps(n > 0 ? 1.0f / sum : 0.0f);
+    for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), vinv));
+    for (; j < n; j++) row[j] *= n > 0 ? 1.0f / sum : 0.0f;
+    for (j = n; j < cols; j++) row[j] = 0.0f;
+}
+#endif
+
 void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 {
+#ifdef HAVE_AVX2_PATH
+    static int avx2 = -1;
+    if (avx2 < 0) avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */
         int n = cols;
@@ -15,31 +122,93 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
             long lim = (long)row0 + r + 1;
             n = lim < cols ? (int)lim : cols;
         }
-        float max = -INFINITY;
-        for (int j = 0; j < n; j++) max = row[j] > max ? row[j] : max;
-        float sum = 0.0f;
-        for (int j = 0; j < n; j++) {
-            row[j] = expf(row[j] - max);
-            sum += row[j];
+#ifdef HAVE_AVX2_PATH
+        if (avx2) {
+            softmax_row_avx2(row, n, cols);
+            continue;
         }
-        float inv = n > 0 ? 1.0f / sum : 0.0f;
-        for (int j = 0; j < n; j++) row[j] *= inv;
-        for (int j = n; j < cols; j++) row[j] = 0.0f;
+#endif
+        softmax_row_c(row, n, cols);
     }
+}
+
+/* One block of rows of a head: the scores and softmax, or the values. */
+typedef struct {
+    float *att;          /* [n_q, n_k] */
+    const float *q, *k;  /* scores: row strides ld_q, ld_k */
+    const float *v;      /* values: row stride ld_v */
+    float *out;          /* values: [n_q, ld_out] */
+    int ld_q, ld_k, ld_v, ld_out, n_q, n_k, d_head, causal;
+    float scale;
+    int r0, r1;          /* rows [r0, r1) */
+} row_block;
+
+static void *scores_block(void *arg)
+{
+    row_block *b = arg;
+    matmul_nt(b->att + (size_t)b->r0 * b->n_k, b->n_k, b->q + (size_t)b->r0 * b->ld_q, b->ld_q, b->k,
+              b->ld_k, b->r1 - b->r0, b->n_k, b->d_head, b->scale);
+    softmax_forward(b->att + (size_t)b->r0 * b->n_k, b->r1 - b->r0, b->n_k, b->causal, b->r0);
+    return NULL;
+}
+
+static void *values_block(void *arg)
+{
+    row_block *b = arg;
+    matmul_nn(b->out + (size_t)b->r0 * b->ld_out, b->ld_out, b->att + (size_t)b->r0 * b->n_k, b->n_k,
+              b->v, b->ld_v, b->r1 - b->r0, b->d_head, b->n_k);
+    return NULL;
+}
+
+/* Runs fn over row blocks of [0, n_q) on linalg_threads() threads (plain
+ * fork and join: no thread spins between heads, so BLAS keeps the cores for
+ * the projections), with BLAS single-threaded inside; serially when small
+ * or when a thread cannot be started. */
+static void parallel_rows(void *(*fn)(void *), const row_block *tmpl)
+{
+    enum { MAX_T = 64 };
+    int T = linalg_threads();
+    if (T > MAX_T) T = MAX_T;
+    if (T < 2 || tmpl->n_q < 128) {
+        row_block b = *tmpl;
+        b.r0 = 0;
+        b.r1 = tmpl->n_q;
+        fn(&b);
+        return;
+    }
+    row_block blocks[MAX_T];
+    pthread_t tid[MAX_T];
+    int started[MAX_T] = {0};
+    linalg_parallel_begin();
+    for (int t = 0; t < T; t++) {
+        blocks[t] = *tmpl;
+        blocks[t].r0 = (int)((long)tmpl->n_q * t / T);
+        blocks[t].r1 = (int)((long)tmpl->n_q * (t + 1) / T);
+        if (t > 0) started[t] = pthread_create(&tid[t], NULL, fn, &blocks[t]) == 0;
+    }
+    fn(&blocks[0]);
+    for (int t = 1; t < T; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else fn(&blocks[t]);
+    }
+    linalg_parallel_end();
 }
 
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal)
 {
-    matmul_nt(att, n_k, q, ld_q, k, ld_k, n_q, n_k, d_head, scale);
-    softmax_forward(att, n_q, n_k, causal, 0);
+    row_block b = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_q = n_q, .n_k = n_k,
+                   .d_head = d_head, .causal = causal, .scale = scale};
+    parallel_rows(scores_block, &b);
 }
 
 void attention_values_forward(float *out_h, int ld_out, const float *att,
                               const float *v, int ld_v, int n_q, int n_k, int d_head)
 {
-    matmul_nn(out_h, ld_out, att, n_k, v, ld_v, n_q, d_head, n_k);
+    row_block b = {.att = (float *)att, .v = v, .out = out_h, .ld_v = ld_v, .ld_out = ld_out,
+                   .n_q = n_q, .n_k = n_k, .d_head = d_head};
+    parallel_rows(values_block, &b);
 }
 
 void attention_additive_forward(float *att, const float *q, int ld_q, const float *k, int ld_k,

@@ -76,7 +76,7 @@ char *figure_clean_text(const char *s)
 }
 
 /* A cleaned copy of s cut (with "…") to at most maxw pixels at size. */
-static char *fit_text(const attn_font *font, const char *s, double size, double maxw)
+static char *fit_text(attn_font *font, const char *s, double size, double maxw)
 {
     char *t = figure_clean_text(s);
     if (!t || font_width(font, t, size) <= maxw) return t;
@@ -155,11 +155,11 @@ static char *dup(const char *s)
 }
 
 /* Colour-bar ticks 0, step, 2·step, … ≤ vmax with step 1, 2, 2.5 or 5 × 10^k
- * giving about 5 ticks; returns the count and the decimals to print. */
+ * giving about 6 ticks; returns the count and the decimals to print. */
 static int nice_ticks(double vmax, double *vals, int cap, int *decimals)
 {
     static const double mult[] = {1.0, 2.0, 2.5, 5.0, 10.0};
-    double raw = vmax / 5.0, mag = pow(10.0, floor(log10(raw)));
+    double raw = vmax / 6.0, mag = pow(10.0, floor(log10(raw)));
     double step = 10.0 * mag;
     int mi = 4;
     for (int i = 0; i < 5; i++)
@@ -192,7 +192,7 @@ static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > 
 static double maxd(double a, double b) { return a > b ? a : b; }
 
 int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
-                 const attn_font *font, int li, int hi, attn_error *err)
+                 attn_font *font, int li, int hi, attn_error *err)
 {
     memset(fig, 0, sizeof *fig);
     int grid = li < 0;

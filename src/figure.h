@@ -77,7 +77,7 @@ extern const uint8_t FIGURE_MASK_FG[3];
 
 /* Layout of shown layer li, head hi; li = hi = -1 lays out the grid. */
 int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
-                 const attn_font *font, int li, int hi, attn_error *err);
+                 attn_font *font, int li, int hi, attn_error *err);
 void figure_free(figure *fig);
 
 /* Largest unmasked weight over every shown head; 1 when there is none > 0. */

@@ -14,10 +14,17 @@
 #include FT_OUTLINE_H
 #include FT_ADVANCES_H
 
+#define MAX_FACES   8     /* the font and the fallbacks fontconfig found */
+#define MAX_MISSING 64    /* code points no font has (not searched again) */
+
 struct attn_font {
     FT_Library lib;
-    FT_Face face;
-    double upem;        /* font units per em */
+    FT_Face face[MAX_FACES];     /* [n_faces]; face[0] is the font itself */
+    int n_faces;
+    FcConfig *fc;                /* for fallback lookups; NULL until needed */
+    int fc_failed;
+    uint32_t missing[MAX_MISSING];
+    int n_missing;
     char family[128];
 };
 
@@ -102,37 +109,95 @@ attn_font *font_open(const char *file, attn_error *err)
         attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType failed to initialize");
         return NULL;
     }
-    if (FT_New_Face(f->lib, path, index, &f->face) != 0 || !FT_IS_SCALABLE(f->face)) {
+    if (FT_New_Face(f->lib, path, index, &f->face[0]) != 0 || !FT_IS_SCALABLE(f->face[0])) {
         attn_fail(err, from_user ? ATTN_EXIT_INPUT : ATTN_EXIT_RUNTIME,
                   "%s: not a scalable font FreeType can read", path);
         font_close(f);
         return NULL;
     }
-    FT_Select_Charmap(f->face, FT_ENCODING_UNICODE);
-    f->upem = f->face->units_per_EM > 0 ? f->face->units_per_EM : 2048;
+    f->n_faces = 1;
+    FT_Select_Charmap(f->face[0], FT_ENCODING_UNICODE);
     snprintf(f->family, sizeof f->family, "%s",
-             f->face->family_name ? f->face->family_name : FONT_DEFAULT_FAMILY);
+             f->face[0]->family_name ? f->face[0]->family_name : FONT_DEFAULT_FAMILY);
     return f;
 }
 
 void font_close(attn_font *f)
 {
     if (!f) return;
-    if (f->face) FT_Done_Face(f->face);
+    for (int i = 0; i < f->n_faces; i++) FT_Done_Face(f->face[i]);
     if (f->lib) FT_Done_FreeType(f->lib);
+    if (f->fc) FcConfigDestroy(f->fc);
     free(f);
+}
+
+static double upem(FT_Face face) { return face->units_per_EM > 0 ? face->units_per_EM : 2048.0; }
+
+/* Asks fontconfig for a scalable, non-colour font that has cp and adds it
+ * as a fallback face; 0 when one was added. */
+static int add_fallback(attn_font *f, uint32_t cp)
+{
+    if (f->fc_failed || f->n_faces == MAX_FACES) return -1;
+    if (!f->fc && !(f->fc = FcInitLoadConfigAndFonts())) { f->fc_failed = 1; return -1; }
+    FcPattern *pat = FcPatternCreate(), *match = NULL;
+    FcCharSet *cs = FcCharSetCreate();
+    int rc = -1;
+    if (pat && cs && FcCharSetAddChar(cs, cp) && FcPatternAddCharSet(pat, FC_CHARSET, cs) &&
+        FcPatternAddBool(pat, FC_SCALABLE, FcTrue) && FcConfigSubstitute(f->fc, pat, FcMatchPattern)) {
+        FcDefaultSubstitute(pat);
+        FcResult res;
+        match = FcFontMatch(f->fc, pat, &res);
+    }
+    FcCharSet *has;
+    FcChar8 *file;
+    int index = 0;
+    if (match && FcPatternGetCharSet(match, FC_CHARSET, 0, &has) == FcResultMatch &&
+        FcCharSetHasChar(has, cp) && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
+        FcPatternGetInteger(match, FC_INDEX, 0, &index);
+        FT_Face face;
+        if (FT_New_Face(f->lib, (const char *)file, index, &face) == 0) {
+            if (FT_IS_SCALABLE(face) && !FT_HAS_COLOR(face) &&
+                FT_Select_Charmap(face, FT_ENCODING_UNICODE) == 0 && FT_Get_Char_Index(face, cp)) {
+                f->face[f->n_faces++] = face;
+                rc = 0;
+            } else {
+                FT_Done_Face(face);
+            }
+        }
+    }
+    if (match) FcPatternDestroy(match);
+    if (pat) FcPatternDestroy(pat);
+    if (cs) FcCharSetDestroy(cs);
+    return rc;
+}
+
+/* The face to draw cp with and its glyph index there: the font, else a
+ * fallback (found once, then kept), else the font's .notdef (gid 0). */
+static int lookup(attn_font *f, uint32_t cp, FT_UInt *gid)
+{
+    for (int i = 0; i < f->n_faces; i++)
+        if ((*gid = FT_Get_Char_Index(f->face[i], cp)) != 0) return i;
+    int known = cp < 0x80; /* no fallback search for ASCII */
+    for (int i = 0; i < f->n_missing && !known; i++) known = f->missing[i] == cp;
+    if (!known && add_fallback(f, cp) == 0) {
+        *gid = FT_Get_Char_Index(f->face[f->n_faces - 1], cp);
+        return f->n_faces - 1;
+    }
+    if (!known && f->n_missing < MAX_MISSING) f->missing[f->n_missing++] = cp;
+    *gid = 0;
+    return 0;
 }
 
 const char *font_family(const attn_font *f) { return f->family; }
 
 double font_ascent(const attn_font *f, double size)
 {
-    return f->face->ascender * size / f->upem;
+    return f->face[0]->ascender * size / upem(f->face[0]);
 }
 
 double font_descent(const attn_font *f, double size)
 {
-    return f->face->descender * size / f->upem;
+    return f->face[0]->descender * size / upem(f->face[0]);
 }
 
 /* Unscaled advance of glyph gid plus the kerning after prev (font units). */
@@ -148,20 +213,23 @@ static long advance_units(FT_Face face, FT_UInt prev, FT_UInt gid, long *kern)
     return (long)adv;
 }
 
-double font_width(const attn_font *f, const char *text, double size)
+double font_width(attn_font *f, const char *text, double size)
 {
     const unsigned char *s = (const unsigned char *)text;
-    long units = 0;
+    double w = 0;
     FT_UInt prev = 0;
+    int prev_face = -1;
     while (*s) {
         uint32_t cp;
+        FT_UInt gid;
         s += font_utf8_next((const char *)s, &cp);
-        FT_UInt gid = FT_Get_Char_Index(f->face, cp);
-        long kern, adv = advance_units(f->face, prev, gid, &kern);
-        units += kern + adv;
+        int fi = lookup(f, cp, &gid);
+        long kern, adv = advance_units(f->face[fi], fi == prev_face ? prev : 0, gid, &kern);
+        w += (double)(kern + adv) * size / upem(f->face[fi]);
         prev = gid;
+        prev_face = fi;
     }
-    return (double)units * size / f->upem;
+    return w;
 }
 
 /* Shrinks m to the bounding box of its nonzero pixels (keeps at least 1×1). */
@@ -190,15 +258,15 @@ int font_render(attn_font *f, const char *text, double size, double frac,
                 font_mask *m, attn_error *err)
 {
     memset(m, 0, sizeof *m);
-    FT_Face face = f->face;
-    if (FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(size * 64.0), 72, 72) != 0)
-        return attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType cannot set size %.1f", size);
-    double k = size / f->upem;
-    int pad = (int)ceil(size) + 2;
-    int asc = (int)ceil(face->bbox.yMax * k) + 2, desc = (int)ceil(-face->bbox.yMin * k) + 2;
-    if (asc < pad) asc = pad;
-    if (desc < 2) desc = 2;
-    double wd = font_width(f, text, size);
+    double wd = font_width(f, text, size); /* also loads any fallback face needed */
+    /* room for the tallest and deepest glyph of every face */
+    int pad = (int)ceil(size) + 2, asc = pad, desc = 2;
+    for (int i = 0; i < f->n_faces; i++) {
+        double k = size / upem(f->face[i]);
+        int a = (int)ceil(f->face[i]->bbox.yMax * k) + 2, d = (int)ceil(-f->face[i]->bbox.yMin * k) + 2;
+        if (a > asc) asc = a;
+        if (d > desc) desc = d;
+    }
     m->w = (int)ceil(wd + frac) + 2 * pad;
     m->h = asc + desc;
     m->ox = pad;
@@ -206,18 +274,31 @@ int font_render(attn_font *f, const char *text, double size, double frac,
     m->data = calloc((size_t)m->w * (size_t)m->h, 1); /* [h][w] */
     if (!m->data) return attn_oom(err, "text mask");
 
+    unsigned sized = 0; /* bit i: face i set to this size */
     const unsigned char *s = (const unsigned char *)text;
-    long units = 0;
+    double pen_x = frac; /* pixels */
     FT_UInt prev = 0;
+    int prev_face = -1;
     while (*s) {
         uint32_t cp;
+        FT_UInt gid;
         s += font_utf8_next((const char *)s, &cp);
-        FT_UInt gid = FT_Get_Char_Index(face, cp);
-        long kern, adv = advance_units(face, prev, gid, &kern);
-        units += kern;
+        int fi = lookup(f, cp, &gid);
+        FT_Face face = f->face[fi];
+        double k = size / upem(face);
+        long kern, adv = advance_units(face, fi == prev_face ? prev : 0, gid, &kern);
         prev = gid;
-        long pen = lround((frac + (double)units * k) * 64.0); /* 26.6 */
-        units += adv;
+        prev_face = fi;
+        pen_x += (double)kern * k;
+        long pen = lround(pen_x * 64.0); /* 26.6 */
+        pen_x += (double)adv * k;
+        if (!(sized & (1u << fi))) {
+            if (FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(size * 64.0), 72, 72) != 0) {
+                font_mask_free(m);
+                return attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType cannot set size %.1f", size);
+            }
+            sized |= 1u << fi;
+        }
         if (FT_Load_Glyph(face, gid, FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP) != 0 ||
             face->glyph->format != FT_GLYPH_FORMAT_OUTLINE)
             continue;

@@ -7,14 +7,17 @@
  * computed at one scale is the same layout at any other. Rendering uses
  * FreeType's light (vertical-only) hinting and 8-bit grayscale coverage;
  * glyphs are placed at 1/64-pixel pen positions, so the output depends only
- * on the text, size and fractional offset: deterministic.
+ * on the text, size and fractional offset: deterministic. A code point the
+ * font lacks is drawn with a fallback font that fontconfig finds for it
+ * (scalable, not colour; looked up once per code point and kept), else with
+ * the font's .notdef box; so output depends on the fonts installed.
  *
  * Ownership: the attn_font owns its FreeType library and face
  * (font_close()); a font_mask owns its data (font_mask_free()).
  * Returns: font_open() NULL with err filled (ATTN_EXIT_INPUT for an
  * unreadable --font file, ATTN_EXIT_RUNTIME when fontconfig finds no
  * "DejaVu Sans"); font_render() 0, or -1 with err filled (out of memory,
- * FreeType failure). Code points the font lacks are drawn as its .notdef box.
+ * FreeType failure).
  */
 #ifndef ATTN_FONT_H
 #define ATTN_FONT_H
@@ -38,7 +41,7 @@ double font_ascent(const attn_font *f, double size);
 double font_descent(const attn_font *f, double size);
 
 /* Advance width of UTF-8 text at size px, kerning included. */
-double font_width(const attn_font *f, const char *text, double size);
+double font_width(attn_font *f, const char *text, double size);
 
 /* Decodes one code point of NUL-terminated UTF-8 at s; returns the bytes
  * consumed. An invalid or truncated sequence gives U+FFFD and consumes 1. */

@@ -60,27 +60,40 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 
+/* Creates a fresh temporary file beside path, with the permissions a new
+ * file gets (0666 & ~umask); returns its descriptor and name (*tmp,
+ * malloc'd), or -1 with err filled. */
+static int open_temp(const char *path, char **tmp, attn_error *err)
+{
+    size_t plen = strlen(path);
+    *tmp = malloc(plen + 16);
+    if (!*tmp) return attn_oom(err, path);
+    memcpy(*tmp, path, plen);
+    memcpy(*tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(*tmp);
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd < 0 || fchmod(fd, 0666 & ~mask) != 0) {
+        attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(*tmp);
+        }
+        free(*tmp);
+        *tmp = NULL;
+        return -1;
+    }
+    return fd;
+}
+
 /* Writes data to a fresh temporary file beside path; returns its name
  * (malloc'd) or NULL with err filled. */
 static char *write_temp(const char *path, const void *data, size_t len, attn_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) { attn_oom(err, path); return NULL; }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", path, strerror(errno));
-        free(tmp);
-        return NULL;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    int rc = fchmod(fd, 0666 & ~mask);
-    int saved = errno;
-    if (rc == 0) { rc = write_all(fd, data, len); saved = errno; }
-    if (rc == 0 && fsync(fd) != 0 && errno != EINVAL) { rc = -1; saved = errno; }
+    char *tmp;
+    int fd = open_temp(path, &tmp, err);
+    if (fd < 0) return NULL;
+    int rc = write_all(fd, data, len), saved = errno;
     if (close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
     if (rc != 0) {
         unlink(tmp);
@@ -155,4 +168,64 @@ int io_write_atomic(const char *path, const void *data, size_t len, attn_error *
     }
     free(tmp);
     return rc;
+}
+
+int io_stream_open(attn_stream *s, const char *path, attn_error *err)
+{
+    memset(s, 0, sizeof *s);
+    buf_init(&s->buf);
+    s->fd = STDOUT_FILENO;
+    if (!path || strcmp(path, "-") == 0) return 0;
+    size_t l = strlen(path) + 1;
+    if (!(s->path = malloc(l))) return attn_oom(err, path);
+    memcpy(s->path, path, l);
+    s->fd = open_temp(path, &s->tmp, err);
+    if (s->fd < 0) {
+        free(s->path);
+        s->path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int io_stream_flush(attn_stream *s, int force, attn_error *err)
+{
+    if (s->buf.failed) return attn_oom(err, s->path ? s->path : "output");
+    if (!force && s->buf.len < ((size_t)1 << 20)) return 0;
+    if (write_all(s->fd, s->buf.data, s->buf.len) != 0)
+        return attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", s->path ? s->path : "stdout", strerror(errno));
+    s->buf.len = 0;
+    return 0;
+}
+
+int io_stream_commit(attn_stream *s, attn_error *err)
+{
+    int rc = io_stream_flush(s, 1, err);
+    if (s->tmp) {
+        if (close(s->fd) != 0 && rc == 0)
+            rc = attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", s->path, strerror(errno));
+        s->fd = -1;
+        if (rc == 0 && rename(s->tmp, s->path) != 0)
+            rc = attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", s->path, strerror(errno));
+        if (rc != 0) unlink(s->tmp);
+    }
+    free(s->tmp);
+    free(s->path);
+    buf_free(&s->buf);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    return rc;
+}
+
+void io_stream_abort(attn_stream *s)
+{
+    if (s->tmp) {
+        if (s->fd >= 0) close(s->fd);
+        unlink(s->tmp);
+    }
+    free(s->tmp);
+    free(s->path);
+    buf_free(&s->buf);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
 }

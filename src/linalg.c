@@ -2,7 +2,9 @@
 #include "linalg.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void linear_forward(float *out, const float *in, const float *w, const float *b,
                     int n, int d_in, int d_out)
@@ -26,4 +28,28 @@ void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int l
 {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
                 c, ldc);
+}
+
+int linalg_threads(void)
+{
+    static int n = 0;
+    if (n == 0) {
+        const char *env = getenv("ATTNVIZ_THREADS");
+        long v = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+        n = v < 1 ? 1 : v > 64 ? 64 : (int)v;
+    }
+    return n;
+}
+
+static int blas_threads;
+
+void linalg_parallel_begin(void)
+{
+    blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+}
+
+void linalg_parallel_end(void)
+{
+    openblas_set_num_threads(blas_threads);
 }

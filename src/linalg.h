@@ -1,7 +1,8 @@
 /* linalg.h — the few matrix kernels attnviz needs, over CBLAS (OpenBLAS).
  *
  * Row-major float32 throughout; callers own every buffer; nothing allocates
- * and nothing fails.
+ * and nothing fails. BLAS (OpenBLAS) uses every core for one large product;
+ * attention.c splits per-head work across linalg_threads() itself.
  */
 #ifndef ATTN_LINALG_H
 #define ATTN_LINALG_H
@@ -19,5 +20,15 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
 /* c[m, n] = a[m, k] · b[k, n], leading dimensions as above. */
 void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
                int m, int n, int k);
+
+/* Threads for attnviz's own parallel loops: the online cores, 1 to 64
+ * (ATTNVIZ_THREADS overrides). */
+int linalg_threads(void);
+
+/* Brackets a region in which several threads call the kernels above at
+ * once: BLAS runs single-threaded inside it (the region owns the cores) and
+ * goes back to its own threads after. */
+void linalg_parallel_begin(void);
+void linalg_parallel_end(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -24,8 +25,8 @@
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG } out_format;
-static const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", NULL};
+typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG, FMT_NONE } out_format;
+static const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", "none", NULL};
 static const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL};
 static const char *const ln_names[] = {"none", "pre", "post", NULL};
 static const char *const color_names[] = {"auto", "always", "never", NULL};
@@ -55,13 +56,14 @@ typedef struct {
     const char *font, *title;
     double scale;
     int transparent;
+    int time;                   /* --time: phases on stderr */
 } options;
 
 enum {
     OPT_HEADS = 256, OPT_DIM, OPT_LAYERS, OPT_SAVE_MODEL, OPT_LOWERCASE, OPT_COLOR, OPT_COLORMAP,
     OPT_WIDTH, OPT_VALUES, OPT_TOP, OPT_GRID, OPT_FONT, OPT_TITLE, OPT_SCALE, OPT_DPI,
     OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
-    OPT_ROLLOUT, OPT_EXPLAIN,
+    OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME,
 };
 
 static const struct option long_options[] = {
@@ -97,6 +99,7 @@ static const struct option long_options[] = {
     {"scale", required_argument, NULL, OPT_SCALE},
     {"dpi", required_argument, NULL, OPT_DPI},
     {"transparent", no_argument, NULL, OPT_TRANSPARENT},
+    {"time", no_argument, NULL, OPT_TIME},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -129,8 +132,9 @@ static void usage(FILE *f)
         "                         with no SENTENCE, does only that\n"
         "\n"
         "Output:\n"
-        "  -f, --format FMT       ansi, csv, json, png or svg (default: ansi on a\n"
-        "                         terminal, csv otherwise, or from -o's extension)\n"
+        "  -f, --format FMT       ansi, csv, json, png, svg, or none (compute only)\n"
+        "                         (default: ansi on a terminal, csv otherwise, or\n"
+        "                         from -o's extension)\n"
         "  -o, --output PATH      file ('-': stdout), written atomically; for png/svg\n"
         "                         a directory getting one image per head\n"
         "  -l, --layer LIST       layers to show, 1-based: 1,3-4 or all (default all)\n"
@@ -160,11 +164,15 @@ static void usage(FILE *f)
         "      --dpi N            same as --scale N/96; written to the PNG\n"
         "      --transparent      transparent background instead of white\n"
         "\n"
+        "      --time             print where the time went on stderr (load,\n"
+        "                         tokenize, compute, render, write)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
-        "Memory: the weights shown are kept in memory, 4 bytes x layers x heads x\n"
-        "tokens^2 (12 heads of 1024 tokens: 48 MiB).\n"
+        "Memory: csv, json and none stream one head at a time: about 4 bytes x\n"
+        "tokens^2 (8192 tokens: 256 MiB) plus the weights. ansi, png, svg,\n"
+        "--aggregate, --rollout and --explain keep every shown head: 4 bytes x\n"
+        "layers x heads x tokens^2 (12 heads of 1024 tokens: 48 MiB).\n"
         "Exit status: 0 success, 1 runtime failure (I/O, memory), 2 usage or\n"
         "invalid input.\n"
         "\n"
@@ -263,6 +271,7 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
             o->scale = (double)v / 96.0;
             break;
         case OPT_TRANSPARENT: o->transparent = 1; break;
+        case OPT_TIME: o->time = 1; break;
         case 'h': usage(stdout); return -1;
         case 'V': printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
         case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
@@ -355,10 +364,19 @@ typedef struct {
     int *layers, *heads;   /* 0-based shown indices */
     int n_layers, n_heads;
     attn_tokens source;
-    attn_buf out;
-    attn_file *files;
+    attn_stream out;       /* text output (csv, json, ansi, explain) */
+    int out_open;
+    attn_file *files;      /* figures */
     int n_files;
+    double t_start, t_load, t_tokenize, t_compute, t_render, t_write; /* --time, ms */
 } state;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void state_free(state *s)
 {
@@ -370,7 +388,7 @@ static void state_free(state *s)
     free(s->layers);
     free(s->heads);
     tokens_free(&s->source);
-    buf_free(&s->out);
+    if (s->out_open) io_stream_abort(&s->out);
     files_free(s->files, s->n_files);
 }
 
@@ -397,21 +415,51 @@ static int render(state *s, const options *o, const attn_result *res, const attn
                       .scale = o->scale, .dpi = (int)lround(96.0 * o->scale),
                       .transparent = o->transparent};
     if (o->explain)
-        return o->format == FMT_JSON ? explain_json(&s->out, res, tr, s->model, query, err)
-                                     : explain_text(&s->out, res, tr, s->model, query, err);
+        return o->format == FMT_JSON ? explain_json(&s->out.buf, res, tr, s->model, query, err)
+                                     : explain_text(&s->out.buf, res, tr, s->model, query, err);
     switch (o->format) {
-    case FMT_CSV: return render_csv(&s->out, res, index <= 1, err);
-    case FMT_JSON: return render_json(&s->out, res, err);
+    case FMT_NONE: return 0;
+    case FMT_CSV: return render_csv(&s->out.buf, res, index <= 1, err);
+    case FMT_JSON: return render_json(&s->out.buf, res, err);
     case FMT_PNG: return render_png(res, &fo, &s->files, &s->n_files, err);
     case FMT_SVG: return render_svg(res, &fo, &s->files, &s->n_files, err);
     default: {
         int to_stdout = !o->output || strcmp(o->output, "-") == 0;
         ansi_opts ao = {.color = color_depth(o, to_stdout), .width = terminal_width(o),
                         .values = o->values, .cmap = o->cmap, .query = query, .top = o->top};
-        if (index > 1) buf_putc(&s->out, '\n');
-        return render_ansi(&s->out, res, &ao, err);
+        if (index > 1) buf_putc(&s->out.buf, '\n');
+        return render_ansi(&s->out.buf, res, &ao, err);
     }
     }
+}
+
+/* The sink of the streaming formats: renders one head and writes it out. */
+typedef struct {
+    state *s;
+    const options *o;
+    int index;
+} stream_ctx;
+
+static int stream_head(void *ctx, const attn_result *r, int li, int hi, const float *w, attn_error *err)
+{
+    stream_ctx *c = ctx;
+    double t0 = now_ms();
+    attn_buf *out = &c->s->out.buf;
+    if (li == 0 && hi == 0) {
+        if (c->o->format == FMT_CSV) render_csv_begin(out, r, c->index <= 1);
+        if (c->o->format == FMT_JSON) render_json_begin(out, r);
+    }
+    if (c->o->format == FMT_CSV) render_csv_head(out, r, li, hi, w);
+    if (c->o->format == FMT_JSON) {
+        render_json_head(out, r, li, hi, w);
+        if (li == r->n_layers - 1 && hi == r->n_heads - 1) render_json_end(out, r);
+    }
+    double t1 = now_ms();
+    int rc = io_stream_flush(&c->s->out, 0, err);
+    c->s->t_render += t1 - t0;
+    c->s->t_write += now_ms() - t1;
+    c->s->t_compute -= now_ms() - t0; /* the caller times compute around this */
+    return rc;
 }
 
 /* Tokenizes, runs and renders one sentence (index: 0 alone, else 1-based). */
@@ -419,13 +467,30 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
 {
     const attn_model *m = s->model;
     attn_tokens toks = {0};
-    attn_result res = {0};
+    attn_result res = {.meta = {
+        .model = m->source ? m->source : "seeded",
+        .seeded = m->seeded,
+        .seed = m->seed,
+        .d_model = m->cfg.d_model,
+        .n_heads = m->cfg.n_heads,
+        .n_layers = m->cfg.n_layers,
+        .score = score_names[m->cfg.score],
+        .command_line = s->cmdline,
+        .sentence = index,
+    }};
     attn_trace trace = {0};
-    forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL};
+    stream_ctx sc = {s, o, index};
+    int streaming = (o->format == FMT_CSV || o->format == FMT_JSON || o->format == FMT_NONE) &&
+                    !o->aggregate && !o->rollout && !o->explain;
+    forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL,
+                       .sink = streaming ? stream_head : NULL, .sink_ctx = &sc};
     int *all = NULL, rc;
     char what[32] = "SENTENCE";
     if (index) snprintf(what, sizeof what, "standard input, line %d", index);
+    double t0 = now_ms();
     rc = tokenize_text(s, o, what, sentence, &toks, err);
+    double t1 = now_ms();
+    s->t_tokenize += t1 - t0;
     if (rc == 0 && o->rollout) { /* rollout multiplies through every layer up to the last shown */
         int last = s->layers[s->n_layers - 1];
         if (!(all = malloc((size_t)(last + 1) * sizeof *all))) rc = attn_oom(err, "--rollout");
@@ -436,20 +501,10 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
         rc = transformer_forward(&res, m, &toks, s->layers, s->n_layers, s->heads, s->n_heads, &fo, err);
         if (rc == 0 && o->aggregate) rc = result_aggregate(&res, o->aggregate, err);
     }
-    if (rc == 0) {
-        res.meta = (attn_meta){
-            .model = m->source ? m->source : "seeded",
-            .seeded = m->seeded,
-            .seed = m->seed,
-            .d_model = m->cfg.d_model,
-            .n_heads = m->cfg.n_heads,
-            .n_layers = m->cfg.n_layers,
-            .score = score_names[m->cfg.score],
-            .command_line = s->cmdline,
-            .sentence = index,
-        };
-        rc = render(s, o, &res, &trace, index, err);
-    }
+    double t2 = now_ms();
+    s->t_compute += t2 - t1;
+    if (rc == 0 && !fo.sink) rc = render(s, o, &res, &trace, index, err);
+    s->t_render += now_ms() - t2;
     free(all);
     trace_free(&trace);
     result_free(&res);
@@ -476,7 +531,9 @@ static int write_figures(const state *s, const options *o, attn_error *err)
 
 static int run(state *s, options *o, int argc, char **argv, attn_error *err)
 {
+    double t0 = now_ms();
     if (check_options(o, err) || !(s->model = load_model(o, err))) return -1;
+    s->t_load = now_ms() - t0;
     if (o->save_model && model_save_json(s->model, o->save_model, err) != 0) return -1;
     if (o->save_model && optind == argc) return 0;
     if (cli_list("--layer", o->layer_list ? o->layer_list : "all", s->model->cfg.n_layers, "layer",
@@ -487,7 +544,10 @@ static int run(state *s, options *o, int argc, char **argv, attn_error *err)
     s->cmdline = cli_command_line(argc, argv);
     if (o->source && tokenize_text(s, o, "--source", o->source, &s->source, err)) return -1;
 
-    buf_init(&s->out);
+    if (o->format != FMT_PNG && o->format != FMT_SVG) {
+        if (io_stream_open(&s->out, o->format == FMT_NONE ? NULL : o->output, err)) return -1;
+        s->out_open = 1;
+    }
     if (optind < argc) {
         if (!(s->arg_sentence = cli_join(argc - optind, argv + optind))) return attn_oom(err, "SENTENCE");
         if (run_sentence(s, o, s->arg_sentence, 0, err)) return -1;
@@ -505,9 +565,16 @@ static int run(state *s, options *o, int argc, char **argv, attn_error *err)
         for (int i = 0; i < n; i++)
             if (run_sentence(s, o, s->lines[i], n > 1 ? i + 1 : 0, err)) return -1;
     }
-    if (o->format == FMT_PNG || o->format == FMT_SVG) return write_figures(s, o, err);
-    if (s->out.failed) return attn_oom(err, "output");
-    return io_write_atomic(o->output ? o->output : "-", s->out.data ? s->out.data : "", s->out.len, err);
+    double tw = now_ms();
+    int rc;
+    if (o->format == FMT_PNG || o->format == FMT_SVG) {
+        rc = write_figures(s, o, err);
+    } else {
+        s->out_open = 0;
+        rc = io_stream_commit(&s->out, err);
+    }
+    s->t_write += now_ms() - tw;
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -515,10 +582,14 @@ int main(int argc, char **argv)
     options o = {.seed = 42, .score = -1, .layer_norm = -1, .format = FMT_AUTO, .cmap = CMAP_VIRIDIS,
                  .top = 5, .scale = 1.0};
     attn_error err = {0};
-    state s = {0};
+    state s = {.t_start = now_ms()};
     int rc = parse_options(argc, argv, &o, &err);
     if (rc == -1) return EXIT_OK;
     if (rc == 0) rc = run(&s, &o, argc, argv, &err);
+    if (o.time)
+        fprintf(stderr, "attnviz: time: load %.3f ms, tokenize %.3f ms, compute %.3f ms, render %.3f ms, "
+                        "write %.3f ms, total %.3f ms\n", s.t_load, s.t_tokenize, s.t_compute, s.t_render,
+                s.t_write, now_ms() - s.t_start);
     state_free(&s);
     if (rc == 0) return EXIT_OK;
     fprintf(stderr, "attnviz: %s%s\n", err.msg,

@@ -22,9 +22,9 @@
 
 /* CSV, RFC 4180, header (written when header is set)
  * layer,head,query_index,query_token,key_index,key_token,weight
- * layer and head 1-based, token indices 0-based, weights with 9 significant
- * digits (float32 round-trips); masked cells are written with weight 0.
- * When r->meta.sentence > 0 every row starts with a "sentence" column. */
+ * layer and head 1-based, token indices 0-based, weights as printf("%.9g")
+ * (float32 round-trips); masked cells are written with weight 0. When
+ * r->meta.sentence > 0 every row starts with a "sentence" column. */
 int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err);
 
 /* JSON, one object per result on one line (JSON Lines for several
@@ -32,6 +32,15 @@ int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err)
  * for cross-attention), "model": {...}, "layers": [{"layer": 1, "heads":
  * [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
 int render_json(attn_buf *out, const attn_result *r, attn_error *err);
+
+/* The same two formats one head at a time, for results too large to hold
+ * (r->weights may be NULL): *_begin once, *_head for every shown (li, hi)
+ * in order with that head's w[n_q, n_k], render_json_end once. */
+void render_csv_begin(attn_buf *out, const attn_result *r, int header);
+void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w);
+void render_json_begin(attn_buf *out, const attn_result *r);
+void render_json_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w);
+void render_json_end(attn_buf *out, const attn_result *r);
 
 /* ---- terminal ------------------------------------------------------------ */
 

@@ -25,7 +25,8 @@
  * - Colour: COLOR_TRUE writes 38;2/48;2 RGB; COLOR_256 the nearest (squared
  *   RGB distance) of the xterm cube 16..231 and grey ramp 232..255;
  *   COLOR_NONE writes no escape byte at all: cells are the shade ramp " ░▒▓█"
- *   (level round(4 · weight/max): blank only below 1/8 of the max). Cells are coloured backgrounds.
+ *   (level round(4 · weight/max): blank only below 1/8 of the max). In
+ *   colour, cells are background colours.
  * - Masked (causal) cells are a dim '·' on the default background; in half
  *   blocks the masked half keeps the default background. Never the colour of 0.
  * - --values: 5 columns per cell (" 0.41"), black or white text by luminance;
@@ -34,7 +35,7 @@
  *   (ties: lower key index first) as "it → animal ██████▍ 0.41"; bars share
  *   one scale, 0 to the largest weight listed.
  * - Everything is appended to out; no line is wider than max(o->width, 20)
- *   display columns, and no line ends in a space.
+ *   display columns, and padding is never written at the end of a line.
  */
 #include "render.h"
 
@@ -483,10 +484,13 @@ static int cell(const attn_result *r, const float *m, int pool, int i, int j, fl
     return any;
 }
 
+/* "layer 1 · head 2", or for an aggregate "layer 1 · mean" (1-based). */
 static void title_of(char *s, size_t n, const attn_result *r, int map)
 {
     int li = map / r->n_heads, hi = map % r->n_heads;
-    snprintf(s, n, "layer %d · head %d", r->layers[li] + 1, r->heads[hi] + 1);
+    char hb[16];
+    snprintf(s, n, "layer %d · %s%s", r->layers[li] + 1, r->aggregate ? "" : "head ",
+             result_head_label(r, hi, hb));
 }
 
 /* The cells of one text line y of one map, starting at the pen's column. */
@@ -758,7 +762,7 @@ static int render_focus(pen *p, const attn_result *r, const ansi_opts *o, const 
 
     char head[600], mx[32];
     fmt_weight(mx, sizeof mx, vmax);
-    snprintf(head, sizeof head, "focus: query %s (index %d); the %d key%s it attends to most in "
+    snprintf(head, sizeof head, "focus: query \"%s\" (index %d); the %d key%s it attends to most in "
              "each head; bars 0 to %s, one scale for all heads",
              qab[0], q, top, top > 1 ? "s" : "", mx);
     pen_wrap(p, head, width);

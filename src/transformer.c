@@ -146,12 +146,15 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     attn_trace *tr = fo ? fo->trace : NULL;
     const int n_q = t->n, n_k = src->n, d = c->d_model, dh = c->d_head;
     const float scale = c->score == SCORE_DOT ? 1.0f : 1.0f / sqrtf((float)dh);
+    attn_meta meta = res->meta;
     memset(res, 0, sizeof *res);
+    res->meta = meta;
     int last = 0;
     for (int i = 0; i < n_layers; i++) last = layers[i] > last ? layers[i] : last;
 
     size_t qd = (size_t)n_q * d, kd = (size_t)n_k * d, nn = (size_t)n_q * n_k;
-    size_t shown = (size_t)n_layers * (size_t)n_heads;
+    const int streaming = fo && fo->sink;
+    size_t shown = streaming ? 1 : (size_t)n_layers * (size_t)n_heads;
     if (shown && nn > (size_t)-1 / sizeof(float) / shown)
         return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory (%d tokens)", n_q);
     workspace w = {0};
@@ -165,7 +168,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     w.proj = malloc(qd * sizeof *w.proj);
     w.att = malloc(nn * sizeof *w.att);
     w.add = c->score == SCORE_ADDITIVE ? malloc(((size_t)n_q + n_k) * dh * sizeof *w.add) : NULL;
-    res->weights = malloc(shown * nn * sizeof *res->weights); /* [layers][heads][n_q][n_k] */
+    res->weights = streaming ? NULL : malloc(shown * nn * sizeof *res->weights); /* [layers][heads][n_q][n_k] */
     res->layers = malloc((size_t)n_layers * sizeof *res->layers);
     res->heads = malloc((size_t)n_heads * sizeof *res->heads);
     if (tr) {
@@ -176,7 +179,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     }
     int rc = 0;
     if (!w.x || !w.h || (src != t && !w.xs) || !w.q || !w.k || !w.v || !w.ctx || !w.proj || !w.att ||
-        (c->score == SCORE_ADDITIVE && !w.add) || !res->weights || !res->layers || !res->heads ||
+        (c->score == SCORE_ADDITIVE && !w.add) || (!streaming && !res->weights) || !res->layers || !res->heads ||
         (tr && (!tr->q || !tr->k || !tr->v))) {
         rc = attn_oom(err, "attention weights");
         goto done;
@@ -208,7 +211,9 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
             else
                 attention_head_forward(w.att, qh, d, kh, d, n_q, n_k, dh, scale, c->causal);
             int hi = li >= 0 ? shown_index(heads, n_heads, h) : -1;
-            if (hi >= 0)
+            if (hi >= 0 && streaming && (rc = fo->sink(fo->sink_ctx, res, li, hi, w.att, err)) != 0)
+                goto done;
+            if (hi >= 0 && !streaming)
                 memcpy(res->weights + ((size_t)li * (size_t)n_heads + (size_t)hi) * nn, w.att,
                        nn * sizeof *w.att);
             if (l < last) attention_values_forward(w.ctx + h * dh, d, w.att, w.v + h * dh, d, n_q, n_k, dh);

@@ -55,9 +55,16 @@ typedef struct {
     const attn_tokens *source; /* NULL: self-attention; else keys and values
                                   come from these tokens (cross-attention) */
     attn_trace *trace;         /* NULL, or filled with Q, K, V of every layer run */
+    /* When sink is set, each shown head's weights w[n_q, n_k] go to it as
+     * soon as they are computed, in order, and res->weights stays NULL, so
+     * memory holds one head's matrix instead of all of them. A non-zero
+     * return stops the pass with that error. */
+    int (*sink)(void *ctx, const attn_result *r, int li, int hi, const float *w, attn_error *err);
+    void *sink_ctx;
 } forward_opts;
 
 /* layers[n_layers], heads[n_heads]: 0-based indices to keep in the result.
+ * res->meta is kept as the caller set it; the rest of *res is filled here.
  * fo may be NULL. */
 int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens *t,
                         const int *layers, int n_layers, const int *heads,

@@ -119,10 +119,12 @@ def maps(scr):
     the map rows are the next n lines with a label left of x."""
     found = {}
     for y, cells in enumerate(scr):
-        for m in re.finditer(r"layer 1 · head (\d+)", plain(cells)):
+        ms = list(re.finditer(r"layer 1 · head (\d+)", plain(cells)))
+        x0 = col_of(cells, ms[0].start()) if ms else 0  # the band's first block
+        for m in ms:
             x = col_of(cells, m.start())
             ys = [yy for yy in range(y + 1, min(len(scr), y + 40))
-                  if len(scr[yy]) > x and plain(scr[yy][:x]).strip() != ""][:n]
+                  if len(scr[yy]) > x and plain(scr[yy][:x0]).strip() != ""][:n]
             found[int(m.group(1))] = (x, ys)
     return found
 
@@ -219,7 +221,7 @@ check "ansi: --top 2 lists 2 keys per head" test "$(grep -o 'it →' "$TMP/top2.
 
 # ---- CJK and emoji: every column aligned (display widths by unicodedata) -----------
 for w in 40 80 200; do
-    "$ATTNVIZ" -f ansi --color never --width $w --values "$CJK" >"$TMP/cjk$w.txt"
+    "$ATTNVIZ" -f ansi --color never --width $w --values -H 1 "$CJK" >"$TMP/cjk$w.txt"
     "$ATTNVIZ" -f ansi --color never --width $w "$CJK" >"$TMP/cjkb$w.txt"
 done
 $PY - "$TMP" <<'EOF'
@@ -268,7 +270,7 @@ EOF
 if ! command -v tmux >/dev/null; then
     echo "SKIP ansi: tmux test: tmux is not installed"
 else
-    T="tmux -L attnviz-test-$$"
+    T="tmux -S $TMP/tmux.sock"  # a private server, its socket removed with $TMP
     tcap() { # WIDTH OUTFILE CMD: run CMD in a fresh WIDTHx60 terminal, capture it with escapes
         $T kill-server 2>/dev/null
         $T new-session -d -x "$1" -y 60 "$3; sleep 10"
@@ -294,6 +296,6 @@ else
     done
     check "ansi: tmux 200 cols, COLORTERM=truecolor: 24-bit colours on screen" grep -q $'\x1b\\[[0-9;]*[34]8;2;' "$TMP/tmux200.txt"
     check "ansi: tmux 80 cols, auto colour on a terminal: 256 colours on screen" grep -q $'\x1b\\[[0-9;]*48;5;' "$TMP/tmux80.txt"
-    check "ansi: tmux 200 cols: the 4 heads side by side on one line" grep -q 'head 1 .*head 2 .*head 3 .*head 4' "$TMP/tmux200.txt"
+    check "ansi: tmux 200 cols: the 4 heads side by side on one line" grep -q 'head 1.*head 2.*head 3.*head 4' "$TMP/tmux200.txt"
     check "ansi: tmux focus view: ranked keys of it" grep -q 'it → .*0\.[0-9][0-9]' "$TMP/tmuxq.txt"
 fi

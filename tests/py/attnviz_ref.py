@@ -183,46 +183,67 @@ def embed(cfg, tensors, ids=None, words=None):
     return x.astype(np.float32)
 
 
-def _layer_params(tensors, layer, d):
+def _layer_params(tensors, layer, d, projections=True):
     p = {}
     for w in "qkvo":
-        p[w] = tensors["layers.%d.attn.%s.weight" % (layer, w)]
+        if projections:
+            p[w] = tensors["layers.%d.attn.%s.weight" % (layer, w)]
+        else:   # a model without projections: Q = K = V = h, no output matrix
+            p[w] = np.eye(d, dtype=np.float32)
         b = tensors.get("layers.%d.attn.%s.bias" % (layer, w))
         p["b" + w] = b if b is not None else np.zeros(d, dtype=np.float32)
+    p["ln_w"] = tensors.get("layers.%d.ln.weight" % layer, np.ones(d, dtype=np.float32))
+    p["ln_b"] = tensors.get("layers.%d.ln.bias" % layer, np.zeros(d, dtype=np.float32))
     return p
 
 
 def torch_attention(cfg, tensors, x0, dtype="float64"):
     """weights [layers, heads, n, n] (numpy float64) from
-    torch.nn.MultiheadAttention, one module per layer, residual between."""
+    torch.nn.MultiheadAttention, one module per layer, residual between;
+    config layer_norm "pre" (x + Attn(LN(x))) or "post" (LN(x + Attn(x)))
+    with torch.nn.functional.layer_norm (eps 1e-5); causal through attn_mask;
+    projections false through identity in/out projections."""
     import torch
+    import torch.nn.functional as F
     tdt = torch.float64 if dtype == "float64" else torch.float32
     d, h, L = cfg["d_model"], cfg["n_heads"], cfg["n_layers"]
     dh = d // h
     score = cfg.get("score", "scaled_dot")
+    ln = cfg.get("layer_norm", "none")
+    proj = cfg.get("projections", True)
     x = torch.tensor(np.asarray(x0, dtype=np.float32)).to(tdt).unsqueeze(0)
+    n = x.shape[1]
+    mask = torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1) if cfg.get("causal") else None
+    T = lambda a: torch.tensor(np.asarray(a)).to(tdt)  # noqa: E731
     out = []
     with torch.no_grad():
         for layer in range(L):
-            p = _layer_params(tensors, layer, d)
+            p = _layer_params(tensors, layer, d, proj)
             mha = torch.nn.MultiheadAttention(d, h, bias=True, batch_first=True).to(tdt)
-            wq = torch.tensor(p["q"]).to(tdt)
-            bq = torch.tensor(p["bq"]).to(tdt)
+            wq, bq = T(p["q"]), T(p["bq"])
             if score == "dot":
                 # MHA always divides by sqrt(d_head); undo it on the queries,
                 # which only enter the scores.
                 wq = wq * math.sqrt(dh)
                 bq = bq * math.sqrt(dh)
-            mha.in_proj_weight.copy_(torch.cat([wq, torch.tensor(p["k"]).to(tdt),
-                                                torch.tensor(p["v"]).to(tdt)]))
-            mha.in_proj_bias.copy_(torch.cat([bq, torch.tensor(p["bk"]).to(tdt),
-                                              torch.tensor(p["bv"]).to(tdt)]))
-            mha.out_proj.weight.copy_(torch.tensor(p["o"]).to(tdt))
-            mha.out_proj.bias.copy_(torch.tensor(p["bo"]).to(tdt))
-            y, w = mha(x, x, x, need_weights=True, average_attn_weights=False)
+            mha.in_proj_weight.copy_(torch.cat([wq, T(p["k"]), T(p["v"])]))
+            mha.in_proj_bias.copy_(torch.cat([bq, T(p["bk"]), T(p["bv"])]))
+            mha.out_proj.weight.copy_(T(p["o"]))
+            mha.out_proj.bias.copy_(T(p["bo"]))
+            hin = F.layer_norm(x, (d,), T(p["ln_w"]), T(p["ln_b"]), 1e-5) if ln == "pre" else x
+            y, w = mha(hin, hin, hin, need_weights=True, average_attn_weights=False,
+                       attn_mask=mask)
             out.append(w[0].to(torch.float64).numpy())
             x = x + y
+            if ln == "post":
+                x = F.layer_norm(x, (d,), T(p["ln_w"]), T(p["ln_b"]), 1e-5)
     return np.stack(out)
+
+
+def _layernorm(x, w, b):
+    mu = x.mean(axis=1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=1, keepdims=True)
+    return (x - mu) / np.sqrt(var + 1e-5) * w + b
 
 
 def manual_attention(cfg, tensors, x0):
@@ -230,17 +251,22 @@ def manual_attention(cfg, tensors, x0):
     d, h, L = cfg["d_model"], cfg["n_heads"], cfg["n_layers"]
     dh = d // h
     scale = 1.0 / math.sqrt(dh) if cfg.get("score", "scaled_dot") == "scaled_dot" else 1.0
+    ln = cfg.get("layer_norm", "none")
     x = np.asarray(x0, dtype=np.float64)
     n = x.shape[0]
     out = []
     for layer in range(L):
-        p = {k: np.asarray(v, dtype=np.float64) for k, v in _layer_params(tensors, layer, d).items()}
-        q, k, v = (x @ p[c].T + p["b" + c] for c in "qkv")
+        p = {k: np.asarray(v, dtype=np.float64)
+             for k, v in _layer_params(tensors, layer, d, cfg.get("projections", True)).items()}
+        hin = _layernorm(x, p["ln_w"], p["ln_b"]) if ln == "pre" else x
+        q, k, v = (hin @ p[c].T + p["b" + c] for c in "qkv")
         heads = np.zeros((h, n, n))
         ctx = np.zeros((n, d))
         for hh in range(h):
             sl = slice(hh * dh, (hh + 1) * dh)
             s = scale * (q[:, sl] @ k[:, sl].T)
+            if cfg.get("causal"):
+                s = np.where(np.triu(np.ones((n, n), dtype=bool), 1), -np.inf, s)
             s = s - s.max(axis=1, keepdims=True)
             e = np.exp(s)
             a = e / e.sum(axis=1, keepdims=True)
@@ -248,6 +274,8 @@ def manual_attention(cfg, tensors, x0):
             ctx[:, sl] = a @ v[:, sl]
         out.append(heads)
         x = x + ctx @ p["o"].T + p["bo"]
+        if ln == "post":
+            x = _layernorm(x, p["ln_w"], p["ln_b"])
     return np.stack(out)
 
 

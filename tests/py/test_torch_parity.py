@@ -1,14 +1,16 @@
 """test_torch_parity.py — attnviz's attention weights against PyTorch.
 
-For each random configuration (d_model, n_heads, n_layers, sentence length,
-biases or not, positional sinusoidal/learned/none, score scaled_dot/dot,
-nested-array or shape/data tensors) a JSON model with a synthetic vocabulary
+For each of 35 configurations (d_model 4..128, odd ones included; n_heads
+1..8; n_layers 1..3; sentence length 1..64; biases or not; positional
+sinusoidal/learned/none; score scaled_dot/dot; nested-array, shape/data or
+mixed tensors; csv or json output; and, for the later format keys, layer_norm
+pre/post, causal, projections false) a JSON model with a synthetic vocabulary
 ("w0", "w1", ... plus "[UNK]") is written, attnviz runs it over a sentence of
 those words, and every per-head weight of every layer is compared with
 torch.nn.MultiheadAttention run on the same float32 weights in float64.
 
 Tolerance: 1e-5. Weights start at randn*0.5 (embeddings randn); a
-configuration on which torch's own float32 result is more than TOL/4 away
+configuration on which torch's own float32 result is more than TOL/8 away
 from float64 is ill-conditioned (randn*0.5 at d_model 128 and three layers
 gives logits of size ~100, one-hot softmaxes, float32 errors up to 0.6), so
 its weight scale is multiplied by 0.7 until float32 arithmetic can reach the
@@ -22,16 +24,11 @@ match torch with the hashed embeddings recomputed in Python.
 
 Run: ATTNVIZ=./attnviz /usr/bin/python3 tests/py/test_torch_parity.py
 """
-import math
 import os
 import random
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import attnviz_ref as R  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 TOL = 1e-5
 EXAMPLE = "The animal didn't cross the street because it was too tired."
@@ -49,12 +46,16 @@ def report(ok, name, detail):
 
 
 try:
+    import numpy as np
     import torch
     torch.manual_seed(1234)
     torch.set_num_threads(2)
 except Exception as e:  # a missing torch is a failure: the set-up installs it
-    print("FAIL torch-import: %s" % e)
+    print("FAIL torch-import: %s (run with /usr/bin/python3)" % e)
     sys.exit(1)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import attnviz_ref as R  # noqa: E402
 
 
 def make_configs():
@@ -82,18 +83,38 @@ def make_configs():
                     rnd.choice(["scaled_dot", "dot"]),
                     rnd.choice(["nested", "shape", "mixed"]),
                     rnd.choice(["csv", "json"])))
+    # the later additions of the model format: layer norm, causal masks,
+    # plain attention without projections (cfg keys after the 9-tuple)
+    out += [
+        (16, 4, 3, 20, True, "sinusoidal", "scaled_dot", "shape", "csv", {"layer_norm": "post"}),
+        (24, 3, 2, 17, False, "learned", "dot", "nested", "json", {"layer_norm": "pre"}),
+        (32, 8, 2, 9, True, "none", "scaled_dot", "mixed", "csv", {"layer_norm": "post", "ln_tensors": False}),
+        (12, 2, 3, 30, True, "sinusoidal", "scaled_dot", "shape", "csv", {"causal": True}),
+        (40, 5, 2, 64, True, "sinusoidal", "dot", "nested", "json", {"causal": True, "layer_norm": "pre"}),
+        (8, 2, 2, 11, True, "sinusoidal", "scaled_dot", "nested", "csv", {"projections": False}),
+        (20, 4, 3, 13, False, "none", "scaled_dot", "shape", "csv",
+         {"projections": False, "layer_norm": "post", "causal": True}),
+    ]
     return out
 
 
-def random_model(d, h, L, vocab_size, bias, positional, score, max_pos, scale=0.5):
+def random_model(d, h, L, vocab_size, bias, positional, score, max_pos, scale=0.5, more=None):
+    more = dict(more or {})
+    ln_tensors = more.pop("ln_tensors", True)
     cfg = {"d_model": d, "n_heads": h, "n_layers": L, "score": score,
            "positional": positional, "causal": False}
+    cfg.update(more)
     if max_pos is not None:
         cfg["max_positions"] = max_pos
     t = {"embeddings.token": torch.randn(vocab_size, d).numpy().astype(np.float32)}
     if positional == "learned":
         t["embeddings.position"] = torch.randn(max_pos, d).numpy().astype(np.float32)
     for layer in range(L):
+        if cfg.get("layer_norm", "none") != "none" and ln_tensors:
+            t["layers.%d.ln.weight" % layer] = (1 + 0.2 * torch.randn(d)).numpy()
+            t["layers.%d.ln.bias" % layer] = (0.2 * torch.randn(d)).numpy()
+        if not cfg.get("projections", True):
+            continue    # plain attention: no attn.* tensors at all
         for p in "qkvo":
             t["layers.%d.attn.%s.weight" % (layer, p)] = (torch.randn(d, d) * scale).numpy()
             if bias:
@@ -101,16 +122,17 @@ def random_model(d, h, L, vocab_size, bias, positional, score, max_pos, scale=0.
     return cfg, t
 
 
-def conditioned_model(d, h, L, vocab_size, bias, positional, score, max_pos, ids):
+def conditioned_model(d, h, L, vocab_size, bias, positional, score, max_pos, ids, more=None):
     """random_model() at weight scale 0.5, scaled by 0.7 until torch's
-    float32 result is within TOL/4 of float64 on this sentence."""
+    float32 result is within TOL/8 of float64 on this sentence (attnviz's
+    float32 error was measured at up to 3.3x torch's)."""
     scale = 0.5
     for _ in range(30):
-        cfg, tensors = random_model(d, h, L, vocab_size, bias, positional, score, max_pos, scale)
+        cfg, tensors = random_model(d, h, L, vocab_size, bias, positional, score, max_pos, scale, more)
         x = R.embed(cfg, tensors, ids=ids)
         err32 = float(abs(R.torch_attention(cfg, tensors, x, "float32")
                           - R.torch_attention(cfg, tensors, x, "float64")).max())
-        if err32 <= TOL / 4:
+        if err32 <= TOL / 8:
             break
         scale *= 0.7
     return cfg, tensors, scale
@@ -136,12 +158,19 @@ def compare(name, cfg, tensors, x, got, detail=""):
     refself = float(abs(man - ref64).max())
     tol = max(TOL, 4 * err32)   # = TOL except for the hashed/seeded cases
     ok = diff <= tol and refself < 1e-9
-    report(ok, name, "max|attnviz-torch64|=%.3g (tol %.3g; torch32 err %.3g; numpy ref %.1e) %s"
-           % (diff, tol, err32, refself, detail))
+    if cfg.get("causal"):
+        n = got.shape[-1]
+        leak = float(abs(got[..., np.triu(np.ones((n, n), dtype=bool), 1)]).max()) if n > 1 else 0.0
+        ok = ok and leak == 0.0
+        detail += " masked max %g" % leak
+    d32 = float(abs(got - ref32).max())
+    report(ok, name, "max|attnviz-torch64|=%.3g (tol %.3g; |attnviz-torch32| %.3g; torch32 err %.3g;"
+           " numpy ref %.1e) %s" % (diff, tol, d32, err32, refself, detail))
 
 
 def parity_case(idx, conf, tmp):
-    d, h, L, n, bias, positional, score, spelling, fmt = conf
+    d, h, L, n, bias, positional, score, spelling, fmt = conf[:9]
+    more = conf[9] if len(conf) > 9 else {}
     vocab_words = ["w%d" % i for i in range(max(3, n // 2 + 2))]
     unk_at = idx % len(vocab_words)
     vocab = vocab_words[:unk_at] + ["[UNK]"] + vocab_words[unk_at:]
@@ -154,13 +183,14 @@ def parity_case(idx, conf, tmp):
     words = [rnd.choice(vocab_words) for _ in range(n)]   # repeats allowed
     ids = [vocab.index(w) for w in words]
     cfg, tensors, scale = conditioned_model(d, h, L, len(vocab), bias, positional, score,
-                                            max_pos, ids)
+                                            max_pos, ids, more)
     path = os.path.join(tmp, "model%d.json" % idx)
     R.write_model_json(path, cfg, tensors, vocab=vocab, spelling=spelling,
                        extra={"note": "ignored", "n": idx} if idx % 4 == 0 else None)
     name = "parity-%02d" % idx
-    detail = "[d=%d h=%d L=%d n=%d bias=%s pos=%s score=%s %s %s w=randn*%.3g]" % (
-        d, h, L, n, "y" if bias else "n", positional, score, spelling, fmt, scale)
+    detail = "[d=%d h=%d L=%d n=%d bias=%s pos=%s score=%s %s %s w=randn*%.3g%s]" % (
+        d, h, L, n, "y" if bias else "n", positional, score, spelling, fmt, scale,
+        "".join(" %s=%s" % kv for kv in sorted(more.items())))
     try:
         toks, got, layers, heads = run_and_parse(path, " ".join(words), fmt)
     except Exception as e:
@@ -240,9 +270,7 @@ def seeded_cases(tmp):
         report(wdiff <= 1e-7 and not nonzero_bias, "seeded-weights-documented-" + tag,
                "max|saved - xoshiro256** Xavier| = %.3g, nonzero bias: %s" % (wdiff, nonzero_bias))
         # torch on the saved weights + hashed embeddings of the tokens
-        mcfg = {"d_model": d, "n_heads": int(heads), "n_layers": L,
-                "score": cfg.get("score", "scaled_dot"),
-                "positional": cfg.get("positional", "sinusoidal")}
+        mcfg = dict(cfg)   # as saved: score, positional, layer_norm, causal, ...
         try:
             toks, got, _, _ = R.parse_csv(seeded_csv)
         except Exception as e:

@@ -1,5 +1,6 @@
 /* test_figure.c — font.c, raster.c, figure.c, render_png.c and render_svg.c
  * on a hand-built attention result (no model involved). */
+#include <fontconfig/fontconfig.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,26 @@ static void test_font(void)
           m2.w != m3.w || memcmp(m2.data, m3.data, (size_t)m2.w * m2.h) != 0);
     font_mask_free(&m2);
     font_mask_free(&m3);
+    /* fallback: U+1D4D0 (script A) is not in DejaVu Sans; fontconfig finds
+     * DejaVu Math TeX Gyre (fonts-dejavu-extra) when installed */
+    font_mask box, fb;
+    font_render(f, "\xF4\x8F\xBF\xBD", 20, 0.0, &box, &err);  /* U+10FFFD: .notdef */
+    font_render(f, "\xF0\x9D\x93\x90", 20, 0.0, &fb, &err);   /* U+1D4D0 */
+    FcPattern *pat = FcNameParse((const FcChar8 *)":charset=1d4d0");
+    FcObjectSet *os = FcObjectSetBuild(FC_FILE, (char *)NULL);
+    FcConfig *cfg = FcInitLoadConfigAndFonts();
+    FcFontSet *fs = cfg ? FcFontList(cfg, pat, os) : NULL;
+    if (fs && fs->nfont > 0)
+        CHECK("font: a fallback font draws what the font lacks",
+              box.w != fb.w || box.h != fb.h || memcmp(box.data, fb.data, (size_t)box.w * box.h) != 0);
+    else
+        printf("SKIP font: no font with U+1D4D0 installed\n");
+    if (fs) FcFontSetDestroy(fs);
+    FcObjectSetDestroy(os);
+    FcPatternDestroy(pat);
+    if (cfg) FcConfigDestroy(cfg);
+    font_mask_free(&box);
+    font_mask_free(&fb);
     font_close(f);
 
     attn_error e2 = {0};
@@ -305,6 +326,33 @@ static void test_png(void)
     unmake(f);
 }
 
+static int emitted;
+
+/* An emitter that writes a few bytes and fails on the third figure. */
+static int emit_fail3(const figure *fig, const attn_result *r, const figure_opts *o,
+                      attn_font *font, attn_buf *out, attn_error *err)
+{
+    (void)fig; (void)r; (void)o; (void)font;
+    buf_puts(out, "partial");
+    if (++emitted == 3) return attn_fail(err, ATTN_EXIT_RUNTIME, "disk full (simulated)");
+    return 0;
+}
+
+static void test_partway(void)
+{
+    fixture *f = make(12, 2, 2, 0);
+    figure_opts o = opts(1.0, 0);
+    attn_file *files = (attn_file *)1;
+    int n = 7;
+    attn_error err = {0};
+    emitted = 0;
+    CHECK("part-way: a failure on figure 3 of 4 fails the render",
+          figure_files(&f->r, &o, "png", emit_fail3, &files, &n, &err) == -1);
+    CHECK("part-way: no file is returned", files == NULL && n == 0 && emitted == 3);
+    CHECK_STR("part-way: the error is the emitter's", err.msg, "disk full (simulated)");
+    unmake(f);
+}
+
 static void test_svg(void)
 {
     fixture *f = make(12, 1, 2, 1);
@@ -336,6 +384,7 @@ int main(void)
     test_text();
     test_layout();
     test_png();
+    test_partway();
     test_svg();
     return test_done();
 }

@@ -441,6 +441,14 @@ static void test_dense_values_errors(void)
     free(a);
     free(b);
 
+    f->r.aggregate = "mean";
+    f->heads[0] = -1;
+    out = render(&f->r, COLOR_NONE, 80, 0, -1, 5, &len);
+    CHECK("ansi: an aggregate is titled by its name", strstr(out, "layer 1 · mean\n") != NULL);
+    free(out);
+    f->r.aggregate = NULL;
+    f->heads[0] = 0;
+
     ansi_opts o = {COLOR_NONE, 80, 0, CMAP_VIRIDIS, 4, 5};
     attn_buf buf;
     attn_error e = {0, ""};
@@ -459,6 +467,46 @@ static void test_dense_values_errors(void)
     free(out);
     free(f->r.weights);
     free(f);
+}
+
+/* Cross-attention: 3 queries, 5 keys from another text. */
+static void test_cross(void)
+{
+    fixture q, k;
+    static const char *const src[5] = {"le", "chat", "voit", "le", "chien"};
+    fx_init(&q, 3, SENT, 2, 0, 0.0f);
+    fx_init(&k, 5, src, 2, 0, 0.0f);
+    free(q.r.weights);
+    q.r.keys = &k.t;
+    q.r.n_k = 5;
+    q.r.weights = k.r.weights;  /* [2][5][5]: the first 3 rows of each head are used as [2][3][5] */
+    int bad = 0;
+    for (int w = 20; w <= 200; w += 30)
+        for (int c = 0; c < 3; c++) {
+            size_t len;
+            char *out = render(&q.r, (attn_color_depth)c, w, 0, -1, 5, &len), *plain = strip(out, len), *ls[512];
+            /* key labels are vertical: "le" repeated gets subscripts ₀ and ₃ */
+            int nl = lines_of(plain, ls, 512), firsts = 0;
+            for (int i = 0; i < nl; i++) {
+                char t[256];
+                size_t n = 0;
+                for (const char *p = ls[i]; *p && n < sizeof t - 1; p++) if (*p != ' ') t[n++] = *p;
+                t[n] = '\0';
+                if (!strcmp(t, "lcvlc") || !strcmp(t, "lcvlclcvlc")) firsts++;  /* 1 or 2 heads */
+            }
+            if (!strstr(out, "₀") || !strstr(out, "₃") || !strstr(out, "saw") || firsts < 1) {
+                printf("  cross labels missing at %d cols\n", w);
+                bad++;
+            }
+            for (int i = 0; i < nl; i++) if (strw(ls[i], strlen(ls[i])) > w) bad++;
+            free(plain);
+            free(out);
+        }
+    CHECK("ansi: cross-attention (3 queries x 5 keys): labels from both texts, widths fit", bad == 0);
+    char *out = render(&q.r, COLOR_NONE, 80, 0, 1, 3, NULL);
+    CHECK("ansi: cross-attention focus lists source keys", out && strstr(out, "cat → ") && strstr(out, "le₀"));
+    free(out);
+    free(k.r.weights);
 }
 
 static void test_speed(void)
@@ -493,6 +541,7 @@ int main(void)
     test_wide_chars();
     test_colours();
     test_dense_values_errors();
+    test_cross();
     test_speed();
     return test_done();
 }
