@@ -47,9 +47,11 @@ def main():
 
     os.makedirs(a.out, exist_ok=True)
     tmp = tempfile.mkdtemp()
-    subprocess.run([a.attnviz, "-f", "png", *sel, "-o", tmp, EXAMPLE], check=True)
+    # a relative -o keeps the command line in the PNG's metadata reproducible
+    subprocess.run([os.path.abspath(a.attnviz), "-f", "png", *sel, "-o", "out", EXAMPLE],
+                   check=True, cwd=tmp)
     ours = os.path.join(a.out, "compare-attnviz.png")
-    shutil.copyfile(os.path.join(tmp, f"layer1-head{a.head}.png"), ours)
+    shutil.copyfile(os.path.join(tmp, "out", f"layer1-head{a.head}.png"), ours)
     shutil.rmtree(tmp)
 
     # matplotlib, at the same pixel size and dpi

@@ -42,19 +42,28 @@ static inline float exp_neg(float x)
     return p * scale;
 }
 
-/* softmax of row[0..n) in place; row[n..cols) = 0. */
+/* softmax of row[0..n) in place; row[n..cols) = 0. The sum runs in 8
+ * interleaved partial sums added in lane order, then the tail: the AVX2
+ * path's order exactly, so both give the same bits. */
 static void softmax_row_c(float *row, int n, int cols)
 {
     float max = -INFINITY;
     for (int j = 0; j < n; j++) max = row[j] > max ? row[j] : max;
+    float lane[8] = {0};
+    int n8 = n / 8 * 8, j;
+    for (j = 0; j < n8; j++) {
+        row[j] = exp_neg(row[j] - max);
+        lane[j % 8] += row[j];
+    }
     float sum = 0.0f;
-    for (int j = 0; j < n; j++) {
+    for (int i = 0; i < 8; i++) sum += lane[i];
+    for (; j < n; j++) {
         row[j] = exp_neg(row[j] - max);
         sum += row[j];
     }
     float inv = n > 0 ? 1.0f / sum : 0.0f;
-    for (int j = 0; j < n; j++) row[j] *= inv;
-    for (int j = n; j < cols; j++) row[j] = 0.0f;
+    for (j = 0; j < n; j++) row[j] *= inv;
+    for (j = n; j < cols; j++) row[j] = 0.0f;
 }
 
 #ifdef HAVE_AVX2_PATH
@@ -102,18 +111,24 @@ __attribute__((target("avx2,fma"))) static void softmax_row_avx2(float *row, int
         row[j] = exp_neg(row[j] - max);
         sum += row[j];
     }
-    __m256 vinv = _mm256_set1_ps(n > 0 ? 1.0f / sum : 0.0f);
+    float inv = n > 0 ? 1.0f / sum : 0.0f;
+    __m256 vinv = _mm256_set1_ps(inv);
     for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), vinv));
-    for (; j < n; j++) row[j] *= n > 0 ? 1.0f / sum : 0.0f;
+    for (; j < n; j++) row[j] *= inv;
     for (j = n; j < cols; j++) row[j] = 0.0f;
 }
 #endif
 
+static int use_simd = 1;
+
+void softmax_use_simd(int on) { use_simd = on; }
+
 void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 {
 #ifdef HAVE_AVX2_PATH
-    static int avx2 = -1;
-    if (avx2 < 0) avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    static int have_avx2 = -1;
+    if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const int avx2 = have_avx2 && use_simd;
 #endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */

@@ -24,6 +24,10 @@ void attention_head_forward(float *att, const float *q, int ld_q, const float *k
 void attention_values_forward(float *out_h, int ld_out, const float *att,
                               const float *v, int ld_v, int n_q, int n_k, int d_head);
 
+/* Chooses the softmax path: 1 (default) uses AVX2 + FMA when the CPU has
+ * them, 0 forces the plain C path. Both give the same bits; for tests. */
+void softmax_use_simd(int on);
+
 /* Additive (Bahdanau) scores followed by softmax, for one head:
  *   att[i, j] = softmax_j( v_hᵀ · tanh(Wq_h·q_i + Wk_h·k_j) )
  * q_h, k_h as in attention_head_forward; wq_h and wk_h are the head's

@@ -75,28 +75,27 @@ char *figure_clean_text(const char *s)
     return out;
 }
 
-/* A cleaned copy of s cut (with "…") to at most maxw pixels at size. */
+/* A cleaned copy of s cut (with "…") to at most maxw pixels at size. The
+ * cut adds up single code point widths (no kerning), so it stays linear in
+ * the length of very long tokens. */
 static char *fit_text(attn_font *font, const char *s, double size, double maxw)
 {
     char *t = figure_clean_text(s);
     if (!t || font_width(font, t, size) <= maxw) return t;
-    size_t n = strlen(t);
-    char *cut = malloc(n + 4);
-    if (!cut) { free(t); return NULL; }
+    double w = font_width(font, "\xE2\x80\xA6", size);
     size_t keep = 0; /* bytes of t kept, on a code point boundary */
-    for (;;) {
+    while (t[keep]) {
         uint32_t cp;
-        size_t next = keep + (size_t)font_utf8_next(t + keep, &cp);
-        if (next > n) break;
-        memcpy(cut, t, next);
-        memcpy(cut + next, "\xE2\x80\xA6", 4);
-        if (font_width(font, cut, size) > maxw) break;
-        keep = next;
+        char one[5] = {0};
+        int len = font_utf8_next(t + keep, &cp);
+        memcpy(one, t + keep, (size_t)len);
+        double cw = font_width(font, one, size);
+        if (w + cw > maxw) break;
+        w += cw;
+        keep += (size_t)len;
     }
-    memcpy(cut, t, keep);
-    memcpy(cut + keep, "\xE2\x80\xA6", 4);
-    free(t);
-    return cut;
+    memcpy(t + keep, "\xE2\x80\xA6", 4); /* t has room: the cut removed >= 1 code point */
+    return t;
 }
 
 static fig_item *push(figure *fig, fig_kind kind)

@@ -177,13 +177,14 @@ static int lookup(attn_font *f, uint32_t cp, FT_UInt *gid)
 {
     for (int i = 0; i < f->n_faces; i++)
         if ((*gid = FT_Get_Char_Index(f->face[i], cp)) != 0) return i;
-    int known = cp < 0x80; /* no fallback search for ASCII */
+    /* no fallback search for ASCII, nor once MAX_MISSING code points failed */
+    int known = cp < 0x80 || f->n_missing == MAX_MISSING;
     for (int i = 0; i < f->n_missing && !known; i++) known = f->missing[i] == cp;
     if (!known && add_fallback(f, cp) == 0) {
         *gid = FT_Get_Char_Index(f->face[f->n_faces - 1], cp);
         return f->n_faces - 1;
     }
-    if (!known && f->n_missing < MAX_MISSING) f->missing[f->n_missing++] = cp;
+    if (!known) f->missing[f->n_missing++] = cp;
     *gid = 0;
     return 0;
 }

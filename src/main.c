@@ -321,6 +321,12 @@ static attn_model *load_model(const options *o, attn_error *err)
     if (o->model_path) {
         m = model_load_json(o->model_path, err);
     } else {
+        int d = o->dim ? o->dim : 64, h = o->heads ? o->heads : (o->plain ? 1 : 4);
+        if (d % h != 0) {
+            attn_fail(err, ATTN_EXIT_INPUT, "--dim %d%s is not divisible by --heads %d%s", d,
+                      o->dim ? "" : " (default)", h, o->heads ? "" : " (default)");
+            return NULL;
+        }
         attn_config cfg = {
             .d_model = o->dim ? o->dim : 64,
             .n_heads = o->heads ? o->heads : (o->plain ? 1 : 4),

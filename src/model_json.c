@@ -191,6 +191,8 @@ static int read_number(const char *path, const char *name, const cJSON *v, size_
 static int load_tensor(attn_model *m, const char *path, const cJSON *t, attn_error *err)
 {
     const char *name = t->string;
+    if (model_find(m, name))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' appears twice", path, name);
     int ndim = 0;
     long shape[2] = {0, 0};
     const cJSON *data = t;

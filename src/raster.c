@@ -10,8 +10,9 @@ int raster_init(raster *c, int w, int h, const uint8_t bg[4], attn_error *err)
     c->px = NULL;
     c->w = c->h = 0;
     if (w <= 0 || h <= 0 || (long)w * (long)h > RASTER_MAX_PIXELS)
-        return attn_fail(err, ATTN_EXIT_INPUT, "figure too large (%d × %d pixels; "
-                         "at most %ld million)", w, h, RASTER_MAX_PIXELS / (1024 * 1024));
+        return attn_fail(err, ATTN_EXIT_INPUT, "figure too large (%d × %d pixels, at most "
+                         "%ld million); use a smaller --scale", w, h,
+                         RASTER_MAX_PIXELS / (1024 * 1024));
     c->px = malloc((size_t)w * (size_t)h * 4); /* [h][w][4] */
     if (!c->px) return attn_oom(err, "image");
     c->w = w;

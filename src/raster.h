@@ -17,7 +17,7 @@
 #include "error.h"
 #include "font.h"
 
-#define RASTER_MAX_PIXELS (256L * 1024 * 1024)
+#define RASTER_MAX_PIXELS (64L * 1024 * 1024)   /* 256 MB of RGBA */
 
 typedef struct {
     uint8_t *px;   /* [h][w][4] RGBA */

@@ -2,8 +2,10 @@
  *
  * Same layout as the PNG (text is measured with the same font, so labels fit
  * when the viewer has that font too); text is real <text> elements, so it
- * stays selectable and sharp at any zoom. Each cell is a <rect> with a
- * <title> tooltip "query → key: weight". The colour bar is a linearGradient
+ * stays selectable and sharp at any zoom. Each cell is a <rect>, with a
+ * <title> tooltip "query → key: weight" while a matrix has at most
+ * SVG_TOOLTIP_CELLS cells (beyond that they would dominate the file size).
+ * The colour bar is a linearGradient
  * with 65 stops from the colormap; masked cells use a hatch <pattern>.
  * Metadata goes into <title>, <desc> (software, model, seed, command line)
  * and <metadata> (the tokens as JSON). Deterministic: no dates, and every
@@ -14,6 +16,8 @@
 
 #include "figure.h"
 #include "render.h"
+
+#define SVG_TOOLTIP_CELLS 4096
 
 #ifndef ATTNVIZ_VERSION
 #define ATTNVIZ_VERSION "unknown"
@@ -72,6 +76,7 @@ static void defs(attn_buf *b, const figure *fig)
 static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn_result *r)
 {
     const float *w = result_head(r, it->li, it->hi);
+    int tips = (long)r->n_q * r->n_k <= SVG_TOOLTIP_CELLS;
     buf_printf(b, "<g class=\"matrix\" data-layer=\"%d\" data-head=\"%d\" "
                   "shape-rendering=\"crispEdges\">\n", r->layers[it->li] + 1, r->heads[it->hi] + 1);
     for (int q = 0; q < r->n_q; q++)
@@ -85,6 +90,10 @@ static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn
                 uint8_t rgb[3];
                 figure_cell_rgb(fig, w[(size_t)q * r->n_k + k], rgb);
                 hex(b, rgb);
+            }
+            if (!tips) {
+                buf_puts(b, "\"/>\n");
+                continue;
             }
             buf_puts(b, "\"><title>");
             if (esc_clean(b, r->queries->tok[q].text) != 0) return -1;

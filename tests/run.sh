@@ -48,6 +48,7 @@ for t in "${UNIT_DIR:-build/tests}"/test_*; do
     [ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
 done
 for t in tests/e2e/*.sh; do
+    [ "$(basename "$t")" = lib.sh ] && continue
     [ -f "$t" ] && run_suite "e2e/$(basename "$t" .sh)" bash "$t"
 done
 for t in tests/py/test_*.py; do

@@ -215,8 +215,9 @@ def main():
 
     # 12 heads x 32 tokens: whole-process time, PNG against CSV
     words = ("the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat "
-             "and birds sing in tall green trees near a quiet river bank today").split()[:32]
+             "and birds sing in tall green trees near a quiet river bank today at noon").split()
     s32 = " ".join(words)
+    assert len(words) == 32
 
     def best(*args):
         ts = []

@@ -225,6 +225,21 @@ static void test_layout(void)
                                                                          ql > 10 && ql < 200);
     figure_free(&a);
     unmake(f);
+
+    f = make(3, 1, 1, 0);
+    f->tok[1].text = "Stra\xC3\x9F" "enbahn-Verkehrsinformationssystem\xC3\xBC" "bersicht";
+    figure_build(&a, &f->r, &o, font, 0, 0, &err);
+    const char *cut = NULL;
+    for (int i = 0; i < a.n; i++)
+        if (a.items[i].kind == FIG_TEXT && strcmp(a.items[i].role, "qlabel") == 0 &&
+            strncmp(a.items[i].text, "Stra", 4) == 0)
+            cut = a.items[i].text;
+    CHECK("layout: a long label is cut with an ellipsis",
+          cut && strlen(cut) > 10 && strcmp(cut + strlen(cut) - 3, "\xE2\x80\xA6") == 0);
+    CHECK("layout: a cut label fits 150 units", cut && font_width(font, cut, 13) <= 150.0 &&
+                                                     font_width(font, cut, 13) > 130.0);
+    figure_free(&a);
+    unmake(f);
     font_close(font);
 }
 
