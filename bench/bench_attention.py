@@ -201,10 +201,11 @@ def main():
     for n, v in sorted(ceil.items()):
         print("SGEMM ceiling n=%d: best %.1f GFLOP/s, median %.1f GFLOP/s (OpenBLAS, %d threads)"
               % (n, v["gflops_best"], v["gflops_median"], v["threads"]))
-    print("times in ms, best/median of %d; speed-up = torch best / attnviz compute best" % a.reps)
-    print("%5s %17s %9s %9s %17s %8s %9s %9s %9s %6s %10s %10s" % (
-        "n", "attnviz compute", "process", "load", "torch", "speedup", "GF weight", "av GF/s",
-        "torch GF/s", "%ceil", "max|d| f32", "max|d| f64"))
+    print("ms: best/median of %d runs (torch: after 1 warm-up). speed-up = torch best / attnviz compute best."
+          % a.reps)
+    print("%5s %17s %17s %17s %8s %8s %9s %9s %8s %8s %6s %9s %9s" % (
+        "n", "attnviz compute", "torch %d thr" % threads, "torch 1 thr", "speedup", "vs best",
+        "process", "load", "GF wts", "av GF/s", "%ceil", "torch GF/s", "max|d|32"))
     mha, emb = make_weights(max(sizes))
     results = {"sgemm": ceil, "ceiling_gflops": ceiling, "threads": threads, "reps": a.reps,
                "torch": torch.__version__, "sizes": {}}
@@ -217,8 +218,15 @@ def main():
         wall_b, wall_m = stats([r["wall"] for r in av])
         load_m = statistics.median(r["load"] for r in av)
         x = emb[:n].unsqueeze(1).contiguous()  # [n, batch 1, d]
+        torch.set_num_threads(threads)
         tt, w32 = time_torch(mha, x, a.reps)
         tor_b, tor_m = stats(tt)
+        t1_b = t1_m = None
+        if threads > 1:  # torch's OpenMP threads and OpenBLAS's own threads contend: also try 1
+            torch.set_num_threads(1)
+            t1, _ = time_torch(mha, x, a.reps)
+            t1_b, t1_m = stats(t1)
+            torch.set_num_threads(threads)
         d = D_MODEL
         gf_w = (3 * 2 * n * d * d + 2 * n * n * d) / 1e9
         gf_full = gf_w + (2 * n * n * d + 2 * n * d * d) / 1e9
@@ -233,20 +241,26 @@ def main():
         del w32
         r = {"attnviz_compute_best": comp_b, "attnviz_compute_median": comp_m, "attnviz_wall_best": wall_b,
              "attnviz_wall_median": wall_m, "attnviz_load_median": load_m, "torch_best": tor_b,
-             "torch_median": tor_m, "speedup_best": tor_b / comp_b, "speedup_median": tor_m / comp_m,
+             "torch_median": tor_m, "torch1_best": t1_b, "torch1_median": t1_m,
+             "speedup_vs_torch1": (min(tor_b, t1_b) if t1_b else tor_b) / comp_b, "speedup_best": tor_b / comp_b, "speedup_median": tor_m / comp_m,
              "gflop_weights": gf_w, "gflop_full": gf_full, "attnviz_gflops": gf_w / (comp_b / 1e3),
              "torch_gflops_full": gf_full / (tor_b / 1e3), "torch_gflops_weights": gf_w / (tor_b / 1e3),
              "pct_ceiling": 100.0 * gf_w / (comp_b / 1e3) / ceiling, "maxdiff_f32": diff32,
              "maxdiff_f64": diff64, "model_bytes": os.path.getsize(model)}
         results["sizes"][n] = r
-        print("%5d %8.2f/%8.2f %9.1f %9.1f %8.2f/%8.2f %7.2fx %9.2f %9.1f %9.1f %5.0f%% %10s %10s" % (
-            n, comp_b, comp_m, wall_m, load_m, tor_b, tor_m, r["speedup_best"], gf_w, r["attnviz_gflops"],
-            r["torch_gflops_full"], r["pct_ceiling"],
-            "%.2e" % diff32 if diff32 is not None else "-", "%.2e" % diff64 if diff64 is not None else "-"),
-            flush=True)
+        print("%5d %8.2f/%8.2f %8.2f/%8.2f %17s %7.2fx %7.2fx %9.1f %9.1f %8.2f %8.1f %5.0f%% %9.1f %9s" % (
+            n, comp_b, comp_m, tor_b, tor_m, "%8.2f/%8.2f" % (t1_b, t1_m) if t1_b else "-",
+            r["speedup_best"], r["speedup_vs_torch1"], wall_m, load_m, gf_w, r["attnviz_gflops"], r["pct_ceiling"],
+            r["torch_gflops_full"], "%.1e" % diff32 if diff32 is not None else "-"), flush=True)
         os.remove(model)
-    print("GF weight = 3·2·n·d² + 2·n²·d (attnviz's work); torch GF/s counts torch's full MHA "
-          "(+ A·V + output projection); process = whole attnviz process (median), load = its JSON parse")
+    print("GF wts = 3·2·n·d² + 2·n²·d GFLOP (the weights: attnviz's work); av GF/s = GF wts / attnviz compute;")
+    print("torch GF/s = torch's full MHA FLOPs (+ A·V + output projection) / torch best; vs best = speed-up")
+    print("against the faster torch thread setting; process = whole attnviz process wall ms (median), load = its")
+    print("JSON parse (ms, median); max|d|32 = max |attnviz - torch float32| over every head's weights")
+    for n, r in results["sizes"].items():
+        if r["maxdiff_f64"] is not None:
+            print("n=%d: max |attnviz - float64 reference| = %.2e, max |torch float32 - attnviz| = %.2e"
+                  % (n, r["maxdiff_f64"], r["maxdiff_f32"]))
     bad = [n for n, r in results["sizes"].items() if r["maxdiff_f32"] is not None and r["maxdiff_f32"] > 1e-5]
     print("parity (<= 1e-5 against torch float32, n <= %d): %s" % (a.verify_max, "FAIL at n=%s" % bad
                                                                  if bad else "ok"))

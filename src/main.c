@@ -302,7 +302,8 @@ static int check_options(options *o, attn_error *err)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
     if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
         o->format = format_from_path(o->output);
-    if (o->format == FMT_AUTO) o->format = isatty(STDOUT_FILENO) || o->explain ? FMT_ANSI : FMT_CSV;
+    if (o->format == FMT_AUTO) /* the focus view, --values and --explain are for reading */
+        o->format = isatty(STDOUT_FILENO) || o->explain || o->query || o->values ? FMT_ANSI : FMT_CSV;
     if (o->explain && o->format != FMT_ANSI && o->format != FMT_JSON)
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain: prints text or JSON, not -f %s",
                          format_names[o->format]);

@@ -1,0 +1,50 @@
+"""The README's examples are real: every fenced block whose first line is
+"$ attnviz ..." must print exactly the rest of the block when run in a
+terminal (a pseudo-terminal here) of 80 columns with NO_COLOR set. Prints PASS/FAIL lines."""
+import os
+import pty
+import re
+import shlex
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
+
+text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+blocks = re.findall(r"```\n(\$ attnviz [^\n]*)\n(.*?)```", text, re.S)
+failed = 0
+print(("PASS" if len(blocks) >= 4 else "FAIL") + f" readme-has-examples: {len(blocks)} blocks")
+env = dict(os.environ, COLUMNS="80", LC_ALL="C.UTF-8", NO_COLOR="1")  # markdown has no colour
+env.pop("COLORTERM", None)
+for i, (cmd, want) in enumerate(blocks):
+    args = shlex.split(cmd[2:])
+    args[0] = BIN
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    stderr = proc.stderr.read().decode()
+    proc.wait()
+    got = subprocess.CompletedProcess(args, proc.returncode,
+                                      b"".join(chunks).decode().replace("\r\n", "\n"), stderr)
+    name = f"readme-example-{i + 1}"
+    if got.returncode == 0 and got.stdout == want:
+        print(f"PASS {name}: {cmd[:60]}")
+    else:
+        failed += 1
+        print(f"FAIL {name}: {cmd} (exit {got.returncode}) differs from README.md; stderr: {got.stderr.strip()[:200]}")
+        for a, b in zip(got.stdout.splitlines(), want.splitlines()):
+            if a != b:
+                print(f"# got:  {a!r}\n# want: {b!r}")
+                break
+sys.exit(1 if failed else 0)
