@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render.h"
 #include "utf8.h"
 
 /* The numbers of one head for the explained query. */
@@ -190,24 +191,12 @@ static void json_vec(attn_buf *out, const char *key, const float *f, const doubl
     buf_putc(out, ']');
 }
 
-static void json_str(attn_buf *out, const char *s)
-{
-    buf_putc(out, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') buf_printf(out, "\\%c", ch);
-        else if (ch < 0x20) buf_printf(out, "\\u%04x", ch);
-        else buf_putc(out, (char)ch);
-    }
-    buf_putc(out, '"');
-}
-
 int explain_json(attn_buf *out, const attn_result *r, const attn_trace *tr, const attn_model *m,
                  int query, attn_error *err)
 {
     const attn_config *c = &m->cfg;
     buf_printf(out, "{\"query\":{\"index\":%d,\"token\":", query);
-    json_str(out, r->queries->tok[query].text);
+    json_string(out, r->queries->tok[query].text);
     buf_printf(out, "},\"score\":\"%s\",\"d_head\":%d,\"causal\":%s,\"layers\":[", score_names[c->score],
                c->d_head, r->causal ? "true" : "false");
     for (int li = 0; li < r->n_layers; li++) {
@@ -224,7 +213,7 @@ int explain_json(attn_buf *out, const attn_result *r, const attn_trace *tr, cons
             buf_puts(out, ",\"keys\":[");
             for (int j = 0; j < r->n_k; j++) {
                 buf_printf(out, "%s{\"index\":%d,\"token\":", j ? "," : "", j);
-                json_str(out, r->keys->tok[j].text);
+                json_string(out, r->keys->tok[j].text);
                 if (result_masked(r, query, j))
                     buf_puts(out, ",\"masked\":true,\"weight\":0}");
                 else

@@ -33,6 +33,10 @@ int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err)
  * [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
 int render_json(attn_buf *out, const attn_result *r, attn_error *err);
 
+/* Appends s as a JSON string literal (RFC 8259 escapes; UTF-8 passes
+ * through). */
+void json_string(attn_buf *out, const char *s);
+
 /* The same two formats one head at a time, for results too large to hold
  * (r->weights may be NULL): *_begin once, *_head for every shown (li, hi)
  * in order with that head's w[n_q, n_k], render_json_end once. */

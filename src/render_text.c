@@ -85,8 +85,7 @@ int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err)
     return out->failed ? attn_oom(err, "CSV output") : 0;
 }
 
-/* A JSON string literal (RFC 8259 escapes; UTF-8 passes through). */
-static void json_string(attn_buf *out, const char *s)
+void json_string(attn_buf *out, const char *s)
 {
     buf_putc(out, '"');
     for (; *s; s++) {

