@@ -53,7 +53,8 @@ def hyperfine_time(argv, runs, warmup, tmp):
     out = os.path.join(tmp, "hf.json")
     cmd = " ".join(shlex.quote(a) for a in argv)
     subprocess.run(["hyperfine", "--shell=none", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                    "--export-json", out, cmd], check=True, stdout=subprocess.DEVNULL)
+                    "--export-json", out, cmd], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     with open(out) as f:
         res = json.load(f)["results"][0]
     if any(c != 0 for c in res.get("exit_codes", [])):

@@ -15,6 +15,8 @@ typedef struct {
     int dh;
     const float *q;    /* [dh] the query's slice */
     double *proj_q;    /* [dh] W_q·q (additive only) */
+    double *proj_k;    /* [n_k, dh] W_k·k_j (additive only) */
+    double *tanh_v;    /* [n_k, dh] tanh(W_q·q + W_k·k_j) (additive only) */
     double *raw;       /* [n_k] raw score */
     double *scaled;    /* [n_k] after scaling */
     double *expv;      /* [n_k] exp(scaled - max), 0 when masked */
@@ -26,6 +28,8 @@ typedef struct {
 static void steps_free(head_steps *s)
 {
     free(s->proj_q);
+    free(s->proj_k);
+    free(s->tanh_v);
     free(s->raw);
     free(s->scaled);
     free(s->expv);
@@ -46,7 +50,13 @@ static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *
     s->expv = malloc((size_t)nk * sizeof *s->expv);
     s->out = calloc((size_t)dh, sizeof *s->out);
     s->proj_q = calloc((size_t)dh, sizeof *s->proj_q);
-    if (!s->raw || !s->scaled || !s->expv || !s->out || !s->proj_q) return attn_oom(err, "--explain");
+    if (c->score == SCORE_ADDITIVE) {
+        s->proj_k = calloc((size_t)nk * dh, sizeof *s->proj_k);
+        s->tanh_v = calloc((size_t)nk * dh, sizeof *s->tanh_v);
+    }
+    if (!s->raw || !s->scaled || !s->expv || !s->out || !s->proj_q ||
+        (c->score == SCORE_ADDITIVE && (!s->proj_k || !s->tanh_v)))
+        return attn_oom(err, "--explain");
     const float *Q = tr->q + (size_t)l * tr->n_q * d, *K = tr->k + (size_t)l * nk * d;
     const float *V = tr->v + (size_t)l * nk * d;
     s->q = Q + (size_t)query * d + (size_t)h * dh;
@@ -61,10 +71,11 @@ static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *
         const float *kj = K + (size_t)j * d + (size_t)h * dh;
         double raw = 0.0;
         if (c->score == SCORE_ADDITIVE) {
+            double *pk = s->proj_k + (size_t)j * dh, *th = s->tanh_v + (size_t)j * dh;
             for (int a = 0; a < dh; a++) {
-                double pk = 0.0;
-                for (int b = 0; b < dh; b++) pk += (double)L->add_wk[((size_t)h * dh + a) * dh + b] * kj[b];
-                raw += (double)L->add_v[(size_t)h * dh + a] * tanh(s->proj_q[a] + pk);
+                for (int b = 0; b < dh; b++) pk[a] += (double)L->add_wk[((size_t)h * dh + a) * dh + b] * kj[b];
+                th[a] = tanh(s->proj_q[a] + pk[a]);
+                raw += (double)L->add_v[(size_t)h * dh + a] * th[a];
             }
         } else {
             for (int a = 0; a < dh; a++) raw += (double)s->q[a] * kj[a];
@@ -117,17 +128,29 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
     buf_printf(out, "── layer %d · head %d  (%s, d_head %d: components %d–%d of %d) ──\n\n",
                s->layer + 1, s->head + 1, score_names[c->score], dh, s->head * dh + 1,
                (s->head + 1) * dh, c->d_model);
-    buf_printf(out, "1. Query vector of \"%s\": q = %s\n   q = ", r->queries->tok[query].text,
-               c->projections ? "x·W_qᵀ + b_q" : "x (no projections)");
+    const char *x = c->layer_norm == LN_PRE ? "LN(x)" : "x";
+    buf_printf(out, "1. Query vector of \"%s\": q = %s%s\n   q = ", r->queries->tok[query].text, x,
+               c->projections ? "·W_qᵀ + b_q" : " (no projections)");
     vec_text(out, s->q, NULL, dh);
     buf_puts(out, "\n\n");
     if (c->score == SCORE_ADDITIVE) {
         buf_puts(out, "2. Additive score of each key: s_j = vᵀ · tanh(W_q·q + W_k·k_j)\n   W_q·q = ");
         vec_text(out, NULL, s->proj_q, dh);
-        buf_puts(out, "\n3. No scaling for the additive score.\n");
+        buf_puts(out, "\n   v     = ");
+        vec_text(out, m->layers[s->layer].add_v + (size_t)s->head * dh, NULL, dh);
+        buf_putc(out, '\n');
+        for (int j = 0; j < nk; j++) {
+            if (result_masked(r, query, j)) continue;
+            buf_printf(out, "   key %d \"%s\": W_k·k = ", j, r->keys->tok[j].text);
+            vec_text(out, NULL, s->proj_k + (size_t)j * dh, dh);
+            buf_puts(out, "\n      tanh(W_q·q + W_k·k) = ");
+            vec_text(out, NULL, s->tanh_v + (size_t)j * dh, dh);
+            buf_printf(out, "  → s = %.4f\n", s->raw[j]);
+        }
+        buf_puts(out, "3. No scaling for the additive score.\n");
     } else {
-        buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s\n",
-                   c->projections ? "x_j·W_kᵀ + b_k" : "x_j");
+        buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s%s\n",
+                   r->keys != r->queries ? "source " : x, c->projections ? "_j·W_kᵀ + b_k" : "_j");
         if (c->score == SCORE_SCALED_DOT)
             buf_printf(out, "3. Scale: divide by √d_head = √%d = %.4f\n", dh, sqrt((double)dh));
         else
@@ -162,8 +185,8 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
     for (int j = 0; j < nk; j++) total += s->w[j];
     buf_printf(out, "  %*sΣ exp = %.4f   Σ weight = %.4f\n\n", kw + 33 + (c->score == SCORE_SCALED_DOT ? 11 : 0),
                "", s->sum, total);
-    buf_printf(out, "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s\n   out = ",
-               c->projections ? "x_j·W_vᵀ + b_v" : "x_j");
+    buf_printf(out, "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s%s\n   out = ",
+               r->keys != r->queries ? "source " : x, c->projections ? "_j·W_vᵀ + b_v" : "_j");
     vec_text(out, NULL, s->out, dh);
     buf_puts(out, "\n\n");
 }
@@ -209,17 +232,25 @@ int explain_json(attn_buf *out, const attn_result *r, const attn_trace *tr, cons
             }
             buf_printf(out, "%s{\"head\":%d,\"scale\":%.9g", hi ? "," : "", s.head + 1, s.scale);
             json_vec(out, "q", s.q, NULL, s.dh);
-            if (c->score == SCORE_ADDITIVE) json_vec(out, "Wq_q", NULL, s.proj_q, s.dh);
+            if (c->score == SCORE_ADDITIVE) {
+                json_vec(out, "Wq_q", NULL, s.proj_q, s.dh);
+                json_vec(out, "v", m->layers[s.layer].add_v + (size_t)s.head * s.dh, NULL, s.dh);
+            }
             buf_puts(out, ",\"keys\":[");
             for (int j = 0; j < r->n_k; j++) {
                 buf_printf(out, "%s{\"index\":%d,\"token\":", j ? "," : "", j);
                 json_string(out, r->keys->tok[j].text);
                 if (result_masked(r, query, j))
                     buf_puts(out, ",\"masked\":true,\"weight\":0}");
-                else
+                else {
+                    if (c->score == SCORE_ADDITIVE) {
+                        json_vec(out, "Wk_k", NULL, s.proj_k + (size_t)j * s.dh, s.dh);
+                        json_vec(out, "tanh", NULL, s.tanh_v + (size_t)j * s.dh, s.dh);
+                    }
                     buf_printf(out, ",\"masked\":false,\"raw\":%.9g,\"scaled\":%.9g,\"shifted\":%.9g,"
                                     "\"exp\":%.9g,\"weight\":%.9g}",
                                s.raw[j], s.scaled[j], s.scaled[j] - s.max, s.expv[j], (double)s.w[j]);
+                }
             }
             buf_printf(out, "],\"max\":%.9g,\"sum_exp\":%.9g", s.max, s.sum);
             json_vec(out, "output", NULL, s.out, s.dh);

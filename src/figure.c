@@ -49,7 +49,12 @@ void figure_cell_rgb(const figure *fig, float v, uint8_t rgb[3])
 
 void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
 {
-    snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 Head %d", r->layers[li] + 1, r->heads[hi] + 1);
+    char label[16];
+    if (r->aggregate) /* "Layer 2 · mean" */
+        snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 %s", r->layers[li] + 1, r->aggregate);
+    else
+        snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 Head %s", r->layers[li] + 1,
+                 result_head_label(r, hi, label));
 }
 
 char *figure_clean_text(const char *s)
@@ -384,6 +389,8 @@ int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
         int li = o->grid ? -1 : i / r->n_heads, hi = o->grid ? -1 : i % r->n_heads;
         char name[64];
         if (o->grid) snprintf(name, sizeof name, "grid.%s", ext);
+        else if (r->aggregate) snprintf(name, sizeof name, "layer%d-%s.%s", r->layers[li] + 1,
+                                        r->aggregate, ext);
         else snprintf(name, sizeof name, "layer%d-head%d.%s", r->layers[li] + 1,
                       r->heads[hi] + 1, ext);
         out[i].name = dup(name);

@@ -399,16 +399,22 @@ static void state_free(state *s)
     files_free(s->files, s->n_files);
 }
 
+/* Puts "what: " before the message in err; returns -1. */
+static int prefix_error(attn_error *err, const char *what)
+{
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return attn_fail(err, err->code, "%s: %s", what, msg);
+}
+
 static int tokenize_text(const state *s, const options *o, const char *what, const char *text,
                          attn_tokens *t, attn_error *err)
 {
-    if (tokenize_words(text, strlen(text), o->lowercase || s->model->lowercase, t, err) != 0) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        return attn_fail(err, err->code, "%s: %s", what, msg);
-    }
+    if (tokenize_words(text, strlen(text), o->lowercase || s->model->lowercase, t, err) != 0)
+        return prefix_error(err, what);
     if (t->n == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
-    return tokens_assign_ids(t, s->model, err);
+    if (tokens_assign_ids(t, s->model, err) != 0) return prefix_error(err, what);
+    return 0;
 }
 
 static int render(state *s, const options *o, const attn_result *res, const attn_trace *tr,

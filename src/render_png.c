@@ -145,10 +145,11 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
     buf_printf(&bufs[7], "%.9g", (double)fig->vmax);
     for (int i = 0; i < fig->n; i++) {
         const fig_item *it = &fig->items[i];
+        char label[16];
         if (it->kind == FIG_MATRIX)
-            buf_printf(&bufs[8], "%s%d %d %d %d %d %d %d", bufs[8].len ? "\n" : "",
-                       r->layers[it->li] + 1, r->heads[it->hi] + 1, it->x, it->y, it->cell,
-                       r->n_q, r->n_k);
+            buf_printf(&bufs[8], "%s%d %s %d %d %d %d %d", bufs[8].len ? "\n" : "",
+                       r->layers[it->li] + 1, result_head_label(r, it->hi, label), it->x, it->y,
+                       it->cell, r->n_q, r->n_k);
     }
     if (r->meta.command_line) buf_puts(&bufs[9], r->meta.command_line);
     int n = 0;

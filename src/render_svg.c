@@ -77,8 +77,10 @@ static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn
 {
     const float *w = result_head(r, it->li, it->hi);
     int tips = (long)r->n_q * r->n_k <= SVG_TOOLTIP_CELLS;
-    buf_printf(b, "<g class=\"matrix\" data-layer=\"%d\" data-head=\"%d\" "
-                  "shape-rendering=\"crispEdges\">\n", r->layers[it->li] + 1, r->heads[it->hi] + 1);
+    char label[16];
+    buf_printf(b, "<g class=\"matrix\" data-layer=\"%d\" data-head=\"%s\" "
+                  "shape-rendering=\"crispEdges\">\n", r->layers[it->li] + 1,
+               result_head_label(r, it->hi, label));
     for (int q = 0; q < r->n_q; q++)
         for (int k = 0; k < r->n_k; k++) {
             buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"",

@@ -34,7 +34,7 @@ int tokens_assign_ids(attn_tokens *t, const attn_model *m, attn_error *err)
 {
     if (m->cfg.positional == POS_LEARNED && t->n > m->cfg.max_positions)
         return attn_fail(err, ATTN_EXIT_INPUT,
-                         "the sentence has %d tokens but the model's learned positions stop at %d",
+                         "%d tokens, but the model's learned positions stop at %d",
                          t->n, m->cfg.max_positions);
     for (int i = 0; i < t->n; i++) {
         if (!m->vocab) {

@@ -1,4 +1,5 @@
 #!/bin/bash
+# san: yes
 # variants.sh — the attention variants and --explain of issue 5 from the
 # command line: invalid combinations (exit 2, one stderr line "attnviz: ...",
 # nothing on stdout), causal outputs with exact zeros above the diagonal,
@@ -6,7 +7,6 @@
 # head, every variant in every output format (csv, json, ansi, png, svg), the
 # --explain chain, and determinism. The numbers themselves are checked against
 # PyTorch / numpy by tests/py/test_variants.py and tests/py/test_explain.py.
-# san: yes
 . "$(dirname "$0")/lib.sh"
 PY=${PY:-/usr/bin/python3}
 TINY=$ROOT/data/tiny-2head.json

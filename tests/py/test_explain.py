@@ -155,7 +155,7 @@ def check_json_head(jh, ref, keys, tol):
 
     def near(a, b):
         return abs(a - b) <= tol * (1 + abs(b))
-    for fld in ("q", "output") + (("Wq_q",) if "Wq_q" in ref else ()):
+    for fld in ("q", "output") + (("Wq_q", "v") if "Wq_q" in ref else ()):
         g = jh.get(fld)
         if g is None or len(g) != len(ref[fld]) or not all(near(a, b) for a, b in zip(g, ref[fld])):
             errs.append("%s %r vs %r" % (fld, g, list(ref[fld])))
@@ -175,6 +175,10 @@ def check_json_head(jh, ref, keys, tol):
         for fld in ("raw", "scaled", "shifted", "exp", "weight"):
             if not near(k[fld], ref[fld][j]):
                 errs.append("key %d %s %r vs %r" % (j, fld, k[fld], ref[fld][j]))
+        for fld in ("Wk_k", "tanh") if "Wk_k" in ref else ():  # the additive tanh step, per key
+            g = k.get(fld)
+            if g is None or not all(near(a, b) for a, b in zip(g, ref[fld][j])) or len(g) != len(ref[fld][j]):
+                errs.append("key %d %s %r vs %r" % (j, fld, g, list(ref[fld][j])))
     return errs
 
 

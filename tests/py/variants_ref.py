@@ -158,7 +158,7 @@ def _layernorm(x, w, b):
 def numpy_explain(cfg, tensors, x_t, query, x_s=None):
     """The --explain chain in numpy float64 for query index `query`:
     [layer][head] -> dict(q, raw, scaled, max, shifted, exp, sum_exp, weight,
-    output, masked, scale, Wq_q)."""
+    output, masked, scale; additive: Wq_q, v, and per key Wk_k, tanh)."""
     d, h, L = cfg["d_model"], cfg["n_heads"], cfg["n_layers"]
     dh = d // h
     score = cfg.get("score", "scaled_dot")
@@ -182,8 +182,10 @@ def numpy_explain(cfg, tensors, x_t, query, x_s=None):
             if score == "additive":
                 a = p["add_q"][sl] @ Q[query, sl]
                 e["Wq_q"] = a
-                raw = np.array([p["add_v"][hh] @ np.tanh(a + p["add_k"][sl] @ K[j, sl])
-                                for j in range(n_k)])
+                e["v"] = p["add_v"][hh]
+                e["Wk_k"] = [p["add_k"][sl] @ K[j, sl] for j in range(n_k)]
+                e["tanh"] = [np.tanh(a + b) for b in e["Wk_k"]]
+                raw = np.array([p["add_v"][hh] @ t for t in e["tanh"]])
                 scale = 1.0
             else:
                 raw = K[:, sl] @ Q[query, sl]
