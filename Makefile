@@ -10,7 +10,13 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libcjson libpng openblas freetype2 fontconfig
+PKGS    := libcjson libpng freetype2 fontconfig
+# OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
+# src/linalg.h), and the threaded variant's idle workers would spin on the
+# cores it uses. Linked with an rpath so the system's BLAS alternative does
+# not swap it for another variant at run time.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+BLAS_DIR  := /usr/lib/$(MULTIARCH)/openblas-serial
 VERSION := 0.1.0
 
 BUILD   ?= build
@@ -18,8 +24,11 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -pedantic -Werror -pthread
 DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"'
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+             $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags openblas 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+             $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs openblas 2>/dev/null) \
+             -Wl,-rpath,$(BLAS_DIR)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 LDLIBS     = $(PKG_LIBS) -pthread -lm
 

@@ -18,7 +18,9 @@ For each n (default 16 256 1024 2048 4096) at d_model 768, 12 heads:
     warm-up, then best and median of --reps runs.
   * for n <= --verify-max: attnviz's weights (-f csv, every head) against
     torch's float32 weights and against a float64 evaluation of the same
-    formula; the max absolute differences are printed.
+    formula; the max absolute differences are printed. At n = --serial-n
+    also against attnviz itself on one thread (ATTNVIZ_THREADS=1,
+    OPENBLAS_NUM_THREADS=1: no row split, serial BLAS).
 
 FLOPs (multiply + add = 2):
   weights = 3·2·n·d² (Q, K, V projections) + 2·n²·d (Q·Kᵀ over all heads):
@@ -183,6 +185,7 @@ def main():
     ap.add_argument("--sizes", default="16,256,1024,2048,4096")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--verify-max", type=int, default=1024)
+    ap.add_argument("--serial-n", type=int, default=256, help="n at which the 1-thread path is compared")
     ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
     ap.add_argument("--sgemm", default=os.path.join(ROOT, "build", "bench", "sgemm"))
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench"))
@@ -238,6 +241,14 @@ def main():
             os.remove(csv)
             diff32 = float(np.max(np.abs(got - w32.numpy())))
             diff64 = float(np.max(np.abs(got.astype(np.float64) - torch_f64_weights(mha, x).numpy())))
+            if n == a.serial_n:  # the serial path: one attnviz thread, one BLAS thread
+                env = dict(os.environ, ATTNVIZ_THREADS="1", OPENBLAS_NUM_THREADS="1")
+                subprocess.run([a.attnviz, "-m", model, "-f", "csv", "-o", csv, sentence], env=env, check=True)
+                serial = read_csv_weights(csv, n)
+                os.remove(csv)
+                results["serial_n"] = n
+                results["serial_maxdiff"] = float(np.max(np.abs(serial - got)))
+                del serial
         del w32
         r = {"attnviz_compute_best": comp_b, "attnviz_compute_median": comp_m, "attnviz_wall_best": wall_b,
              "attnviz_wall_median": wall_m, "attnviz_load_median": load_m, "torch_best": tor_b,
@@ -261,6 +272,9 @@ def main():
         if r["maxdiff_f64"] is not None:
             print("n=%d: max |attnviz - float64 reference| = %.2e, max |torch float32 - attnviz| = %.2e"
                   % (n, r["maxdiff_f64"], r["maxdiff_f32"]))
+    if "serial_n" in results:
+        print("n=%d: max |attnviz 2 threads - attnviz ATTNVIZ_THREADS=1 OPENBLAS_NUM_THREADS=1| = %.2e"
+              % (results["serial_n"], results["serial_maxdiff"]))
     bad = [n for n, r in results["sizes"].items() if r["maxdiff_f32"] is not None and r["maxdiff_f32"] > 1e-5]
     print("parity (<= 1e-5 against torch float32, n <= %d): %s" % (a.verify_max, "FAIL at n=%s" % bad
                                                                  if bad else "ok"))

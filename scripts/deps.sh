@@ -5,7 +5,7 @@
 # Needs root or sudo when something is missing; does nothing otherwise.
 set -eu
 
-build="build-essential pkg-config libcjson-dev libpng-dev libopenblas-dev
+build="build-essential pkg-config libcjson-dev libpng-dev libopenblas-serial-dev
 libfreetype-dev libfontconfig-dev fonts-dejavu-core"
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil
 mandoc tmux libxml2-utils libclang-rt-14-dev time hyperfine"

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <pthread.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_AVX2_PATH 1
@@ -147,83 +146,46 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
     }
 }
 
-/* One block of rows of a head: the scores and softmax, or the values. */
+/* One head's rows: the scores and softmax, or the values. */
 typedef struct {
     float *att;          /* [n_q, n_k] */
     const float *q, *k;  /* scores: row strides ld_q, ld_k */
     const float *v;      /* values: row stride ld_v */
     float *out;          /* values: [n_q, ld_out] */
-    int ld_q, ld_k, ld_v, ld_out, n_q, n_k, d_head, causal;
+    int ld_q, ld_k, ld_v, ld_out, n_k, d_head, causal;
     float scale;
-    int r0, r1;          /* rows [r0, r1) */
-} row_block;
+} head_job;
 
-static void *scores_block(void *arg)
+static void scores_rows(void *ctx, int r0, int r1)
 {
-    row_block *b = arg;
-    matmul_nt(b->att + (size_t)b->r0 * b->n_k, b->n_k, b->q + (size_t)b->r0 * b->ld_q, b->ld_q, b->k,
-              b->ld_k, b->r1 - b->r0, b->n_k, b->d_head, b->scale);
-    softmax_forward(b->att + (size_t)b->r0 * b->n_k, b->r1 - b->r0, b->n_k, b->causal, b->r0);
-    return NULL;
+    const head_job *j = ctx;
+    matmul_nt(j->att + (size_t)r0 * j->n_k, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k,
+              r1 - r0, j->n_k, j->d_head, j->scale);
+    softmax_forward(j->att + (size_t)r0 * j->n_k, r1 - r0, j->n_k, j->causal, r0);
 }
 
-static void *values_block(void *arg)
+static void values_rows(void *ctx, int r0, int r1)
 {
-    row_block *b = arg;
-    matmul_nn(b->out + (size_t)b->r0 * b->ld_out, b->ld_out, b->att + (size_t)b->r0 * b->n_k, b->n_k,
-              b->v, b->ld_v, b->r1 - b->r0, b->d_head, b->n_k);
-    return NULL;
-}
-
-/* Runs fn over row blocks of [0, n_q) on linalg_threads() threads (plain
- * fork and join: no thread spins between heads, so BLAS keeps the cores for
- * the projections), with BLAS single-threaded inside; serially when small
- * or when a thread cannot be started. */
-static void parallel_rows(void *(*fn)(void *), const row_block *tmpl)
-{
-    enum { MAX_T = 64 };
-    int T = linalg_threads();
-    if (T > MAX_T) T = MAX_T;
-    if (T < 2 || tmpl->n_q < 128) {
-        row_block b = *tmpl;
-        b.r0 = 0;
-        b.r1 = tmpl->n_q;
-        fn(&b);
-        return;
-    }
-    row_block blocks[MAX_T];
-    pthread_t tid[MAX_T];
-    int started[MAX_T] = {0};
-    linalg_parallel_begin();
-    for (int t = 0; t < T; t++) {
-        blocks[t] = *tmpl;
-        blocks[t].r0 = (int)((long)tmpl->n_q * t / T);
-        blocks[t].r1 = (int)((long)tmpl->n_q * (t + 1) / T);
-        if (t > 0) started[t] = pthread_create(&tid[t], NULL, fn, &blocks[t]) == 0;
-    }
-    fn(&blocks[0]);
-    for (int t = 1; t < T; t++) {
-        if (started[t]) pthread_join(tid[t], NULL);
-        else fn(&blocks[t]);
-    }
-    linalg_parallel_end();
+    const head_job *j = ctx;
+    matmul_nn(j->out + (size_t)r0 * j->ld_out, j->ld_out, j->att + (size_t)r0 * j->n_k, j->n_k, j->v,
+              j->ld_v, r1 - r0, j->d_head, j->n_k);
 }
 
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal)
 {
-    row_block b = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_q = n_q, .n_k = n_k,
-                   .d_head = d_head, .causal = causal, .scale = scale};
-    parallel_rows(scores_block, &b);
+    head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k,
+                  .d_head = d_head, .causal = causal, .scale = scale};
+    parallel_rows(n_q, 128, scores_rows, &j);
 }
 
 void attention_values_forward(float *out_h, int ld_out, const float *att,
                               const float *v, int ld_v, int n_q, int n_k, int d_head)
 {
-    row_block b = {.att = (float *)att, .v = v, .out = out_h, .ld_v = ld_v, .ld_out = ld_out,
-                   .n_q = n_q, .n_k = n_k, .d_head = d_head};
-    parallel_rows(values_block, &b);
+    head_job j = {.att = (float *)att, .v = v, .out = out_h, .ld_v = ld_v, .ld_out = ld_out,
+                  .n_k = n_k, .d_head = d_head};
+    parallel_rows(n_q, 128, values_rows, &j);
 }
 
 void attention_additive_forward(float *att, const float *q, int ld_q, const float *k, int ld_k,

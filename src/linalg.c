@@ -2,6 +2,7 @@
 #include "linalg.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,24 @@ static void gemm_c(float *c, int ldc, const float *a, int lda, const float *b, i
         }
 }
 
+typedef struct {
+    float *out;
+    const float *in, *w, *b;
+    int d_in, d_out;
+} linear_job;
+
+static void linear_rows(void *ctx, int r0, int r1)
+{
+    const linear_job *j = ctx;
+    float *out = j->out + (size_t)r0 * j->d_out;
+    const float *in = j->in + (size_t)r0 * j->d_in;
+    int n = r1 - r0;
+    if (j->b)
+        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * j->d_out, j->b, (size_t)j->d_out * sizeof *out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, j->d_out, j->d_in, 1.0f, in, j->d_in, j->w,
+                j->d_in, j->b ? 1.0f : 0.0f, out, j->d_out);
+}
+
 void linear_forward(float *out, const float *in, const float *w, const float *b,
                     int n, int d_in, int d_out)
 {
@@ -39,11 +58,8 @@ void linear_forward(float *out, const float *in, const float *w, const float *b,
         gemm_c(out, d_out, in, d_in, w, d_in, 1, n, d_out, d_in, 1.0f, b);
         return;
     }
-    if (b) {
-        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * d_out, b, (size_t)d_out * sizeof *out);
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, d_out, d_in, 1.0f, in, d_in, w,
-                d_in, b ? 1.0f : 0.0f, out, d_out);
+    linear_job job = {out, in, w, b, d_in, d_out};
+    parallel_rows(n, 64, linear_rows, &job);
 }
 
 void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
@@ -68,6 +84,18 @@ void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int l
                 c, ldc);
 }
 
+/* pthread entry: runs one block (struct block in parallel_rows). */
+static void *run_block(void *arg)
+{
+    struct {
+        void (*fn)(void *, int, int);
+        void *ctx;
+        int r0, r1;
+    } *b = arg;
+    b->fn(b->ctx, b->r0, b->r1);
+    return NULL;
+}
+
 int linalg_threads(void)
 {
     static int n = 0;
@@ -79,15 +107,34 @@ int linalg_threads(void)
     return n;
 }
 
-static int blas_threads;
-
-void linalg_parallel_begin(void)
+void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx)
 {
-    blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-}
-
-void linalg_parallel_end(void)
-{
-    openblas_set_num_threads(blas_threads);
+    enum { MAX_T = 64 };
+    static int blas_single = 0;
+    if (!blas_single) { /* BLAS runs inside our threads, never its own */
+        openblas_set_num_threads(1);
+        blas_single = 1;
+    }
+    int T = linalg_threads();
+    if (T > rows) T = rows;
+    if (T < 2 || rows < min_rows) {
+        if (rows > 0) fn(ctx, 0, rows);
+        return;
+    }
+    struct block {
+        void (*fn)(void *, int, int);
+        void *ctx;
+        int r0, r1;
+    } blocks[MAX_T];
+    pthread_t tid[MAX_T];
+    int started[MAX_T] = {0};
+    for (int t = 0; t < T; t++) {
+        blocks[t] = (struct block){fn, ctx, (int)((long)rows * t / T), (int)((long)rows * (t + 1) / T)};
+        if (t > 0) started[t] = pthread_create(&tid[t], NULL, run_block, &blocks[t]) == 0;
+    }
+    fn(ctx, blocks[0].r0, blocks[0].r1);
+    for (int t = 1; t < T; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else fn(ctx, blocks[t].r0, blocks[t].r1);
+    }
 }

@@ -1,8 +1,9 @@
 /* linalg.h — the few matrix kernels attnviz needs, over CBLAS (OpenBLAS).
  *
  * Row-major float32 throughout; callers own every buffer; nothing allocates
- * and nothing fails. BLAS (OpenBLAS) uses every core for one large product;
- * attention.c splits per-head work across linalg_threads() itself.
+ * and nothing fails. BLAS (OpenBLAS) runs single-threaded: attnviz splits
+ * rows across its own threads (parallel_rows), for the projections here and
+ * for each head in attention.c, so no idle BLAS thread spins on a core.
  */
 #ifndef ATTN_LINALG_H
 #define ATTN_LINALG_H
@@ -21,14 +22,14 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
 void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
                int m, int n, int k);
 
-/* Threads for attnviz's own parallel loops: the online cores, 1 to 64
+/* Threads for attnviz's parallel loops: the online cores, 1 to 64
  * (ATTNVIZ_THREADS overrides). */
 int linalg_threads(void);
 
-/* Brackets a region in which several threads call the kernels above at
- * once: BLAS runs single-threaded inside it (the region owns the cores) and
- * goes back to its own threads after. */
-void linalg_parallel_begin(void);
-void linalg_parallel_end(void);
+/* Calls fn(ctx, r0, r1) on disjoint blocks [r0, r1) covering [0, rows), one
+ * block per thread (plain fork and join, so no thread spins between
+ * calls); serially when rows < min_rows, with one thread, or when a thread
+ * cannot be started. */
+void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx);
 
 #endif

@@ -456,22 +456,30 @@ typedef struct {
 static int stream_head(void *ctx, const attn_result *r, int li, int hi, const float *w, attn_error *err)
 {
     stream_ctx *c = ctx;
-    double t0 = now_ms();
+    if (c->o->format == FMT_NONE) return 0; /* computed, and nothing kept */
+    double t0 = now_ms(), t_write = 0.0;
     attn_buf *out = &c->s->out.buf;
+    const int csv = c->o->format == FMT_CSV;
+    int rc = 0;
     if (li == 0 && hi == 0) {
-        if (c->o->format == FMT_CSV) render_csv_begin(out, r, c->index <= 1);
-        if (c->o->format == FMT_JSON) render_json_begin(out, r);
+        if (csv) render_csv_begin(out, r, c->index <= 1);
+        else render_json_begin(out, r);
     }
-    if (c->o->format == FMT_CSV) render_csv_head(out, r, li, hi, w);
-    if (c->o->format == FMT_JSON) {
-        render_json_head(out, r, li, hi, w);
-        if (li == r->n_layers - 1 && hi == r->n_heads - 1) render_json_end(out, r);
+    /* about 1 MiB of text per piece, flushed as it comes */
+    int step = (int)(((size_t)1 << 20) / ((size_t)r->n_k * 40 + 1)) + 1;
+    for (int q0 = 0; rc == 0 && q0 < r->n_q; q0 += step) {
+        int q1 = q0 + step < r->n_q ? q0 + step : r->n_q;
+        if (csv) render_csv_rows(out, r, li, hi, w, q0, q1);
+        else render_json_rows(out, r, li, hi, w, q0, q1);
+        double t1 = now_ms();
+        rc = io_stream_flush(&c->s->out, 0, err);
+        t_write += now_ms() - t1;
     }
-    double t1 = now_ms();
-    int rc = io_stream_flush(&c->s->out, 0, err);
-    c->s->t_render += t1 - t0;
-    c->s->t_write += now_ms() - t1;
-    c->s->t_compute -= now_ms() - t0; /* the caller times compute around this */
+    if (!csv && li == r->n_layers - 1 && hi == r->n_heads - 1) render_json_end(out, r);
+    double total = now_ms() - t0;
+    c->s->t_render += total - t_write;
+    c->s->t_write += t_write;
+    c->s->t_compute -= total; /* the caller times compute around this */
     return rc;
 }
 

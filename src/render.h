@@ -39,11 +39,15 @@ void json_string(attn_buf *out, const char *s);
 
 /* The same two formats one head at a time, for results too large to hold
  * (r->weights may be NULL): *_begin once, *_head for every shown (li, hi)
- * in order with that head's w[n_q, n_k], render_json_end once. */
+ * in order with that head's w[n_q, n_k], render_json_end once. *_rows
+ * write query rows [q0, q1) of a head, so that a caller can write a head
+ * in pieces (in order, from q0 = 0 to q1 = n_q) and flush between them. */
 void render_csv_begin(attn_buf *out, const attn_result *r, int header);
 void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w);
+void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const float *w, int q0, int q1);
 void render_json_begin(attn_buf *out, const attn_result *r);
 void render_json_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w);
+void render_json_rows(attn_buf *out, const attn_result *r, int li, int hi, const float *w, int q0, int q1);
 void render_json_end(attn_buf *out, const attn_result *r);
 
 /* ---- terminal ------------------------------------------------------------ */

@@ -32,6 +32,11 @@ void render_csv_begin(attn_buf *out, const attn_result *r, int header)
 
 void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w)
 {
+    render_csv_rows(out, r, li, hi, w, 0, r->n_q);
+}
+
+void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const float *w, int q0, int q1)
+{
     /* keys[k] = "k,token," for every key, at offsets koff[k] in one buffer */
     attn_buf keys, row;
     buf_init(&keys);
@@ -50,7 +55,7 @@ void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const 
     koff[r->n_k] = keys.len;
     char label[16];
     const char *head = result_head_label(r, hi, label);
-    for (int q = 0; q < r->n_q && !keys.failed; q++) {
+    for (int q = q0; q < q1 && !keys.failed; q++) {
         row.len = 0; /* "sentence,layer,head,q,token," */
         if (r->meta.sentence) buf_printf(&row, "%d,", r->meta.sentence);
         buf_printf(&row, "%d,%s,%d,", r->layers[li] + 1, head, q);
@@ -145,12 +150,17 @@ void render_json_begin(attn_buf *out, const attn_result *r)
 
 void render_json_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w)
 {
-    if (hi == 0) buf_printf(out, "%s{\"layer\":%d,\"heads\":[", li ? "," : "", r->layers[li] + 1);
-    if (r->aggregate)
+    render_json_rows(out, r, li, hi, w, 0, r->n_q);
+}
+
+void render_json_rows(attn_buf *out, const attn_result *r, int li, int hi, const float *w, int q0, int q1)
+{
+    if (q0 == 0 && hi == 0) buf_printf(out, "%s{\"layer\":%d,\"heads\":[", li ? "," : "", r->layers[li] + 1);
+    if (q0 == 0 && r->aggregate)
         buf_printf(out, "%s{\"head\":\"%s\",\"weights\":[", hi ? "," : "", r->aggregate);
-    else
+    else if (q0 == 0)
         buf_printf(out, "%s{\"head\":%d,\"weights\":[", hi ? "," : "", r->heads[hi] + 1);
-    for (int q = 0; q < r->n_q; q++) {
+    for (int q = q0; q < q1; q++) {
         if (buf_reserve(out, (size_t)r->n_k * (NUMFMT_MAX + 1) + 4) != 0) return;
         char *p = out->data + out->len;
         if (q) *p++ = ',';
@@ -163,6 +173,7 @@ void render_json_head(attn_buf *out, const attn_result *r, int li, int hi, const
         out->len = (size_t)(p - out->data);
         out->data[out->len] = '\0';
     }
+    if (q1 < r->n_q) return;
     buf_puts(out, "]}");
     if (hi == r->n_heads - 1) buf_puts(out, "]}");
 }

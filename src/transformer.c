@@ -12,10 +12,13 @@
 
 void positional_sinusoidal(float *pe, int n, int d)
 {
+    enum { MAX_FREQ = 4096 }; /* frequencies whose divisor is computed once */
+    double denom[MAX_FREQ];   /* denom[i / 2] = 10000^(i/d) */
+    for (int i = 0; i < d && i / 2 < MAX_FREQ; i += 2) denom[i / 2] = pow(10000.0, (double)i / d);
     for (int pos = 0; pos < n; pos++) {
         float *row = pe + (size_t)pos * (size_t)d; /* [d] */
         for (int i = 0; i < d; i += 2) {
-            double angle = pos / pow(10000.0, (double)i / d);
+            double angle = pos / (i / 2 < MAX_FREQ ? denom[i / 2] : pow(10000.0, (double)i / d));
             row[i] = (float)sin(angle);
             if (i + 1 < d) row[i + 1] = (float)cos(angle);
         }
@@ -113,18 +116,20 @@ static void workspace_free(workspace *w)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
 }
 
-/* One layer's Q, K, V into w->q, w->k, w->v (from w->h and the key input). */
+/* One layer's Q, K and (when need_v) V into w->q, w->k, w->v, from w->h
+ * and the key input. The last layer shown needs no V: its weights are the
+ * result, and nothing reads its output. */
 static void qkv_forward(workspace *w, const attn_layer_weights *L, const float *kv_in, int n_q,
-                        int n_k, int d, int projections)
+                        int n_k, int d, int projections, int need_v)
 {
     if (projections) {
         linear_forward(w->q, w->h, L->wq, L->bq, n_q, d, d);
         linear_forward(w->k, kv_in, L->wk, L->bk, n_k, d, d);
-        linear_forward(w->v, kv_in, L->wv, L->bv, n_k, d, d);
+        if (need_v) linear_forward(w->v, kv_in, L->wv, L->bv, n_k, d, d);
     } else {
         memcpy(w->q, w->h, (size_t)n_q * d * sizeof *w->q);
         memcpy(w->k, kv_in, (size_t)n_k * d * sizeof *w->k);
-        memcpy(w->v, kv_in, (size_t)n_k * d * sizeof *w->v);
+        if (need_v) memcpy(w->v, kv_in, (size_t)n_k * d * sizeof *w->v);
     }
 }
 
@@ -199,7 +204,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     for (int l = 0; l <= last; l++) {
         const attn_layer_weights *L = &m->layers[l];
         if (c->layer_norm == LN_PRE) layernorm_forward(w.h, w.x, L->ln_w, L->ln_b, n_q, d);
-        qkv_forward(&w, L, w.xs ? w.xs : w.h, n_q, n_k, d, c->projections);
+        qkv_forward(&w, L, w.xs ? w.xs : w.h, n_q, n_k, d, c->projections, l < last || tr != NULL);
         if (tr) trace_layer(tr, &w, l);
         int li = shown_index(layers, n_layers, l);
         for (int h = 0; h < c->n_heads; h++) {

@@ -1,0 +1,159 @@
+#!/bin/bash
+# bench/run.sh — what `make bench` runs (after `make all`): attnviz measured
+# side by side with PyTorch on this machine, in one run. See bench/README.md.
+#
+#   1. attention  bench/bench_attention.py: n = 16 … 4096, d_model 768, 12 heads,
+#                 attnviz vs torch.nn.MultiheadAttention on the same weights,
+#                 with the SGEMM ceiling of this machine (build/bench/sgemm,
+#                 built here from bench/sgemm.c) measured in the same run
+#   2. e2e        bench/bench_e2e.py: the example sentence, whole process,
+#                 attnviz ansi/csv/png vs bench/python_equivalent.py
+#   3. scale      n = 8192 one head to CSV under /usr/bin/time -v (peak RSS
+#                 against the n² floats + weights floor), CSV throughput at
+#                 n = 2048, all 12 heads, to a file and to /dev/null
+#
+# Everything printed is also kept in build/bench/bench-<date>.txt. Big files
+# go under $BENCH_TMP (default /tmp) and are removed at the end.
+# Knobs: BENCH_SIZES=16,256,1024,2048,4096  BENCH_REPS=7  BENCH_SCALE_N=8192
+#        BENCH_CSV_N=2048  BENCH_E2E_RUNS=200  BENCH_PY_RUNS=10
+#        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
+# Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
+# torch's by more than 1e-5). No timing is a pass/fail condition.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY=/usr/bin/python3
+ATTNVIZ=$ROOT/attnviz
+OUT=$ROOT/build/bench
+mkdir -p "$OUT"
+LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    : "${BENCH_SIZES:=16,256}" "${BENCH_REPS:=3}" "${BENCH_SCALE_N:=1024}" "${BENCH_CSV_N:=512}"
+    : "${BENCH_E2E_RUNS:=30}" "${BENCH_PY_RUNS:=2}"
+fi
+SIZES=${BENCH_SIZES:-16,256,1024,2048,4096}
+REPS=${BENCH_REPS:-7}
+SCALE_N=${BENCH_SCALE_N:-8192}
+CSV_N=${BENCH_CSV_N:-2048}
+E2E_RUNS=${BENCH_E2E_RUNS:-200}
+PY_RUNS=${BENCH_PY_RUNS:-10}
+BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
+trap 'rm -rf "$BTMP"' EXIT
+
+# "w0 w1 … w{n-1}": n distinct words, n tokens.
+words() { seq -f 'w%.0f' 0 $(($1 - 1)) | tr '\n' ' '; }
+
+# field NAME FILE: the value after "NAME: " in /usr/bin/time -v output.
+field() { sed -n "s/^[[:space:]]*$1: //p" "$2"; }
+
+# attnviz's --time line from FILE, as "compute render write total" in ms.
+times_of() {
+    sed -n 's/^attnviz: time: load \([0-9.]*\) ms, tokenize [0-9.]* ms, compute \([0-9.]*\) ms, render \([0-9.]*\) ms, write \([0-9.]*\) ms, total \([0-9.]*\) ms$/\2 \3 \4 \5/p' "$1"
+}
+
+header() {
+    echo "# attnviz benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "machine: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+         "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
+    echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)," \
+         "torch $($PY -c 'import torch; print(torch.__version__)'), $($PY --version)"
+    echo "load at start: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
+    echo
+}
+
+scale() {
+    local n=$SCALE_N words_n csv="$BTMP/scale.csv" tv="$BTMP/time-v.txt"
+    echo "== scale: n=$n, --dim 768 --heads 12 -H 1 -f csv (one head: $((n * n)) rows) under /usr/bin/time -v =="
+    words_n=$(words "$n")
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --time --dim 768 --heads 12 -H 1 -f csv -o "$csv" "$words_n" \
+        2> "$BTMP/stderr.txt" || { echo "attnviz failed: $(tail -3 "$BTMP/stderr.txt")"; return 1; }
+    local rows bytes rss_kb wall t
+    rows=$(($(wc -l < "$csv") - 1))
+    bytes=$(stat -c %s "$csv")
+    rss_kb=$(field "Maximum resident set size (kbytes)" "$tv")
+    wall=$(field "Elapsed (wall clock) time (h:mm:ss or m:ss)" "$tv")
+    t=$(times_of "$BTMP/stderr.txt")
+    rm -f "$csv"
+    # the same model on one token, and the same n computed but not written: what the RSS is made of
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none w0 || return 1
+    local base_kb none_kb
+    base_kb=$(field "Maximum resident set size (kbytes)" "$tv")
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none "$words_n" || return 1
+    none_kb=$(field "Maximum resident set size (kbytes)" "$tv")
+    # shellcheck disable=SC2086 # $t is four numbers, split on purpose
+    $PY - "$n" "$rows" "$bytes" "$rss_kb" "$wall" $t "$base_kb" "$none_kb" <<'EOF'
+import sys
+n, rows, size, rss_kb = (int(v) for v in sys.argv[1:5])
+base_kb, none_kb = int(sys.argv[10]), int(sys.argv[11])
+wall = sys.argv[5].split(":")
+wall_s = float(wall[-1]) + 60 * float(wall[-2]) + (3600 * float(wall[-3]) if len(wall) > 2 else 0)
+compute, render, write, total = (float(v) for v in sys.argv[6:10])
+d = 768
+weights = 4 * d * d * 4                    # q, k, v, o [d, d] float32 (seeded model: no biases)
+floor = n * n * 4 + weights                # one head's n² floats + the weights
+print("rows %d (expected %d: %s), CSV %.1f MB" % (rows, n * n, "ok" if rows == n * n else "WRONG", size / 1e6))
+print("wall %.2f s (compute %.0f ms, render %.0f ms, write %.0f ms); CSV written at %.0f MB/s of wall time,"
+      " %.0f MB/s of render+write" % (wall_s, compute, render, write, size / 1e6 / wall_s,
+                                       size / 1e6 / ((render + write) / 1e3)))
+print("peak RSS %.0f MiB; floor n²·4 + weights = %.0f MiB; ratio %.2f (target <= 1.5: %s)" % (
+    rss_kb / 1024, floor / 2**20, rss_kb * 1024 / floor, "met" if rss_kb * 1024 <= 1.5 * floor else "MISSED"))
+print("for comparison: the same model on 1 token peaks at %.0f MiB (binary, libraries, OpenBLAS buffers,"
+      " weights), and n=%d with -f none (computed, nothing written) at %.0f MiB" % (base_kb / 1024, n,
+                                                                               none_kb / 1024))
+print("all 12 heads would be about %.1f GB of CSV" % (12 * size / 1e9))
+EOF
+    [ "$rows" -eq $((n * n)) ]
+    echo
+}
+
+csv_throughput() {
+    local n=$CSV_N words_n csv i
+    csv="$BTMP/csv-n$n.csv"
+    echo "== CSV throughput: n=$n, --dim 768 --heads 12 (all heads: $((12 * n * n)) rows), best of 3 =="
+    words_n=$(words "$n")
+    for i in 1 2 3; do
+        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o "$csv" "$words_n" 2> "$BTMP/err-file-$i.txt" || return 1
+        echo "file $(stat -c %s "$csv") $(times_of "$BTMP/err-file-$i.txt")" >> "$BTMP/csv.txt"
+        rm -f "$csv"
+        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o - "$words_n" 2> "$BTMP/err-null-$i.txt" > /dev/null || return 1
+        echo "null 0 $(times_of "$BTMP/err-null-$i.txt")" >> "$BTMP/csv.txt"
+    done
+    $PY - "$BTMP/csv.txt" "${BENCH_TMP:-/tmp}" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+size = max(int(r[1]) for r in rows)
+for kind, where in (("file", "a file in " + sys.argv[2]), ("null", "/dev/null")):
+    ts = [[float(v) for v in r[2:]] for r in rows if r[0] == kind]
+    best = min(ts, key=lambda t: t[3])
+    compute, render, write, total = best
+    print("to %-16s total %7.0f ms (compute %5.0f, render %6.0f, write %6.0f): %5.0f MB/s of total,"
+          " %5.0f MB/s of render+write" % (where, total, compute, render, write, size / 1e3 / total,
+                                           size / 1e3 / (render + write)))
+print("CSV size %.1f MB; target >= 200 MB/s" % (size / 1e6))
+EOF
+    echo
+}
+
+main() {
+    header
+    echo "== build: build/bench/sgemm from bench/sgemm.c =="
+    # shellcheck disable=SC2046
+    cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -o "$OUT/sgemm" bench/sgemm.c \
+        $(pkg-config --cflags --libs openblas)
+    echo
+    local rc=0
+    $PY bench/bench_attention.py --sizes "$SIZES" --reps "$REPS" --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" \
+        --workdir "$BTMP" --json "$OUT/attention.json" || rc=1
+    echo
+    $PY bench/bench_e2e.py --attnviz "$ATTNVIZ" --runs "$E2E_RUNS" --py-runs "$PY_RUNS" --tmp "$BTMP" \
+        --json "$OUT/e2e.json" || rc=1
+    echo
+    scale || rc=1
+    csv_throughput || rc=1
+    echo "load at end: $(uptime | sed 's/.*load average: //')"
+    echo "log: $LOG"
+    return $rc
+}
+
+main 2>&1 | tee "$LOG"
