@@ -6,7 +6,7 @@
 #   e2e:     tests/e2e/*.sh, with $ATTNVIZ the binary under test
 #   python:  tests/py/*.py under Debian's /usr/bin/python3 (torch, numpy, PIL)
 #   san:     when $SAN_ATTNVIZ is set, the unit tests in $SAN_UNIT_DIR and the
-#            e2e suites whose first lines contain "san: yes", under ASan+UBSan
+#            e2e suites whose first 10 lines contain "san: yes", under ASan+UBSan
 #
 # A suite prints one line per check: "PASS name", "FAIL name: why" or
 # "SKIP name: why". A suite that exits non-zero, or prints no PASS and no
@@ -61,7 +61,7 @@ if [ -n "${SAN_ATTNVIZ:-}" ]; then
         [ -x "$t" ] && run_suite "san/unit/$(basename "$t")" "$t"
     done
     for t in tests/e2e/*.sh; do
-        if head -n 5 "$t" | grep -q 'san: yes'; then
+        if head -n 10 "$t" | grep -q "san: yes"; then
             ATTNVIZ=$(readlink -f "$SAN_ATTNVIZ") run_suite "san/e2e/$(basename "$t" .sh)" bash "$t"
         fi
     done

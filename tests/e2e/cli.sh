@@ -1,4 +1,5 @@
 #!/bin/bash
+# san: yes
 # cli.sh — the command-line contract of issue 2 (the foundation): the example
 # sentence as CSV (shape, tokens, row sums, determinism, golden bytes), stdin
 # mode, -o, --help/--version, JSON output, --layer/--head selection,
