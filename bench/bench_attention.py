@@ -23,10 +23,11 @@ For each n (default 16 256 1024 2048 4096) at d_model 768, 12 heads:
     OPENBLAS_NUM_THREADS=1: no row split, serial BLAS).
 
 FLOPs (multiply + add = 2):
-  weights = 3·2·n·d² (Q, K, V projections) + 2·n²·d (Q·Kᵀ over all heads):
-            what attnviz does for the last shown layer (softmax not counted).
-  full    = weights + 2·n²·d (A·V) + 2·n·d² (output projection): what
-            nn.MultiheadAttention does.
+  weights = 2·2·n·d² (Q, K projections) + 2·n²·d (Q·Kᵀ over all heads):
+            what attnviz does for the last shown layer (softmax not counted;
+            the V projection is skipped there: nothing reads it).
+  full    = 3·2·n·d² (Q, K, V) + 2·n²·d (Q·Kᵀ) + 2·n²·d (A·V) + 2·n·d²
+            (output projection): what nn.MultiheadAttention does.
 The speed-up is torch time / attnviz compute time for the same task (the
 weights of every head); GFLOP/s is given for both counts so either reading
 is available. "%ceil" is attnviz's weights-GFLOP/s over the SGEMM ceiling
@@ -231,8 +232,8 @@ def main():
             t1_b, t1_m = stats(t1)
             torch.set_num_threads(threads)
         d = D_MODEL
-        gf_w = (3 * 2 * n * d * d + 2 * n * n * d) / 1e9
-        gf_full = gf_w + (2 * n * n * d + 2 * n * d * d) / 1e9
+        gf_w = (2 * 2 * n * d * d + 2 * n * n * d) / 1e9
+        gf_full = (3 * 2 * n * d * d + 2 * n * n * d + 2 * n * n * d + 2 * n * d * d) / 1e9
         diff32 = diff64 = None
         if n <= a.verify_max:
             csv = os.path.join(a.workdir, "attn-n%d.csv" % n)
@@ -264,7 +265,7 @@ def main():
             r["speedup_best"], r["speedup_vs_torch1"], wall_m, load_m, gf_w, r["attnviz_gflops"], r["pct_ceiling"],
             r["torch_gflops_full"], "%.1e" % diff32 if diff32 is not None else "-"), flush=True)
         os.remove(model)
-    print("GF wts = 3·2·n·d² + 2·n²·d GFLOP (the weights: attnviz's work); av GF/s = GF wts / attnviz compute;")
+    print("GF wts = 2·2·n·d² + 2·n²·d GFLOP (the weights: attnviz's work); av GF/s = GF wts / attnviz compute;")
     print("torch GF/s = torch's full MHA FLOPs (+ A·V + output projection) / torch best; vs best = speed-up")
     print("against the faster torch thread setting; process = whole attnviz process wall ms (median), load = its")
     print("JSON parse (ms, median); max|d|32 = max |attnviz - torch float32| over every head's weights")

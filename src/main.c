@@ -6,6 +6,9 @@
  */
 #define _DEFAULT_SOURCE /* TIOCGWINSZ */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -600,6 +603,13 @@ static int run(state *s, options *o, int argc, char **argv, attn_error *err)
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* Large buffers from the heap, not fresh mmaps, and freed memory kept:
+     * the forward pass then reuses pages the weight file's parse already
+     * touched instead of faulting in new zeroed ones. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
     options o = {.seed = 42, .score = -1, .layer_norm = -1, .format = FMT_AUTO, .cmap = CMAP_VIRIDIS,
                  .top = 5, .scale = 1.0};
     attn_error err = {0};

@@ -10,17 +10,17 @@
 #include "linalg.h"
 #include "rng.h"
 
-void positional_sinusoidal(float *pe, int n, int d)
+void positional_sinusoidal_add(float *x, int n, int d)
 {
     enum { MAX_FREQ = 4096 }; /* frequencies whose divisor is computed once */
     double denom[MAX_FREQ];   /* denom[i / 2] = 10000^(i/d) */
     for (int i = 0; i < d && i / 2 < MAX_FREQ; i += 2) denom[i / 2] = pow(10000.0, (double)i / d);
     for (int pos = 0; pos < n; pos++) {
-        float *row = pe + (size_t)pos * (size_t)d; /* [d] */
+        float *row = x + (size_t)pos * (size_t)d; /* [d] */
         for (int i = 0; i < d; i += 2) {
             double angle = pos / (i / 2 < MAX_FREQ ? denom[i / 2] : pow(10000.0, (double)i / d));
-            row[i] = (float)sin(angle);
-            if (i + 1 < d) row[i + 1] = (float)cos(angle);
+            row[i] += (float)sin(angle);
+            if (i + 1 < d) row[i + 1] += (float)cos(angle);
         }
     }
 }
@@ -69,11 +69,7 @@ int embed_forward(float *x, const attn_tokens *t, const attn_model *m, attn_erro
         }
     }
     if (m->cfg.positional == POS_SINUSOIDAL) {
-        float *pe = malloc((size_t)t->n * (size_t)d * sizeof *pe); /* [n, d] */
-        if (!pe) return attn_oom(err, "positional encodings");
-        positional_sinusoidal(pe, t->n, d);
-        for (size_t i = 0; i < (size_t)t->n * (size_t)d; i++) x[i] += pe[i];
-        free(pe);
+        positional_sinusoidal_add(x, t->n, d);
     } else if (m->cfg.positional == POS_LEARNED) {
         for (size_t i = 0; i < (size_t)t->n * (size_t)d; i++) x[i] += m->pos_emb[i];
     }

@@ -25,9 +25,10 @@
 #include "result.h"
 #include "tokenize.h"
 
-/* PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(same), computed
- * in double and rounded to float (Vaswani et al., 2017). pe is [n, d]. */
-void positional_sinusoidal(float *pe, int n, int d);
+/* x[pos, :] += PE[pos, :] for pos < n, where PE[pos, 2i] = sin(pos /
+ * 10000^(2i/d)) and PE[pos, 2i+1] = cos(same), computed in double and
+ * rounded to float (Vaswani et al., 2017). x is [n, d]. */
+void positional_sinusoidal_add(float *x, int n, int d);
 
 /* The hashed embedding of a word: d floats uniform in [-√3, √3) (variance 1)
  * from rng.h seeded with rng_hash(word). */
