@@ -182,7 +182,10 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     if (!w.x || !w.h || (src != t && !w.xs) || !w.q || !w.k || !w.v || !w.ctx || !w.proj || !w.att ||
         (c->score == SCORE_ADDITIVE && !w.add) || (!streaming && !res->weights) || !res->layers || !res->heads ||
         (tr && (!tr->q || !tr->k || !tr->v))) {
-        rc = attn_oom(err, "attention weights");
+        double gib = ((double)shown * (double)nn + 6.0 * (double)qd + 2.0 * (double)kd) * 4.0 / (1 << 30);
+        rc = attn_fail(err, ATTN_EXIT_RUNTIME,
+                       "out of memory: %d x %d tokens need %.1f GiB here%s", n_q, n_k, gib,
+                       streaming ? "" : " (-f csv, json or none keep one head at a time)");
         goto done;
     }
     memcpy(res->layers, layers, (size_t)n_layers * sizeof *layers);

@@ -55,7 +55,7 @@ for t in tests/py/test_*.py; do
     [ -f "$t" ] && run_suite "py/$(basename "$t" .py)" "$PY" "$t"
 done
 if [ -n "${SAN_ATTNVIZ:-}" ]; then
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:allocator_may_return_null=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
     for t in "${SAN_UNIT_DIR:-build-san/tests}"/test_*; do
         [ -x "$t" ] && run_suite "san/unit/$(basename "$t")" "$t"
