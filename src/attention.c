@@ -3,8 +3,9 @@
  * The softmax is the one loop attnviz runs itself over every weight, so it is
  * written to be fast: exp is a branch-free polynomial (Cephes' expf
  * coefficients: |relative error| < 2 ulp over the range softmax uses), the
- * loops run 8 floats at a time with AVX2 + FMA where the CPU has them
- * (chosen at run time) and in plain C otherwise, and the rows of one head are
+ * loops run 16 floats at a time with AVX-512, or 8 with AVX2, where the CPU
+ * has them (chosen at run time), and in plain C otherwise, all three giving
+ * the same bits, and the rows of one head are
  * split across linalg_threads() threads together with their Q·Kᵀ product.
  */
 #include "attention.h"
@@ -118,16 +119,78 @@ __attribute__((target("avx2,fma"))) static void softmax_row_avx2(float *row, int
 }
 #endif
 
-static int use_simd = 1;
+static int use_simd = 2;
 
-void softmax_use_simd(int on) { use_simd = on; }
+void softmax_use_simd(int level) { use_simd = level; }
+
+/* The AVX2 code on 16 lanes: the same operations per element, and the sum
+ * still kept in 8 lanes (each 16-float block adds its low half, then its
+ * high half), so the bits equal the AVX2 and plain C paths. */
+__attribute__((target("avx512f"))) static inline __m512 exp_neg16(__m512 x)
+{
+    const __m512 lo = _mm512_set1_ps(-87.3f);
+    __mmask16 zero = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+    x = _mm512_max_ps(x, lo);
+    __m512 n = _mm512_roundscale_ps(_mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                                  _mm512_set1_ps(0.5f)),
+                                    _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_sub_ps(x, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(-2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(p, r), r), r), _mm512_set1_ps(1.0f));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23);
+    __m512 y = _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    return _mm512_maskz_mov_ps((__mmask16)~zero, y);
+}
+
+__attribute__((target("avx512f"))) static void softmax_row_avx512(float *row, int n, int cols)
+{
+    int j = 0;
+    __m512 vmax = _mm512_set1_ps(-INFINITY);
+    for (; j + 16 <= n; j += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(row + j));
+    float max = _mm512_reduce_max_ps(vmax);
+    for (; j < n; j++) max = row[j] > max ? row[j] : max;
+    __m512 vm = _mm512_set1_ps(max);
+    __m256 vsum = _mm256_setzero_ps();
+    for (j = 0; j + 16 <= n; j += 16) {
+        __m512 e = exp_neg16(_mm512_sub_ps(_mm512_loadu_ps(row + j), vm));
+        _mm512_storeu_ps(row + j, e);
+        vsum = _mm256_add_ps(vsum, _mm512_castps512_ps256(e));
+        vsum = _mm256_add_ps(vsum, _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1)));
+    }
+    if (j + 8 <= n) { /* one 8-float block left, as the AVX2 path takes it */
+        __m512 e = exp_neg16(_mm512_sub_ps(_mm512_maskz_loadu_ps(0xff, row + j), vm));
+        _mm256_storeu_ps(row + j, _mm512_castps512_ps256(e));
+        vsum = _mm256_add_ps(vsum, _mm512_castps512_ps256(e));
+        j += 8;
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vsum);
+    float sum = 0.0f;
+    for (int i = 0; i < 8; i++) sum += lanes[i];
+    for (; j < n; j++) {
+        row[j] = exp_neg(row[j] - max);
+        sum += row[j];
+    }
+    float inv = n > 0 ? 1.0f / sum : 0.0f;
+    __m512 vinv = _mm512_set1_ps(inv);
+    for (j = 0; j + 16 <= n; j += 16) _mm512_storeu_ps(row + j, _mm512_mul_ps(_mm512_loadu_ps(row + j), vinv));
+    for (; j < n; j++) row[j] *= inv;
+    for (j = n; j < cols; j++) row[j] = 0.0f;
+}
 
 void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 {
 #ifdef HAVE_AVX2_PATH
-    static int have_avx2 = -1;
+    static int have_avx2 = -1, have_avx512 = -1;
     if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    const int avx2 = have_avx2 && use_simd;
+    if (have_avx512 < 0) have_avx512 = have_avx2 && __builtin_cpu_supports("avx512f");
+    const int avx2 = have_avx2 && use_simd >= 1, avx512 = have_avx512 && use_simd >= 2;
 #endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */
@@ -137,6 +200,10 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
             n = lim < cols ? (int)lim : cols;
         }
 #ifdef HAVE_AVX2_PATH
+        if (avx512) {
+            softmax_row_avx512(row, n, cols);
+            continue;
+        }
         if (avx2) {
             softmax_row_avx2(row, n, cols);
             continue;

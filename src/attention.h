@@ -24,9 +24,10 @@ void attention_head_forward(float *att, const float *q, int ld_q, const float *k
 void attention_values_forward(float *out_h, int ld_out, const float *att,
                               const float *v, int ld_v, int n_q, int n_k, int d_head);
 
-/* Chooses the softmax path: 1 (default) uses AVX2 + FMA when the CPU has
- * them, 0 forces the plain C path. Both give the same bits; for tests. */
-void softmax_use_simd(int on);
+/* Chooses the softmax path, for tests: 2 (default) uses AVX-512 or AVX2 when
+ * the CPU has them, 1 at most AVX2, 0 the plain C path. All give the same
+ * bits. */
+void softmax_use_simd(int level);
 
 /* Additive (Bahdanau) scores followed by softmax, for one head:
  *   att[i, j] = softmax_j( v_hᵀ · tanh(Wq_h·q_i + Wk_h·k_j) )
