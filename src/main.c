@@ -578,6 +578,9 @@ static int run(state *s, options *o, int argc, char **argv, attn_error *err)
     } else {
         size_t len;
         int n = 0;
+        if (isatty(STDIN_FILENO))
+            return attn_fail(err, ATTN_EXIT_INPUT, "no SENTENCE: give one, e.g. attnviz \"The cat sat.\", "
+                                                   "or pipe one per line into standard input");
         if (!(s->stdin_text = io_read_file("/dev/stdin", &len, err))) return -1;
         if (!(s->lines = cli_lines(s->stdin_text, len, &n))) return attn_oom(err, "standard input");
         if (n == 0)
