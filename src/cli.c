@@ -1,10 +1,13 @@
 /* cli.c — see cli.h. */
+#define _DEFAULT_SOURCE /* TIOCGWINSZ */
 #include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -212,4 +215,42 @@ char **cli_lines(char *text, size_t len, int *n)
         p = e + 1;
     }
     return lines;
+}
+
+int cli_format_of_path(const char *path, const char *const *names)
+{
+    static const struct { const char *ext, *format; } exts[] = {
+        {".csv", "csv"}, {".json", "json"}, {".jsonl", "json"}, {".png", "png"},
+        {".svg", "svg"}, {".txt", "ansi"}, {".ans", "ansi"},
+    };
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/')) return -1;
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (strcasecmp(dot, exts[i].ext) == 0)
+            for (int f = 0; names[f]; f++)
+                if (strcmp(names[f], exts[i].format) == 0) return f;
+    return -1;
+}
+
+int cli_terminal_width(void)
+{
+    const char *cols = getenv("COLUMNS");
+    if (cols && *cols) {
+        long v = strtol(cols, NULL, 10);
+        if (v >= 20 && v <= 10000) return (int)v;
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+attn_color_depth cli_color_depth(int when, int to_tty)
+{
+    const char *no = getenv("NO_COLOR");
+    if ((no && *no) || when == 2) return COLOR_NONE;
+    if (when == 0 && !to_tty) return COLOR_NONE;
+    const char *ct = getenv("COLORTERM");
+    if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) return COLOR_TRUE;
+    return COLOR_256;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "render.h"
 #include "tokenize.h"
 
 /* A decimal integer in [lo, hi]. */
@@ -43,5 +44,18 @@ char *cli_join(int argc, char **argv);
  * NUL bytes become 0x80 so that UTF-8 validation rejects them); returns a
  * malloc'd array of *n pointers into text, or NULL when memory runs out. */
 char **cli_lines(char *text, size_t len, int *n);
+
+/* The index in names of the format a path's extension implies (.csv,
+ * .json/.jsonl, .png, .svg, .txt/.ans for ansi), or -1. */
+int cli_format_of_path(const char *path, const char *const *names);
+
+/* Columns to fit: $COLUMNS (20 to 10000), else the width of the terminal on
+ * standard output, else 80. */
+int cli_terminal_width(void);
+
+/* Colour depth for --color when (0 auto, 1 always, 2 never): none with a
+ * non-empty NO_COLOR or never, or with auto when not writing to a terminal;
+ * 24-bit when COLORTERM is truecolor or 24bit; else 256 colours. */
+attn_color_depth cli_color_depth(int when, int to_tty);
 
 #endif

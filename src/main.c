@@ -4,7 +4,6 @@
  * attn_error, and this file prints "attnviz: <message>" on stderr and exits
  * with EXIT_RUNTIME (1) or EXIT_USAGE (2).
  */
-#define _DEFAULT_SOURCE /* TIOCGWINSZ */
 #include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -14,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -184,45 +182,6 @@ static void usage(FILE *f)
         f);
 }
 
-/* Format implied by -o's extension, or FMT_AUTO. */
-static out_format format_from_path(const char *path)
-{
-    static const struct { const char *ext; out_format f; } exts[] = {
-        {".csv", FMT_CSV}, {".json", FMT_JSON}, {".jsonl", FMT_JSON}, {".png", FMT_PNG},
-        {".svg", FMT_SVG}, {".txt", FMT_ANSI}, {".ans", FMT_ANSI},
-    };
-    const char *dot = strrchr(path, '.');
-    if (!dot || strchr(dot, '/')) return FMT_AUTO;
-    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-        if (strcasecmp(dot, exts[i].ext) == 0) return exts[i].f;
-    return FMT_AUTO;
-}
-
-static int terminal_width(const options *o)
-{
-    if (o->width) return o->width;
-    const char *cols = getenv("COLUMNS");
-    if (cols && *cols) {
-        long v = strtol(cols, NULL, 10);
-        if (v >= 20 && v <= 10000) return (int)v;
-    }
-    struct winsize ws;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        return ws.ws_col;
-    return 80;
-}
-
-/* Colour only on a terminal (or --color always), never with NO_COLOR. */
-static attn_color_depth color_depth(const options *o, int to_stdout)
-{
-    const char *no = getenv("NO_COLOR");
-    if ((no && *no) || o->color == 2) return COLOR_NONE;
-    if (o->color == 0 && !(to_stdout && isatty(STDOUT_FILENO))) return COLOR_NONE;
-    const char *ct = getenv("COLORTERM");
-    if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) return COLOR_TRUE;
-    return COLOR_256;
-}
-
 /* Returns 0 to go on, -1 after --help/--version, or -2 with err filled. */
 static int parse_options(int argc, char **argv, options *o, attn_error *err)
 {
@@ -304,7 +263,7 @@ static int check_options(options *o, attn_error *err)
     if (o->source && o->rollout)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
     if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
-        o->format = format_from_path(o->output);
+        o->format = cli_format_of_path(o->output, format_names);
     if (o->format == FMT_AUTO) /* the focus view, --values and --explain are for reading */
         o->format = isatty(STDOUT_FILENO) || o->explain || o->query || o->values ? FMT_ANSI : FMT_CSV;
     if (o->explain && o->format != FMT_ANSI && o->format != FMT_JSON)
@@ -441,7 +400,8 @@ static int render(state *s, const options *o, const attn_result *res, const attn
     case FMT_SVG: return render_svg(res, &fo, &s->files, &s->n_files, err);
     default: {
         int to_stdout = !o->output || strcmp(o->output, "-") == 0;
-        ansi_opts ao = {.color = color_depth(o, to_stdout), .width = terminal_width(o),
+        ansi_opts ao = {.color = cli_color_depth(o->color, to_stdout && isatty(STDOUT_FILENO)),
+                        .width = o->width ? o->width : cli_terminal_width(),
                         .values = o->values, .cmap = o->cmap, .query = query, .top = o->top};
         if (index > 1) buf_putc(&s->out.buf, '\n');
         return render_ansi(&s->out.buf, res, &ao, err);
