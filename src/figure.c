@@ -1,6 +1,8 @@
 /* figure.c — see figure.h. */
 #include "figure.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +67,7 @@ char *figure_clean_text(const char *s)
     size_t o = 0;
     while (*s) {
         uint32_t cp;
-        int len = font_utf8_next(s, &cp);
+        int len = utf8_next(s, &cp);
         if (cp == 0xFFFD || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
             cp == 0xFFFE || cp == 0xFFFF) {
             memcpy(out + o, "\xEF\xBF\xBD", 3);
@@ -92,7 +94,7 @@ static char *fit_text(attn_font *font, const char *s, double size, double maxw)
     while (t[keep]) {
         uint32_t cp;
         char one[5] = {0};
-        int len = font_utf8_next(t + keep, &cp);
+        int len = utf8_next(t + keep, &cp);
         memcpy(one, t + keep, (size_t)len);
         double cw = font_width(font, one, size);
         if (w + cw > maxw) break;

@@ -1,6 +1,8 @@
 /* font.c — see font.h. */
 #include "font.h"
 
+#include "utf8.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,25 +29,6 @@ struct attn_font {
     int n_missing;
     char family[128];
 };
-
-int font_utf8_next(const char *str, uint32_t *cp)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned c = s[0];
-    int n = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3
-          : c >= 0xF0 && c < 0xF5 ? 4 : 0;
-    if (n == 1) { *cp = c; return 1; }
-    if (n == 0) { *cp = 0xFFFD; return 1; }
-    uint32_t v = c & (0x7Fu >> n);
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) { *cp = 0xFFFD; return 1; }
-    *cp = v;
-    return n;
-}
 
 /* Asks fontconfig for FONT_DEFAULT_FAMILY; fills path (the file) and index. */
 static int find_default(char *path, size_t cap, int *index, attn_error *err)
@@ -223,7 +206,7 @@ double font_width(attn_font *f, const char *text, double size)
     while (*s) {
         uint32_t cp;
         FT_UInt gid;
-        s += font_utf8_next((const char *)s, &cp);
+        s += utf8_next((const char *)s, &cp);
         int fi = lookup(f, cp, &gid);
         long kern, adv = advance_units(f->face[fi], fi == prev_face ? prev : 0, gid, &kern);
         w += (double)(kern + adv) * size / upem(f->face[fi]);
@@ -283,7 +266,7 @@ int font_render(attn_font *f, const char *text, double size, double frac,
     while (*s) {
         uint32_t cp;
         FT_UInt gid;
-        s += font_utf8_next((const char *)s, &cp);
+        s += utf8_next((const char *)s, &cp);
         int fi = lookup(f, cp, &gid);
         FT_Face face = f->face[fi];
         double k = size / upem(face);

@@ -43,10 +43,6 @@ double font_descent(const attn_font *f, double size);
 /* Advance width of UTF-8 text at size px, kerning included. */
 double font_width(attn_font *f, const char *text, double size);
 
-/* Decodes one code point of NUL-terminated UTF-8 at s; returns the bytes
- * consumed. An invalid or truncated sequence gives U+FFFD and consumes 1. */
-int font_utf8_next(const char *s, uint32_t *cp);
-
 /* An 8-bit coverage mask. Pixel (i, j) lands on the canvas at
  * (X - ox + i, Y - oy + j), where (X, Y) is the text origin: the start of the
  * baseline (for rotated text, still the start of the text). */

@@ -242,6 +242,11 @@ int utf8_decode(const char *s, size_t len, uint32_t *cp)
     return n;
 }
 
+int utf8_next(const char *s, uint32_t *cp)
+{
+    return utf8_decode(s, strnlen(s, 4), cp);
+}
+
 int utf8_cp_width(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return 0; /* controls, NUL */

@@ -21,6 +21,9 @@ int utf8_validate(const char *s, size_t len, size_t *bad_offset);
  * invalid sequence returns 1 and stores U+FFFD. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* utf8_decode() for a NUL-terminated string: never reads past the NUL. */
+int utf8_next(const char *s, uint32_t *cp);
+
 /* A closed range of code points [lo, hi]. */
 typedef struct {
     uint32_t lo, hi;
