@@ -15,8 +15,10 @@ a terminal), "--color always" and "--width COLS". With no command after
 command is $ATTNVIZ or ./attnviz at the repository root.
   --tmux instead runs the command in a private tmux server (its own socket in
 a temporary directory, -f /dev/null, a COLS x ROWS window) and captures the
-pane with "capture-pane -e -p" once it has stopped changing: the screen of a
-real terminal emulator, to cross-check the direct way.
+pane with "capture-pane -e -p -N" (-N keeps trailing spaces, which tmux
+would otherwise drop even when they have a background colour) once it has
+stopped changing: the screen of a real terminal emulator, to cross-check the
+direct way.
   -i FILE (or '-') renders an ANSI stream already saved.
 
 The ANSI stream is laid out on a COLS-wide cell grid the way a terminal does
@@ -179,7 +181,7 @@ def parse_ansi(text, cols):
                 i = j + 1
             elif i + 1 < n and text[i + 1] in "]PX^_":    # OSC, DCS, ...: to BEL or ST
                 j = i + 2
-                while j < n and text[j] != "\x07" and text.startswith("\x1b\\", j) is False:
+                while j < n and text[j] != "\x07" and not text.startswith("\x1b\\", j):
                     j += 1
                 i = j + (2 if text.startswith("\x1b\\", j) else 1)
             else:
@@ -373,12 +375,10 @@ def run_tmux(argv, cols, rows, timeout=20.0):
         subprocess.run(base + ["new-session", "-d", "-x", str(cols), "-y", str(rows), inner],
                        env=env, check=True)
         try:
-            subprocess.run(base + ["set-option", "-g", "default-terminal", "tmux-256color"],
-                           env=env, capture_output=True)
             prev, stable, t0 = None, 0, time.monotonic()
             while time.monotonic() - t0 < timeout:
                 time.sleep(0.2)
-                cap = subprocess.run(base + ["capture-pane", "-e", "-p"], env=env,
+                cap = subprocess.run(base + ["capture-pane", "-e", "-p", "-N"], env=env,
                                      capture_output=True).stdout
                 stable = stable + 1 if cap == prev and cap.strip() else 0
                 prev = cap

@@ -123,11 +123,25 @@ int io_write_files(const char *dir, const attn_file *files, int n, attn_error *e
         tmps[i] = write_temp(paths[i], files[i].data.data, files[i].data.len, err);
         if (!tmps[i]) rc = -1;
     }
+    /* a file about to be replaced keeps a hard link under a backup name
+     * until every rename has worked, so a failure can put it back */
+    char **baks = rc == 0 ? calloc((size_t)n + 1, sizeof *baks) : NULL;
+    if (rc == 0 && !baks) rc = attn_oom(err, dir);
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct stat old;
+        if (lstat(paths[i], &old) != 0 || !S_ISREG(old.st_mode)) continue;
+        size_t l = strlen(paths[i]) + 32;
+        if (!(baks[i] = malloc(l))) { rc = attn_oom(err, dir); break; }
+        snprintf(baks[i], l, "%s.bak.%ld", paths[i], (long)getpid());
+        if (link(paths[i], baks[i]) != 0) { free(baks[i]); baks[i] = NULL; } /* no hard links here */
+    }
     for (i = 0; rc == 0 && i < n; i++) {
         if (rename(tmps[i], paths[i]) != 0) {
             rc = attn_fail(err, ATTN_EXIT_RUNTIME, "%s: %s", paths[i], strerror(errno));
-            /* undo the renames already done: remove those files */
-            for (int j = 0; j < i; j++) unlink(paths[j]);
+            for (int j = 0; j < i; j++) { /* undo: old contents back, new files gone */
+                if (baks[j] && rename(baks[j], paths[j]) == 0) { free(baks[j]); baks[j] = NULL; }
+                else unlink(paths[j]);
+            }
         } else {
             free(tmps[i]);
             tmps[i] = NULL;
@@ -135,10 +149,12 @@ int io_write_files(const char *dir, const attn_file *files, int n, attn_error *e
     }
     for (i = 0; i < n && paths && tmps; i++) {
         if (tmps[i]) { unlink(tmps[i]); free(tmps[i]); }
+        if (baks && baks[i]) { unlink(baks[i]); free(baks[i]); }
         free(paths[i]);
     }
     free(paths);
     free(tmps);
+    free(baks);
     return rc;
 }
 

@@ -28,7 +28,9 @@ typedef struct {
 
 /* Writes every file into dir all-or-nothing: each goes to a temporary file
  * first, and only when all were written are they renamed into place; on any
- * failure every temporary file is removed. dir is created if missing. */
+ * failure every temporary file is removed, and files already replaced get
+ * their old contents back (kept meanwhile as hard links). dir is created if
+ * missing. */
 int io_write_files(const char *dir, const attn_file *files, int n, attn_error *err);
 void files_free(attn_file *files, int n);
 

@@ -143,6 +143,14 @@ left=$(cd "atom" && ls -A | grep -v '^layer1-head3.png$' | tr '\n' ' ')
 [ -z "$left" ]; ok "atomic: no other image nor temporary file left" $? "left: $left"
 [ -d "atom/layer1-head3.png" ] && [ -z "$(ls -A "atom/layer1-head3.png")" ]
 ok "atomic: the blocking directory is untouched" $? "changed"
+# a failed rewrite of existing images leaves the old images as they were
+run keep1 -f png -o "keep" "$EXAMPLE"
+sums=$(cd keep && md5sum layer1-head1.png layer1-head2.png)
+rm -f keep/layer1-head3.png && mkdir keep/layer1-head3.png
+run keep2 --seed 7 -f png -o "keep" "$EXAMPLE"
+[ "$(rc keep2)" -eq 1 ] && [ "$(cd keep && md5sum layer1-head1.png layer1-head2.png)" = "$sums" ] &&
+    [ -z "$(cd keep && ls -A | grep -E '\.(tmp|bak)\.')" ]
+ok "atomic: a failed rewrite restores the images it replaced" $? "status $(rc keep2): $(ls -A keep | tr '\n' ' ')"
 run big -f png -o "big" "$(yes w | head -n 1001 | tr '\n' ' ')"
 [ "$(rc big)" -eq 2 ] && grep -q "too many for a figure" big.err && [ ! -e big -o -z "$(ls -A big 2>/dev/null)" ]
 ok "refuse: 1001 tokens exit 2, no file" $? "status $(rc big): $(errtxt big)"
