@@ -26,7 +26,8 @@ The ANSI stream is laid out on a COLS-wide cell grid the way a terminal does
 backspace); East Asian Wide/Fullwidth characters take 2 cells, combining
 marks 0. SGR handled: 0, 1 bold, 2 dim, 22, 7/27 reverse, 30-37/90-97,
 40-47/100-107, 38;5;n / 48;5;n (xterm 256 palette), 38;2;r;g;b / 48;2;r;g;b,
-39, 49; every other escape sequence (CSI, OSC, two-byte ESC) is skipped.
+39, 49; every other escape sequence (CSI, OSC/DCS, ESC [intermediates]
+final) is skipped.
 
 Rendering: background #1e1e1e, default foreground #d4d4d4, DejaVu Sans Mono
 (Bold for bold) at 14 px x scale, cell width = the advance of 'M' rounded to
@@ -184,8 +185,11 @@ def parse_ansi(text, cols):
                 while j < n and text[j] != "\x07" and not text.startswith("\x1b\\", j):
                     j += 1
                 i = j + (2 if text.startswith("\x1b\\", j) else 1)
-            else:
-                i += 2                                      # two-byte ESC x
+            else:                                           # ESC [intermediates] final
+                j = i + 1
+                while j < n and "\x20" <= text[j] <= "\x2f":
+                    j += 1
+                i = j + 1
             continue
         i += 1
         if ch == "\n":

@@ -134,8 +134,8 @@ static void usage(FILE *f)
         "\n"
         "Output:\n"
         "  -f, --format FMT       ansi, csv, json, png, svg, or none (compute only)\n"
-        "                         (default: ansi on a terminal, csv otherwise, or\n"
-        "                         from -o's extension)\n"
+        "                         (default: from -o's extension, else ansi on a\n"
+        "                         terminal or with a terminal option, else csv)\n"
         "  -o, --output PATH      file ('-': stdout), written atomically; for png/svg\n"
         "                         a directory getting one image per head\n"
         "  -l, --layer LIST       layers to show, 1-based: 1,3-4 or all (default all)\n"
@@ -264,8 +264,9 @@ static int check_options(options *o, attn_error *err)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
     if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
         o->format = cli_format_of_path(o->output, format_names);
-    if (o->format == FMT_AUTO) /* the focus view, --values and --explain are for reading */
-        o->format = isatty(STDOUT_FILENO) || o->explain || o->query || o->values ? FMT_ANSI : FMT_CSV;
+    /* options of the terminal view ask for it even through a pipe */
+    const int wants_ansi = o->explain || o->query || o->values || o->color != 0 || o->width;
+    if (o->format == FMT_AUTO) o->format = isatty(STDOUT_FILENO) || wants_ansi ? FMT_ANSI : FMT_CSV;
     if (o->explain && o->format != FMT_ANSI && o->format != FMT_JSON)
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain: prints text or JSON, not -f %s",
                          format_names[o->format]);
