@@ -8,7 +8,7 @@ set -eu
 build="build-essential pkg-config libcjson-dev libpng-dev libopenblas-serial-dev
 libfreetype-dev libfontconfig-dev fonts-dejavu-core"
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil
-mandoc tmux libxml2-utils time hyperfine"
+mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra"
 
 want=$build
 [ "${1:-build}" = test ] && want="$build $test"
