@@ -10,14 +10,6 @@
 PY=${PY:-/usr/bin/python3}
 TOKENS="The|animal|didn't|cross|the|street|because|it|was|too|tired|."
 
-# run NAME ARGS...: runs attnviz, stdout to $TMP/NAME.out, stderr .err, status .rc
-run() {
-    local name=$1; shift
-    "$ATTNVIZ" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null
-    echo $? >"$TMP/$name.rc"
-}
-rc() { cat "$TMP/$1.rc"; }
-errtxt() { head -c 300 "$TMP/$1.err" | tr '\n' '|'; }
 
 # csvinfo FILE: prints "rows layers heads n tokens(|-joined) maxrowsumerr" or ERROR ...
 csvinfo() {

@@ -26,13 +26,6 @@ sys.exit(0 if img(sys.argv[1]) == img(sys.argv[2]) else 1)
 EOF
 }
 
-run() { # NAME ARGS...: stdout/stderr/status into NAME.{out,err,rc}
-    local name=$1; shift
-    "$ATTNVIZ" "$@" >"$name.out" 2>"$name.err" </dev/null
-    echo $? >"$name.rc"
-}
-rc() { cat "$1.rc"; }
-errtxt() { head -c 300 "$1.err" | tr '\n' '|'; }
 ok() { # NAME COND-STATUS WHY
     if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi
 }

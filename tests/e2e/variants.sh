@@ -12,13 +12,6 @@ PY=${PY:-/usr/bin/python3}
 TINY=$ROOT/data/tiny-2head.json
 HDR="layer,head,query_index,query_token,key_index,key_token,weight"
 
-run() { # NAME ARGS...: stdout, stderr, status into $TMP/NAME.{out,err,rc}
-    local name=$1; shift
-    "$ATTNVIZ" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null
-    echo $? >"$TMP/$name.rc"
-}
-rc() { cat "$TMP/$1.rc"; }
-errtxt() { head -c 300 "$TMP/$1.err" | tr '\n' '|'; }
 
 # usage NAME PATTERN ARGS...: exit 2, no stdout, exactly one stderr line that
 # starts with "attnviz: " and matches the (grep -E) PATTERN

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import suite
+from suite import check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, "scripts", "ansi_screenshot.py")
@@ -34,17 +36,7 @@ spec = importlib.util.spec_from_file_location("ansi_screenshot", SCRIPT)
 shot = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(shot)
 
-failed = 0
 BG = (0x1E, 0x1E, 0x1E)
-
-
-def check(name, cond, why=""):
-    global failed
-    if cond:
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {why}")
 
 
 def image(text, cols, scale=1):
@@ -152,7 +144,7 @@ def main():
     if not os.access(ATTNVIZ, os.X_OK):
         print(f"SKIP tmux-equals-direct: no attnviz binary at {ATTNVIZ}")
         print(f"SKIP docs-screenshots: no attnviz binary at {ATTNVIZ}")
-        return 1 if failed else 0
+        return suite.status()
     with tempfile.TemporaryDirectory() as tmp:
         def run(name, *args):
             out = os.path.join(tmp, name)
@@ -182,7 +174,7 @@ def main():
             # the largest weight gets viridis(1.0) = #fde725 (matplotlib's table)
             colours = {c for _, c in a.getcolors(1 << 20)}
             check(f"docs/{name} shows viridis(1.0) = (253,231,37)", (253, 231, 37) in colours)
-    return 1 if failed else 0
+    return suite.status()
 
 
 if __name__ == "__main__":

@@ -31,20 +31,13 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attnviz_ref as R  # noqa: E402
 import variants_ref as V  # noqa: E402
+import suite
+from suite import report
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TINY = os.path.join(ROOT, "data", "tiny-2head.json")
 GOLDEN = os.path.join(ROOT, "tests", "golden", "explain-tiny.txt")
 EXAMPLE = "The animal didn't cross the street because it was too tired."
-failures = 0
-
-
-def report(ok, name, detail):
-    global failures
-    if not ok:
-        failures += 1
-    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail))
-
 
 def run(args):
     rc, out, err = R.run_attnviz(list(args), stdin=b"")
@@ -377,8 +370,8 @@ def main():
                 variant_case(tmp, name, flags, words, src, q, extra)
             except Exception as e:
                 report(False, "explain-" + name, "%s: %s" % (type(e).__name__, e))
-    print("# %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("# %d failure(s)" % suite.failed)
+    return suite.status()
 
 
 if __name__ == "__main__":

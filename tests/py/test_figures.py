@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import suite
+from suite import check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ATTNVIZ = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
@@ -30,16 +32,6 @@ except ImportError as e:
     print(f"SKIP figures: {e} (needs python3-pil, python3-numpy, python3-matplotlib)")
     sys.exit(0)
 
-failed = 0
-
-
-def check(name, cond, why=""):
-    global failed
-    if cond:
-        print(f"PASS {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {why}")
 
 
 def run(*args, env=None):
@@ -235,7 +227,7 @@ def main():
     check("perf: 12 heads x 32 tokens give 12 PNGs", n == 12, e)
     if t_png is not None:
         print(f"# 12 heads x 32 tokens: png {t_png * 1e3:.1f} ms, csv {t_csv * 1e3:.1f} ms (best of 5, whole process)")
-    return 1 if failed else 0
+    return suite.status()
 
 
 if __name__ == "__main__":

@@ -8,13 +8,15 @@ import shlex
 import subprocess
 import sys
 
+import suite
+from suite import check
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
 
 text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
 blocks = re.findall(r"```\n(\$ attnviz [^\n]*)\n(.*?)```", text, re.S)
-failed = 0
-print(("PASS" if len(blocks) >= 4 else "FAIL") + f" readme-has-examples: {len(blocks)} blocks")
+check("readme-has-examples", len(blocks) >= 4, f"{len(blocks)} blocks")
 env = dict(os.environ, COLUMNS="80", LC_ALL="C.UTF-8", NO_COLOR="1")  # markdown has no colour
 env.pop("COLORTERM", None)
 for i, (cmd, want) in enumerate(blocks):
@@ -38,13 +40,12 @@ for i, (cmd, want) in enumerate(blocks):
     got = subprocess.CompletedProcess(args, proc.returncode,
                                       b"".join(chunks).decode().replace("\r\n", "\n"), stderr)
     name = f"readme-example-{i + 1}"
-    if got.returncode == 0 and got.stdout == want:
-        print(f"PASS {name}: {cmd[:60]}")
-    else:
-        failed += 1
-        print(f"FAIL {name}: {cmd} (exit {got.returncode}) differs from README.md; stderr: {got.stderr.strip()[:200]}")
+    ok = got.returncode == 0 and got.stdout == want
+    check(name, ok, cmd[:60] if ok else
+          f"{cmd} (exit {got.returncode}) differs from README.md; stderr: {got.stderr.strip()[:200]}")
+    if not ok:
         for a, b in zip(got.stdout.splitlines(), want.splitlines()):
             if a != b:
                 print(f"# got:  {a!r}\n# want: {b!r}")
                 break
-sys.exit(1 if failed else 0)
+sys.exit(suite.status())

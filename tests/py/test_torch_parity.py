@@ -33,17 +33,6 @@ import tempfile
 TOL = 1e-5
 EXAMPLE = "The animal didn't cross the street because it was too tired."
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-failures = 0
-
-
-def report(ok, name, detail):
-    global failures
-    if ok:
-        print("PASS %s: %s" % (name, detail))
-    else:
-        failures += 1
-        print("FAIL %s: %s" % (name, detail))
-
 
 try:
     import numpy as np
@@ -56,6 +45,8 @@ except Exception as e:  # a missing torch is a failure: the set-up installs it
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attnviz_ref as R  # noqa: E402
+import suite
+from suite import report
 
 
 def make_configs():
@@ -299,7 +290,7 @@ def main():
             parity_case(i, conf, tmp)
         unk_case(tmp)
         seeded_cases(tmp)
-    return 1 if failures else 0
+    return suite.status()
 
 
 if __name__ == "__main__":

@@ -29,15 +29,6 @@ import sys
 import tempfile
 
 TOL = 1e-5
-failures = 0
-
-
-def report(ok, name, detail):
-    global failures
-    if not ok:
-        failures += 1
-    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail))
-
 
 try:
     import numpy as np
@@ -51,6 +42,8 @@ except Exception as e:  # missing torch is a failure: the set-up installs it
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import attnviz_ref as R  # noqa: E402
 import variants_ref as V  # noqa: E402
+import suite
+from suite import report
 
 HASH_WORDS = ["cat", "dog", "sat", "on", "the", "mat", "a", "big", "red", "ball",
               "über", "naïve", "it", "was", "tired", "x1", "y2"]
@@ -344,8 +337,8 @@ def main():
                                            "--layers", "2"] + base, ["a", "b"], ["c", "d", "e"], tmp)
         override_case(tmp)
         rollout_cases(tmp)
-    print("# %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("# %d failure(s)" % suite.failed)
+    return suite.status()
 
 
 if __name__ == "__main__":
