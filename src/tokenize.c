@@ -213,6 +213,8 @@ static size_t scan(const char *s, size_t len, attn_token *tok)
             tok[count].id = -1;
             tok[count].start = start;
             tok[count].end = i;
+            tok[count].word = (int32_t)count;
+            tok[count].special = 0;
         }
         count++;
     }

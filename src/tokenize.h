@@ -31,8 +31,13 @@
 typedef struct {
     char *text;      /* NUL-terminated token text (lowercased if asked) */
     int32_t id;      /* vocabulary id; -1 until a model assigns one */
-    size_t start;    /* byte span [start, end) in the input text */
+    size_t start;    /* byte span [start, end) in the input text; a special
+                        token has an empty span where it stands */
     size_t end;
+    int32_t word;    /* index of the word the token belongs to, for --words
+                        (tokenize_words: the token's own index) */
+    int special;     /* 1: added by a subword tokenizer ([CLS], [SEP], <s>),
+                        not read from the text */
 } attn_token;
 
 typedef struct {

@@ -1,0 +1,84 @@
+/* safetensors.h — reading .safetensors checkpoints (one file or sharded).
+ *
+ * The format: an 8-byte little-endian header length N, N bytes of UTF-8
+ * JSON, then raw little-endian tensor bytes. The JSON maps each tensor name
+ * to {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative to
+ * the byte after the header); an optional "__metadata__" maps strings to
+ * strings. st_open() maps the file read-only (mmap) and validates every
+ * rule before anything reads a tensor:
+ *   - the file holds at least 8 bytes and N fits in it; N <= 100 MB;
+ *   - the header is valid JSON, an object, with no duplicate key (at any
+ *     level), no key other than dtype/shape/data_offsets in a tensor entry;
+ *   - dtype is one of BOOL U8 I8 F8_E4M3 F8_E5M2 I16 U16 F16 BF16 I32 U32
+ *     F32 I64 U64 F64; shape a list of non-negative integers (at most
+ *     ST_MAX_DIMS) whose product times the dtype size equals end - begin
+ *     without overflow;
+ *   - begin <= end, and the tensors' byte ranges, sorted, tile the data
+ *     area exactly: no gap, no overlap, ending at the end of the file.
+ * Messages name the file and the tensor: "model.safetensors: tensor
+ * 'encoder.layer.0.attention.self.query.weight': data_offsets [0, 100] hold
+ * 100 bytes, but shape [4, 4] of F32 needs 64".
+ *
+ * A sharded checkpoint is a model.safetensors.index.json ({"metadata": {...},
+ * "weight_map": {name: shard file name}}): st_open_index() opens every
+ * shard named there (relative to the index's directory, plain file names
+ * only) and checks that each name in weight_map is in its shard and that no
+ * tensor appears in two shards.
+ *
+ * Ownership: an st_set owns its mappings and names; st_close() releases them
+ * and with them every pointer st_tensor.data handed out. Functions return 0
+ * (or non-NULL), or -1 (NULL) with err filled: ATTN_EXIT_INPUT for invalid
+ * files, ATTN_EXIT_RUNTIME for I/O errors and memory.
+ */
+#ifndef ATTN_SAFETENSORS_H
+#define ATTN_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define ST_MAX_DIMS 8
+#define ST_MAX_HEADER (100u * 1000u * 1000u)
+
+typedef enum {
+    ST_BOOL, ST_U8, ST_I8, ST_F8_E4M3, ST_F8_E5M2, ST_I16, ST_U16, ST_F16, ST_BF16,
+    ST_I32, ST_U32, ST_F32, ST_I64, ST_U64, ST_F64
+} st_dtype;
+
+typedef struct {
+    const char *name;          /* owned by the set */
+    st_dtype dtype;
+    int ndim;                  /* 0 (a scalar) .. ST_MAX_DIMS */
+    int64_t shape[ST_MAX_DIMS];
+    const void *data;          /* inside the mapping; may be unaligned */
+    size_t nbytes;
+    const char *file;          /* the file it is in (for messages) */
+} st_tensor;
+
+typedef struct st_set st_set;
+
+/* Opens and validates one .safetensors file. */
+st_set *st_open(const char *path, attn_error *err);
+
+/* Opens and validates a sharded checkpoint from its index JSON file. */
+st_set *st_open_index(const char *index_path, attn_error *err);
+
+int st_count(const st_set *s);
+const st_tensor *st_at(const st_set *s, int i);
+/* The tensor of that name, or NULL. */
+const st_tensor *st_find(const st_set *s, const char *name);
+
+const char *st_dtype_name(st_dtype t);
+
+/* Converts a floating-point tensor (F32, F16, BF16; also F64) to float32:
+ * for an F32 tensor whose data is 4-byte aligned, *out points into the
+ * mapping (no copy) and *owned = 0; otherwise *out is a new malloc'd array
+ * (caller frees) and *owned = 1. Fails (naming the file and tensor) for
+ * other dtypes, and for values that are not finite: NaN or ±inf in the file,
+ * or F64 values out of float range ("... element 17 is NaN"). */
+int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *err);
+
+void st_close(st_set *s);
+
+#endif

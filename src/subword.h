@@ -1,0 +1,92 @@
+/* subword.h — the tokenizers of real models: BERT WordPiece and GPT-2
+ * byte-level BPE, as Hugging Face `tokenizers` defines them.
+ *
+ * WordPiece (wordpiece.c), as BertTokenizer / tokenizers' BertNormalizer +
+ * BertPreTokenizer + WordPiece: clean text (drop NUL, U+FFFD and control
+ * characters, whitespace to ' '), CJK ideographs split into their own words,
+ * lowercase and strip accents (NFD, drop Mn) when asked, split on whitespace
+ * and on punctuation (Unicode P* and the ASCII symbol ranges), then greedy
+ * longest-match-first pieces with "##" continuations; a word with no
+ * segmentation, or longer than max_chars (100) characters, becomes the unk
+ * token. Unicode properties come from libutf8proc.
+ *
+ * Byte-level BPE (bpe.c), as GPT-2: the GPT-2 pre-tokenizer pattern
+ *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+ * then each piece's bytes mapped through GPT-2's bytes_to_unicode table and
+ * merged by rank (lowest first) with a cache of merged pieces.
+ *
+ * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per piece,
+ * with its vocabulary id, its byte span [start, end) in the original text
+ * (through lowercasing and accent stripping), special = 0, word = -1 (the
+ * caller assigns words), and a display text:
+ *   - WordPiece: the vocabulary entry ("play", "##ing", "[UNK]");
+ *   - BPE: the piece's bytes decoded back to text, a leading space shown as
+ *     "␣" (U+2423) in place of GPT-2's "Ġ", other bytes that are not valid
+ *     UTF-8 on their own (a piece of an emoji) as "\xF0"-style escapes.
+ * With specials set (tokenizer_set_specials), the first and last special
+ * tokens are added around the text's tokens, special = 1, empty spans at 0
+ * and at len.
+ *
+ * Ownership: a tokenizer owns its vocabulary and merges; tokenizer_free()
+ * releases it. The tokens from tokenizer_encode() are one malloc block (the
+ * attn_token array followed by the texts), released with tokens_free().
+ * Functions return 0 / non-NULL on success, or -1 / NULL with err filled:
+ * ATTN_EXIT_INPUT naming the file (and line or JSON path) for invalid files,
+ * ATTN_EXIT_INPUT for invalid UTF-8 in the text ("invalid UTF-8 at byte N"),
+ * ATTN_EXIT_RUNTIME for I/O errors and memory.
+ */
+#ifndef ATTN_SUBWORD_H
+#define ATTN_SUBWORD_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "tokenize.h"
+
+typedef enum { SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2 } attn_subword_kind;
+
+typedef struct attn_tokenizer attn_tokenizer;
+
+/* WordPiece from a vocab.txt (one token a line, id = line number - 1).
+ * lowercase: 1 lowercases and strips accents (uncased models), 0 keeps both.
+ * unk: the unknown token's spelling ("[UNK]"), which must be in the vocabulary. */
+attn_tokenizer *wordpiece_from_vocab_txt(const char *path, int lowercase, const char *unk,
+                                         attn_error *err);
+
+/* WordPiece from an in-memory vocabulary (vocab[i] has id i; copied). what
+ * names the source in messages (a JSON weight file's path). */
+attn_tokenizer *wordpiece_from_list(const char *const *vocab, int n, int lowercase,
+                                    const char *unk, const char *what, attn_error *err);
+
+/* Byte-level BPE from vocab.json / encoder.json (token -> id) and
+ * merges.txt / vocab.bpe (one "a b" pair a line, best first; a first line
+ * starting with "#version" is skipped). */
+attn_tokenizer *bpe_from_files(const char *vocab_json, const char *merges_txt, attn_error *err);
+
+/* Byte-level BPE from memory: vocab[i] has id i; merges[i] is "a b", rank i.
+ * Copied. what names the source in messages. */
+attn_tokenizer *bpe_from_lists(const char *const *vocab, int n_vocab, const char *const *merges,
+                               int n_merges, const char *what, attn_error *err);
+
+/* A Hugging Face tokenizer.json whose model is "WordPiece" (with the
+ * BertNormalizer's lowercase / strip_accents settings and the unk token it
+ * names) or "BPE" with a ByteLevel pre-tokenizer (GPT-2). */
+attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err);
+
+/* The tokens to put before and after the text's (first or last may be
+ * NULL: none); each must be in the vocabulary. */
+int tokenizer_set_specials(attn_tokenizer *tk, const char *first, const char *last,
+                           attn_error *err);
+
+/* Tokenizes text[0..len); see the file comment. An input with no tokens
+ * (empty or only whitespace) succeeds with only the specials. */
+int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, attn_tokens *out,
+                     attn_error *err);
+
+attn_subword_kind tokenizer_kind(const attn_tokenizer *tk);
+int tokenizer_vocab_size(const attn_tokenizer *tk);
+/* The id of a vocabulary entry, or -1. */
+int tokenizer_token_id(const attn_tokenizer *tk, const char *token);
+void tokenizer_free(attn_tokenizer *tk);
+
+#endif
