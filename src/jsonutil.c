@@ -1,0 +1,93 @@
+/* jsonutil.c — see jsonutil.h. */
+#include "jsonutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_name(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    int c = strcmp(x->string, y->string);
+    /* equal names: the later member (in file order) sorts second */
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The first member of object obj whose name an earlier member has, or NULL
+ * (*oom set when the sort index could not be allocated). Small objects are
+ * compared pairwise; large ones sorted by name. */
+static const cJSON *object_duplicate(const cJSON *obj, int *oom)
+{
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) n++;
+    if (n <= 16) {
+        for (const cJSON *c = obj->child; c; c = c->next)
+            for (const cJSON *e = obj->child; e != c; e = e->next)
+                if (strcmp(e->string, c->string) == 0) return c;
+        return NULL;
+    }
+    const cJSON **idx = malloc(n * sizeof *idx); /* [n] members */
+    if (!idx) {
+        *oom = 1;
+        return NULL;
+    }
+    size_t i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) idx[i++] = c;
+    qsort(idx, n, sizeof *idx, cmp_name);
+    /* of all repeated names, report the one whose repeat comes first in the
+     * file, as the pairwise scan does: find the earliest second occurrence */
+    const cJSON *best = NULL;
+    size_t best_pos = (size_t)-1;
+    for (i = 1; i < n; i++)
+        if (strcmp(idx[i - 1]->string, idx[i]->string) == 0) {
+            size_t pos = 0;
+            for (const cJSON *c = obj->child; c != idx[i]; c = c->next) pos++;
+            if (pos < best_pos) {
+                best_pos = pos;
+                best = idx[i];
+            }
+        }
+    free(idx);
+    return best;
+}
+
+/* Appends ".name" or "[i]" to path[len..cap); returns the new length. */
+static size_t path_push(char *path, size_t len, size_t cap, const cJSON *parent, const cJSON *child,
+                        int index)
+{
+    if (len >= cap) return len;
+    int w = cJSON_IsObject(parent) ? snprintf(path + len, cap - len, "%s%s", len ? "." : "", child->string)
+                                   : snprintf(path + len, cap - len, "[%d]", index);
+    size_t nl = len + (w > 0 ? (size_t)w : 0);
+    return nl < cap ? nl : cap - 1;
+}
+
+static int walk(const cJSON *node, char *path, size_t len, size_t cap)
+{
+    if (cJSON_IsObject(node)) {
+        int oom = 0;
+        const cJSON *dup = object_duplicate(node, &oom);
+        if (oom) return -1;
+        if (dup) {
+            path_push(path, len, cap, node, dup, 0);
+            return 1;
+        }
+    }
+    if (!cJSON_IsObject(node) && !cJSON_IsArray(node)) return 0;
+    int i = 0;
+    for (const cJSON *c = node->child; c; c = c->next, i++) {
+        if (!cJSON_IsObject(c) && !cJSON_IsArray(c)) continue;
+        size_t nl = path_push(path, len, cap, node, c, i);
+        int rc = walk(c, path, nl, cap);
+        if (rc) return rc;
+        path[len] = '\0';
+    }
+    return 0;
+}
+
+int json_duplicate_key(const cJSON *node, char *path, size_t cap)
+{
+    if (!path || cap == 0) return -1;
+    path[0] = '\0';
+    return walk(node, path, 0, cap);
+}
