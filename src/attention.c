@@ -274,7 +274,8 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
     softmax_forward(att, n_q, n_k, causal, 0);
 }
 
-void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d)
+void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,
+                       double eps)
 {
     for (int i = 0; i < n; i++) {
         const float *xi = x + (size_t)i * d; /* [d] */
@@ -284,7 +285,7 @@ void layernorm_forward(float *out, const float *x, const float *w, const float *
         mean /= d;
         for (int j = 0; j < d; j++) var += (xi[j] - mean) * (xi[j] - mean);
         var /= d;
-        float inv = (float)(1.0 / sqrt(var + 1e-5));
+        float inv = (float)(1.0 / sqrt(var + eps));
         for (int j = 0; j < d; j++) {
             float y = (float)(xi[j] - mean) * inv;
             oi[j] = y * (w ? w[j] : 1.0f) + (b ? b[j] : 0.0f);

@@ -38,9 +38,10 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
                                 const float *wq_h, const float *wk_h, const float *v_h,
                                 int n_q, int n_k, int d_head, int causal, float *scratch);
 
-/* out[n, d] = (x - mean) / sqrt(var + 1e-5) · w + b per row (biased
+/* out[n, d] = (x - mean) / sqrt(var + eps) · w + b per row (biased
  * variance, as torch.nn.LayerNorm); w, b may be NULL (1 and 0). In place
  * when out == x. */
-void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d);
+void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,
+                       double eps);
 
 #endif

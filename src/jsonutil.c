@@ -1,6 +1,8 @@
 /* jsonutil.c — see jsonutil.h. */
 #include "jsonutil.h"
 
+#include "io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +92,51 @@ int json_duplicate_key(const cJSON *node, char *path, size_t cap)
     if (!path || cap == 0) return -1;
     path[0] = '\0';
     return walk(node, path, 0, cap);
+}
+
+void json_line_col(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+cJSON *json_load(const char *path, attn_error *err)
+{
+    size_t len = 0;
+    char *text = io_read_file(path, &len, err);
+    if (!text) return NULL;
+    cJSON *root = NULL;
+    if (strlen(text) != len) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (contains a NUL byte)", path);
+        goto done;
+    }
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (!root) {
+        int line, col;
+        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
+        json_line_col(text, off, &line, &col);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON%s", path, line, col,
+                  off + strspn(text + off, " \t\r\n") >= len ? " (unexpected end of file)" : "");
+        goto done;
+    }
+    char where[256];
+    int dup = json_duplicate_key(root, where, sizeof where);
+    if (dup) {
+        if (dup < 0) attn_oom(err, path);
+        else attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate key \"%s\"", path, where);
+        cJSON_Delete(root);
+        root = NULL;
+    }
+done:
+    free(text);
+    return root;
 }

@@ -2,6 +2,7 @@
 #include "linalg.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,31 +36,64 @@ static void gemm_c(float *c, int ldc, const float *a, int lda, const float *b, i
 
 typedef struct {
     float *out;
-    const float *in, *w, *b;
+    const float *in;
+    const attn_linear *lin;
     int d_in, d_out;
 } linear_job;
 
 static void linear_rows(void *ctx, int r0, int r1)
 {
     const linear_job *j = ctx;
+    const attn_linear *l = j->lin;
     float *out = j->out + (size_t)r0 * j->d_out;
     const float *in = j->in + (size_t)r0 * j->d_in;
     int n = r1 - r0;
-    if (j->b)
-        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * j->d_out, j->b, (size_t)j->d_out * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, j->d_out, j->d_in, 1.0f, in, j->d_in, j->w,
-                j->d_in, j->b ? 1.0f : 0.0f, out, j->d_out);
+    if (l->b)
+        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * j->d_out, l->b, (size_t)j->d_out * sizeof *out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, l->in_out ? CblasNoTrans : CblasTrans, n, j->d_out, j->d_in,
+                1.0f, in, j->d_in, l->w, l->ld, l->b ? 1.0f : 0.0f, out, j->d_out);
 }
 
-void linear_forward(float *out, const float *in, const float *w, const float *b,
-                    int n, int d_in, int d_out)
+void linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out)
 {
     if (small(n, d_out, d_in)) {
-        gemm_c(out, d_out, in, d_in, w, d_in, 1, n, d_out, d_in, 1.0f, b);
+        gemm_c(out, d_out, in, d_in, lin->w, lin->ld, !lin->in_out, n, d_out, d_in, 1.0f, lin->b);
         return;
     }
-    linear_job job = {out, in, w, b, d_in, d_out};
+    linear_job job = {out, in, lin, d_in, d_out};
     parallel_rows(n, 64, linear_rows, &job);
+}
+
+static inline float act_one(float v, attn_act act)
+{
+    switch (act) {
+    case ACT_GELU: return 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); /* v·Φ(v) */
+    case ACT_GELU_TANH: /* 0.5·v·(1 + tanh(√(2/π)·(v + 0.044715·v³))): GPT-2's gelu_new */
+        return 0.5f * v * (1.0f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+    case ACT_RELU: return v > 0.0f ? v : 0.0f;
+    }
+    return v;
+}
+
+enum { ACT_BLOCK = 4096 }; /* elements per parallel_rows "row" */
+
+typedef struct {
+    float *x;
+    size_t n;
+    attn_act act;
+} act_job;
+
+static void act_rows(void *ctx, int r0, int r1)
+{
+    const act_job *j = ctx;
+    size_t end = (size_t)r1 * ACT_BLOCK < j->n ? (size_t)r1 * ACT_BLOCK : j->n;
+    for (size_t i = (size_t)r0 * ACT_BLOCK; i < end; i++) j->x[i] = act_one(j->x[i], j->act);
+}
+
+void activation_forward(float *x, size_t n, attn_act act)
+{
+    act_job j = {x, n, act};
+    parallel_rows((int)((n + ACT_BLOCK - 1) / ACT_BLOCK), 16, act_rows, &j);
 }
 
 void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int ldb,

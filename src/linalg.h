@@ -8,10 +8,17 @@
 #ifndef ATTN_LINALG_H
 #define ATTN_LINALG_H
 
-/* out[n, d_out] = in[n, d_in] · w[d_out, d_in]ᵀ + b[d_out] (b may be NULL),
- * as torch.nn.Linear. */
-void linear_forward(float *out, const float *in, const float *w, const float *b,
-                    int n, int d_in, int d_out);
+#include <stddef.h>
+
+#include "model.h"
+
+/* out[n, d_out] = in[n, d_in] · Wᵀ + b[d_out] (b may be NULL), as
+ * torch.nn.Linear, with W [d_out, d_in] as stored in lin (model.h: rows of
+ * lin->ld floats, or transposed when lin->in_out). */
+void linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out);
+
+/* x[n, d] ← act(x) in place (model.h: erf GELU, tanh GELU or ReLU). */
+void activation_forward(float *x, size_t n, attn_act act);
 
 /* c[m, n] = alpha · a[m, k] · b[n, k]ᵀ, with leading dimensions lda, ldb, ldc
  * (so a head's columns can be read in place from a [rows, d_model] matrix). */

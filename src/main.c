@@ -17,12 +17,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "help.h"
 #include "explain.h"
 #include "io.h"
 #include "model.h"
 #include "render.h"
 #include "tokenize.h"
+#include "subword.h"
 #include "transformer.h"
+#include "words.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -32,6 +35,7 @@ static const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL}
 static const char *const ln_names[] = {"none", "pre", "post", NULL};
 static const char *const color_names[] = {"auto", "always", "never", NULL};
 static const char *const aggregate_names[] = {"mean", "max", NULL};
+static const char *const arch_names[] = {"attention", "bert", "gpt2", NULL};
 
 typedef struct {
     const char *model_path;
@@ -58,13 +62,15 @@ typedef struct {
     double scale;
     int transparent;
     int time;                   /* --time: phases on stderr */
+    int words;                  /* --words: subword tokens merged into words */
+    int no_special;             /* --no-special: [CLS], [SEP] … not shown */
 } options;
 
 enum {
     OPT_HEADS = 256, OPT_DIM, OPT_LAYERS, OPT_SAVE_MODEL, OPT_LOWERCASE, OPT_COLOR, OPT_COLORMAP,
     OPT_WIDTH, OPT_VALUES, OPT_TOP, OPT_GRID, OPT_FONT, OPT_TITLE, OPT_SCALE, OPT_DPI,
     OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
-    OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME,
+    OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME, OPT_WORDS, OPT_NO_SPECIAL,
 };
 
 static const struct option long_options[] = {
@@ -101,86 +107,12 @@ static const struct option long_options[] = {
     {"dpi", required_argument, NULL, OPT_DPI},
     {"transparent", no_argument, NULL, OPT_TRANSPARENT},
     {"time", no_argument, NULL, OPT_TIME},
+    {"words", no_argument, NULL, OPT_WORDS},
+    {"no-special", no_argument, NULL, OPT_NO_SPECIAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
-
-static void usage(FILE *f)
-{
-    fputs(
-        "Usage: attnviz [OPTIONS] [SENTENCE...]\n"
-        "Show which words attend to which, per attention head: rows are queries,\n"
-        "columns are keys, every row sums to 1. With no SENTENCE, reads one\n"
-        "sentence per line from standard input.\n"
-        "\n"
-        "Model:\n"
-        "  -m, --model FILE       JSON weight file (format version 1; see attnviz(1))\n"
-        "  -s, --seed N           seed of the generated model (default 42)\n"
-        "      --heads N          heads of the generated model (default 4; 1 with --plain)\n"
-        "      --dim N            d_model of the generated model (default 64)\n"
-        "      --layers N         layers of the generated model (default 1)\n"
-        "      --layer-norm WHERE post (default), pre or none: layer norm of the\n"
-        "                         generated model's residual stream\n"
-        "      --plain            generated model without projections: Q = K = V = x\n"
-        "      --score FN         scaled_dot (QKᵀ/√d, default), dot (QKᵀ) or\n"
-        "                         additive (vᵀ·tanh(W_q·q + W_k·k), Bahdanau)\n"
-        "      --causal           mask future keys (key after query: weight 0)\n"
-        "      --source TEXT      cross-attention: queries from SENTENCE, keys and\n"
-        "                         values from TEXT\n"
-        "      --lowercase        fold case before looking words up\n"
-        "      --save-model FILE  write the model as a JSON weight file ('-': stdout);\n"
-        "                         with no SENTENCE, does only that\n"
-        "\n"
-        "Output:\n"
-        "  -f, --format FMT       ansi, csv, json, png, svg, or none (compute only)\n"
-        "                         (default: from -o's extension, else ansi on a\n"
-        "                         terminal or with a terminal option, else csv)\n"
-        "  -o, --output PATH      file ('-': stdout), written atomically; for png/svg\n"
-        "                         a directory getting one image per head\n"
-        "  -l, --layer LIST       layers to show, 1-based: 1,3-4 or all (default all)\n"
-        "  -H, --head LIST        heads to show, 1-based (default all)\n"
-        "      --aggregate HOW    mean or max over the shown heads: one map per layer\n"
-        "      --rollout          attention rollout through the layers (Abnar &\n"
-        "                         Zuidema 2020), averaging the shown heads\n"
-        "      --explain TOKEN    show the arithmetic behind TOKEN's weights, step by\n"
-        "                         step, per head (text, or JSON with -f json)\n"
-        "\n"
-        "Terminal (-f ansi):\n"
-        "      --color WHEN       auto, always or never (default auto: colour on a\n"
-        "                         terminal; a non-empty NO_COLOR always turns it off)\n"
-        "      --colormap NAME    viridis, magma, inferno, plasma, cividis, grays\n"
-        "                         (default viridis; also for png/svg)\n"
-        "      --width N          columns to fit (default $COLUMNS or the terminal's)\n"
-        "      --values           print each weight in its cell\n"
-        "  -q, --query TOKEN      focus view: the keys TOKEN (a token or its 0-based\n"
-        "                         index) attends to most, per head\n"
-        "      --top K            keys in the focus view (default 5)\n"
-        "\n"
-        "Figures (-f png, -f svg):\n"
-        "      --grid             one figure with every shown head (layers x heads)\n"
-        "      --font FILE        font file (default: DejaVu Sans via fontconfig)\n"
-        "      --title TEXT       figure title (default \"Layer L · Head H\")\n"
-        "      --scale X          pixel scale, 0.25 to 16 (default 1 = 96 dpi)\n"
-        "      --dpi N            same as --scale N/96; written to the PNG\n"
-        "      --transparent      transparent background instead of white\n"
-        "\n"
-        "      --time             print where the time went on stderr (load,\n"
-        "                         tokenize, compute, render, write)\n"
-        "  -h, --help             show this help and exit\n"
-        "  -V, --version          show the version and exit\n"
-        "\n"
-        "Memory: csv, json and none stream one head at a time: about 4 bytes x\n"
-        "tokens^2 (8192 tokens: 256 MiB) plus the weights. ansi, png, svg,\n"
-        "--aggregate, --rollout and --explain keep every shown head: 4 bytes x\n"
-        "layers x heads x tokens^2 (12 heads of 1024 tokens: 48 MiB).\n"
-        "Exit status: 0 success, 1 runtime failure (I/O, memory), 2 usage or\n"
-        "invalid input.\n"
-        "\n"
-        "Example:\n"
-        "  attnviz \"The animal didn't cross the street because it was too tired.\"\n",
-        f);
-}
 
 /* Returns 0 to go on, -1 after --help/--version, or -2 with err filled. */
 static int parse_options(int argc, char **argv, options *o, attn_error *err)
@@ -234,7 +166,9 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
             break;
         case OPT_TRANSPARENT: o->transparent = 1; break;
         case OPT_TIME: o->time = 1; break;
-        case 'h': usage(stdout); return -1;
+        case OPT_WORDS: o->words = 1; break;
+        case OPT_NO_SPECIAL: o->no_special = 1; break;
+        case 'h': help_print(stdout); return -1;
         case 'V': printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
         case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
         default:
@@ -260,6 +194,9 @@ static int check_options(options *o, attn_error *err)
                          o->aggregate ? "aggregate" : "rollout");
     if (o->explain && o->query)
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain and --query: choose one");
+    if (o->explain && (o->words || o->no_special))
+        return attn_fail(err, ATTN_EXIT_INPUT, "--explain: explains single tokens, not with --%s",
+                         o->words ? "words" : "no-special");
     if (o->source && o->rollout)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
     if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
@@ -283,7 +220,8 @@ static attn_model *load_model(const options *o, attn_error *err)
 {
     attn_model *m;
     if (o->model_path) {
-        m = model_load_json(o->model_path, err);
+        m = model_is_hf_path(o->model_path) ? model_load_hf(o->model_path, err)
+                                            : model_load_json(o->model_path, err);
     } else {
         int d = o->dim ? o->dim : 64, h = o->heads ? o->heads : (o->plain ? 1 : 4);
         if (d % h != 0) {
@@ -373,11 +311,33 @@ static int prefix_error(attn_error *err, const char *what)
 static int tokenize_text(const state *s, const options *o, const char *what, const char *text,
                          attn_tokens *t, attn_error *err)
 {
-    if (tokenize_words(text, strlen(text), o->lowercase || s->model->lowercase, t, err) != 0)
+    const attn_model *m = s->model;
+    int rc = m->tokenizer ? tokenizer_encode(m->tokenizer, text, strlen(text), t, err)
+                          : tokenize_words(text, strlen(text), o->lowercase || m->lowercase, t, err);
+    if (rc != 0 || (m->tokenizer && tokens_assign_words(t, text, strlen(text), err) != 0))
         return prefix_error(err, what);
-    if (t->n == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
-    if (tokens_assign_ids(t, s->model, err) != 0) return prefix_error(err, what);
+    int words = 0;
+    for (int i = 0; i < t->n; i++) words += !t->tok[i].special;
+    if (words == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
+    if (tokens_assign_ids(t, m, err) != 0) return prefix_error(err, what);
     return 0;
+}
+
+/* --words and --no-special: the result regrouped (words.h); the tokens it
+ * then shows are kept in q and k until it is rendered. */
+static int regroup(attn_result *res, const options *o, const char *text, const char *source, attn_tokens *q,
+                   attn_tokens *k, attn_error *err)
+{
+    int *qg = NULL, *kg = NULL, rc;
+    rc = tokens_group(res->queries, text, o->words, o->no_special, q, &qg, err);
+    if (rc == 0 && res->keys != res->queries)
+        rc = tokens_group(res->keys, source, o->words, o->no_special, k, &kg, err);
+    if (rc == 0 && (q->n == 0 || (kg && k->n == 0)))
+        rc = attn_fail(err, ATTN_EXIT_INPUT, "--no-special: nothing left to show");
+    if (rc == 0) rc = result_regroup(res, qg, q, kg ? kg : qg, kg ? k : q, err);
+    free(qg);
+    free(kg);
+    return rc;
 }
 
 static int render(state *s, const options *o, const attn_result *res, const attn_trace *tr,
@@ -451,9 +411,10 @@ static int stream_head(void *ctx, const attn_result *r, int li, int hi, const fl
 static int run_sentence(state *s, const options *o, const char *sentence, int index, attn_error *err)
 {
     const attn_model *m = s->model;
-    attn_tokens toks = {0};
+    attn_tokens toks = {0}, shown_q = {0}, shown_k = {0};
     attn_result res = {.meta = {
         .model = m->source ? m->source : "seeded",
+        .architecture = arch_names[m->cfg.arch],
         .seeded = m->seeded,
         .seed = m->seed,
         .d_model = m->cfg.d_model,
@@ -465,8 +426,9 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
     }};
     attn_trace trace = {0};
     stream_ctx sc = {s, o, index};
+    const int grouped = (o->words || o->no_special) && m->tokenizer;
     int streaming = (o->format == FMT_CSV || o->format == FMT_JSON || o->format == FMT_NONE) &&
-                    !o->aggregate && !o->rollout && !o->explain;
+                    !o->aggregate && !o->rollout && !o->explain && !grouped;
     forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL,
                        .sink = streaming ? stream_head : NULL, .sink_ctx = &sc};
     int *all = NULL, rc;
@@ -486,6 +448,7 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
         rc = transformer_forward(&res, m, &toks, s->layers, s->n_layers, s->heads, s->n_heads, &fo, err);
         if (rc == 0 && o->aggregate) rc = result_aggregate(&res, o->aggregate, err);
     }
+    if (rc == 0 && grouped) rc = regroup(&res, o, sentence, o->source, &shown_q, &shown_k, err);
     double t2 = now_ms();
     s->t_compute += t2 - t1;
     if (rc == 0 && !fo.sink) rc = render(s, o, &res, &trace, index, err);
@@ -494,6 +457,8 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
     trace_free(&trace);
     result_free(&res);
     tokens_free(&toks);
+    tokens_free(&shown_q);
+    tokens_free(&shown_k);
     return rc;
 }
 

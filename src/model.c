@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "rng.h"
+#include "safetensors.h"
+#include "subword.h"
 
 attn_model *model_new(attn_error *err)
 {
@@ -22,6 +24,7 @@ attn_model *model_new(attn_error *err)
     m->cfg.n_layers = 1;
     m->cfg.max_positions = 512;
     m->cfg.projections = 1;
+    m->cfg.ln_eps = 1e-5;
     return m;
 }
 
@@ -30,9 +33,13 @@ void model_free(attn_model *m)
     if (!m) return;
     for (int i = 0; i < m->n_tensors; i++) {
         free(m->tensors[i].name);
-        free(m->tensors[i].data);
+        if (m->tensors[i].owned) free(m->tensors[i].data);
     }
     free(m->tensors);
+    tokenizer_free(m->tokenizer);
+    st_close(m->weights_file);
+    for (int i = 0; i < m->n_bufs; i++) free(m->bufs[i]);
+    free(m->bufs);
     for (int i = 0; i < m->n_vocab; i++) free(m->vocab[i]);
     free(m->vocab);
     free(m->vocab_slots);
@@ -42,11 +49,12 @@ void model_free(attn_model *m)
     free(m);
 }
 
-int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
-                     float *data, attn_error *err)
+/* Appends a tensor record; data is freed on failure when owned. */
+static int add_record(attn_model *m, const char *name, int ndim, const int *shape, float *data,
+                      int owned, int ld, int in_out, attn_error *err)
 {
     if (model_find(m, name)) {
-        free(data);
+        if (owned) free(data);
         return attn_fail(err, ATTN_EXIT_INPUT, "tensor '%s' appears twice", name);
     }
     attn_tensor *t = realloc(m->tensors, (size_t)(m->n_tensors + 1) * sizeof *t);
@@ -54,18 +62,27 @@ int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape
     if (!t || !nm) {
         if (t) m->tensors = t;
         free(nm);
-        free(data);
+        if (owned) free(data);
         return attn_oom(err, name);
     }
     m->tensors = t;
     strcpy(nm, name);
     t = &m->tensors[m->n_tensors++];
-    t->name = nm;
-    t->ndim = ndim;
-    t->shape[0] = shape[0];
-    t->shape[1] = ndim > 1 ? shape[1] : 0;
-    t->data = data;
+    *t = (attn_tensor){.name = nm, .ndim = ndim, .shape = {shape[0], ndim > 1 ? shape[1] : 0},
+                       .data = data, .owned = owned, .ld = ld, .in_out = in_out};
     return 0;
+}
+
+int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
+                     float *data, attn_error *err)
+{
+    return add_record(m, name, ndim, shape, data, 1, ndim > 1 ? shape[1] : 1, 0, err);
+}
+
+int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
+                   const float *data, int ld, int in_out, attn_error *err)
+{
+    return add_record(m, name, ndim, shape, (float *)data, 0, ld, in_out, err);
 }
 
 const attn_tensor *model_find(const attn_model *m, const char *name)
@@ -135,27 +152,38 @@ static int check_shape(const char *what, const attn_tensor *t, int rows, int col
                      what, t->name, got, want);
 }
 
-/* The per-layer tensors: suffix after "layers.<i>.", slot, shape kind. */
-enum { SHAPE_DD, SHAPE_D, SHAPE_DH, SHAPE_HH };
+/* The per-layer tensors: suffix after "layers.<i>.", where the pointer goes,
+ * shape kind, and what the tensor belongs to (which configs may have it). */
+enum { SHAPE_DD, SHAPE_D, SHAPE_DH, SHAPE_HH, SHAPE_FD, SHAPE_DF, SHAPE_F };
+enum { SLOT_PTR, SLOT_LIN_W, SLOT_LIN_B };   /* const float *, attn_linear.w, attn_linear.b */
+enum { PART_PROJ, PART_ADDITIVE, PART_LN, PART_FFN };
+#define LIN(f) offsetof(attn_layer_weights, f)
 static const struct {
     const char *suffix;
-    size_t offset; /* of the pointer in attn_layer_weights */
-    int shape;
+    size_t offset; /* of the const float * or attn_linear in attn_layer_weights */
+    int slot, shape, part;
 } layer_tensors[] = {
-    {"attn.q.weight", offsetof(attn_layer_weights, wq), SHAPE_DD},
-    {"attn.k.weight", offsetof(attn_layer_weights, wk), SHAPE_DD},
-    {"attn.v.weight", offsetof(attn_layer_weights, wv), SHAPE_DD},
-    {"attn.o.weight", offsetof(attn_layer_weights, wo), SHAPE_DD},
-    {"attn.q.bias", offsetof(attn_layer_weights, bq), SHAPE_D},
-    {"attn.k.bias", offsetof(attn_layer_weights, bk), SHAPE_D},
-    {"attn.v.bias", offsetof(attn_layer_weights, bv), SHAPE_D},
-    {"attn.o.bias", offsetof(attn_layer_weights, bo), SHAPE_D},
-    {"attn.additive.q.weight", offsetof(attn_layer_weights, add_wq), SHAPE_DH},
-    {"attn.additive.k.weight", offsetof(attn_layer_weights, add_wk), SHAPE_DH},
-    {"attn.additive.v", offsetof(attn_layer_weights, add_v), SHAPE_HH},
-    {"ln.weight", offsetof(attn_layer_weights, ln_w), SHAPE_D},
-    {"ln.bias", offsetof(attn_layer_weights, ln_b), SHAPE_D},
+    {"attn.q.weight", LIN(q), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
+    {"attn.k.weight", LIN(k), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
+    {"attn.v.weight", LIN(v), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
+    {"attn.o.weight", LIN(o), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
+    {"attn.q.bias", LIN(q), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.k.bias", LIN(k), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.v.bias", LIN(v), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.o.bias", LIN(o), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.additive.q.weight", LIN(add_wq), SLOT_PTR, SHAPE_DH, PART_ADDITIVE},
+    {"attn.additive.k.weight", LIN(add_wk), SLOT_PTR, SHAPE_DH, PART_ADDITIVE},
+    {"attn.additive.v", LIN(add_v), SLOT_PTR, SHAPE_HH, PART_ADDITIVE},
+    {"ln.weight", LIN(ln_w), SLOT_PTR, SHAPE_D, PART_LN},
+    {"ln.bias", LIN(ln_b), SLOT_PTR, SHAPE_D, PART_LN},
+    {"ffn.up.weight", LIN(ffn_up), SLOT_LIN_W, SHAPE_FD, PART_FFN},
+    {"ffn.up.bias", LIN(ffn_up), SLOT_LIN_B, SHAPE_F, PART_FFN},
+    {"ffn.down.weight", LIN(ffn_down), SLOT_LIN_W, SHAPE_DF, PART_FFN},
+    {"ffn.down.bias", LIN(ffn_down), SLOT_LIN_B, SHAPE_D, PART_FFN},
+    {"ffn_ln.weight", LIN(ffn_ln_w), SLOT_PTR, SHAPE_D, PART_FFN},
+    {"ffn_ln.bias", LIN(ffn_ln_b), SLOT_PTR, SHAPE_D, PART_FFN},
 };
+#undef LIN
 #define N_LAYER_TENSORS (sizeof layer_tensors / sizeof layer_tensors[0])
 
 /* Parses "layers.<i>.<suffix>"; returns the index in layer_tensors or -1. */
@@ -172,18 +200,114 @@ static int parse_layer_name(const char *name, long *layer)
     return -1;
 }
 
+/* The slot of layer_tensors[j] in L, as the pointer it holds. */
+static const float **layer_slot(attn_layer_weights *L, size_t j)
+{
+    char *base = (char *)L + layer_tensors[j].offset;
+    if (layer_tensors[j].slot == SLOT_LIN_W) return &((attn_linear *)(void *)base)->w;
+    if (layer_tensors[j].slot == SLOT_LIN_B) return &((attn_linear *)(void *)base)->b;
+    return (const float **)(void *)base;
+}
+
 int model_check_config(attn_config *c, const char *what, attn_error *err)
 {
     if (check_range(what, "d_model", c->d_model, 1, ATTN_MAX_DIM, err) ||
         check_range(what, "n_heads", c->n_heads, 1, ATTN_MAX_HEADS, err) ||
         check_range(what, "n_layers", c->n_layers, 1, ATTN_MAX_LAYERS, err) ||
-        check_range(what, "max_positions", c->max_positions, 1, ATTN_MAX_POS, err))
+        check_range(what, "max_positions", c->max_positions, 1, ATTN_MAX_POS, err) ||
+        check_range(what, "position_offset", c->pos_offset, 0, c->max_positions - 1, err) ||
+        check_range(what, "type_vocab_size", c->type_vocab, 0, ATTN_MAX_VOCAB, err) ||
+        (c->arch != ARCH_ATTENTION && check_range(what, "d_ff", c->d_ff, 1, 4 * ATTN_MAX_DIM, err)))
         return -1;
     if (c->d_model % c->n_heads != 0)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: config.d_model = %d is not divisible by n_heads = %d",
                          what, c->d_model, c->n_heads);
+    if (!(c->ln_eps > 0.0) || !isfinite(c->ln_eps) || c->ln_eps > 1.0)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: config.layer_norm_eps = %g is not in (0, 1]", what,
+                         c->ln_eps);
     c->d_head = c->d_model / c->n_heads;
+    return 0;
+}
+
+/* Where a tensor outside the layers goes, and what it needs. */
+static int bind_global(attn_model *m, const attn_tensor *t, const char *what, attn_error *err)
+{
+    const attn_config *c = &m->cfg;
+    const int d = c->d_model;
+    if (strcmp(t->name, "embeddings.token") == 0) {
+        if (!m->vocab && !m->tokenizer)
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor 'embeddings.token' needs a tokenizer vocabulary",
+                             what);
+        int rows = m->vocab ? m->n_vocab : m->n_emb ? m->n_emb : t->shape[0];
+        if (check_shape(what, t, rows, d, err)) return -1;
+        m->n_emb = rows;
+        m->tok_emb = t->data;
+    } else if (strcmp(t->name, "embeddings.position") == 0) {
+        if (c->positional != POS_LEARNED)
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "%s: tensor 'embeddings.position' needs config.positional = \"learned\"", what);
+        if (check_shape(what, t, c->max_positions, d, err)) return -1;
+        m->pos_emb = t->data;
+    } else if (strcmp(t->name, "embeddings.token_type") == 0) {
+        if (c->type_vocab < 1)
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "%s: tensor 'embeddings.token_type' needs config.type_vocab_size >= 1", what);
+        if (check_shape(what, t, c->type_vocab, d, err)) return -1;
+        m->type_emb = t->data;
+    } else if (strncmp(t->name, "embeddings.ln.", 14) == 0 || strncmp(t->name, "final_ln.", 9) == 0) {
+        int emb = t->name[0] == 'e';
+        const char *field = t->name + (emb ? 14 : 9);
+        if (strcmp(field, "weight") != 0 && strcmp(field, "bias") != 0)
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'", what, t->name);
+        if (c->arch != (emb ? ARCH_BERT : ARCH_GPT2))
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' needs config.architecture = \"%s\"",
+                             what, t->name, emb ? "bert" : "gpt2");
+        if (check_shape(what, t, d, 0, err)) return -1;
+        const float **slot = emb ? (field[0] == 'w' ? &m->emb_ln_w : &m->emb_ln_b)
+                                 : (field[0] == 'w' ? &m->final_ln_w : &m->final_ln_b);
+        *slot = t->data;
+    } else {
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'", what, t->name);
+    }
+    if (t->ndim == 2 && (t->in_out || t->ld != t->shape[1]))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored row-major", what, t->name);
+    return 0;
+}
+
+/* Binds layers.<layer>.<layer_tensors[kind]> after checking the config has
+ * a use for it and its shape. */
+static int bind_layer(attn_model *m, const attn_tensor *t, long layer, int kind, const char *what,
+                      attn_error *err)
+{
+    const attn_config *c = &m->cfg;
+    const int d = c->d_model, part = layer_tensors[kind].part, sh = layer_tensors[kind].shape;
+    if (part == PART_PROJ && !c->projections)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' is not used by a model without projections "
+                         "(config.projections = false)", what, t->name);
+    if (part == PART_ADDITIVE && c->score != SCORE_ADDITIVE)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' is only used with config.score = \"additive\"", what, t->name);
+    if (part == PART_LN && c->layer_norm == LN_NONE)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' needs config.layer_norm = \"pre\" or \"post\"", what, t->name);
+    if (part == PART_FFN && c->arch == ARCH_ATTENTION)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' needs config.architecture = \"bert\" or \"gpt2\"", what, t->name);
+    int rows = sh == SHAPE_HH ? c->n_heads : sh == SHAPE_FD || sh == SHAPE_F ? c->d_ff : d;
+    int cols = sh == SHAPE_DD ? d : sh == SHAPE_DH || sh == SHAPE_HH ? c->d_head : sh == SHAPE_FD ? d
+             : sh == SHAPE_DF ? c->d_ff : 0;
+    if (check_shape(what, t, rows, cols, err)) return -1;
+    attn_layer_weights *L = &m->layers[layer];
+    if (layer_tensors[kind].slot == SLOT_LIN_W) {
+        attn_linear *lin = (attn_linear *)(void *)((char *)L + layer_tensors[kind].offset);
+        lin->ld = t->ld;
+        lin->in_out = t->in_out;
+    } else if (t->ndim == 2 && (t->in_out || t->ld != t->shape[1])) {
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored row-major", what, t->name);
+    }
+    *layer_slot(L, (size_t)kind) = t->data;
     return 0;
 }
 
@@ -191,73 +315,54 @@ int model_bind(attn_model *m, const char *what, attn_error *err)
 {
     attn_config *c = &m->cfg;
     if (model_check_config(c, what, err)) return -1;
-    int d = c->d_model;
 
     free(m->layers);
     m->layers = calloc((size_t)c->n_layers, sizeof *m->layers);
     if (!m->layers) return attn_oom(err, "layers");
-    m->tok_emb = m->pos_emb = NULL;
+    m->tok_emb = m->pos_emb = m->type_emb = NULL;
+    m->emb_ln_w = m->emb_ln_b = m->final_ln_w = m->final_ln_b = NULL;
 
     for (int i = 0; i < m->n_tensors; i++) {
         const attn_tensor *t = &m->tensors[i];
         long layer;
-        int kind;
-        if (strcmp(t->name, "embeddings.token") == 0) {
-            if (!m->vocab)
-                return attn_fail(err, ATTN_EXIT_INPUT,
-                                 "%s: tensor 'embeddings.token' needs tokenizer.vocab", what);
-            if (check_shape(what, t, m->n_vocab, d, err)) return -1;
-            m->tok_emb = t->data;
-        } else if (strcmp(t->name, "embeddings.position") == 0) {
-            if (c->positional != POS_LEARNED)
-                return attn_fail(err, ATTN_EXIT_INPUT,
-                                 "%s: tensor 'embeddings.position' needs config.positional = \"learned\"",
-                                 what);
-            if (check_shape(what, t, c->max_positions, d, err)) return -1;
-            m->pos_emb = t->data;
-        } else if ((kind = parse_layer_name(t->name, &layer)) >= 0 && layer < c->n_layers) {
-            int sh = layer_tensors[kind].shape;
-            int rows = sh == SHAPE_HH ? c->n_heads : d;
-            int cols = sh == SHAPE_DD ? d : sh == SHAPE_D ? 0 : c->d_head;
-            if (!c->projections && strncmp(layer_tensors[kind].suffix, "attn.", 5) == 0 &&
-                strncmp(layer_tensors[kind].suffix, "attn.additive.", 14) != 0)
-                return attn_fail(err, ATTN_EXIT_INPUT,
-                                 "%s: tensor '%s' is not used by a model without projections "
-                                 "(config.projections = false)", what, t->name);
-            if (c->score != SCORE_ADDITIVE && sh >= SHAPE_DH)
-                return attn_fail(err, ATTN_EXIT_INPUT,
-                                 "%s: tensor '%s' is only used with config.score = \"additive\"",
-                                 what, t->name);
-            if (c->layer_norm == LN_NONE && strncmp(layer_tensors[kind].suffix, "ln.", 3) == 0)
-                return attn_fail(err, ATTN_EXIT_INPUT,
-                                 "%s: tensor '%s' needs config.layer_norm = \"pre\" or \"post\"",
-                                 what, t->name);
-            if (check_shape(what, t, rows, cols, err)) return -1;
-            *(const float **)((char *)&m->layers[layer] + layer_tensors[kind].offset) = t->data;
-        } else {
-            return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'", what, t->name);
+        int kind = parse_layer_name(t->name, &layer);
+        if (kind >= 0 && layer < c->n_layers) {
+            if (bind_layer(m, t, layer, kind, what, err)) return -1;
+        } else if (kind >= 0 || strncmp(t->name, "layers.", 7) == 0) {
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'%s", what, t->name,
+                             kind >= 0 ? " (past config.n_layers)" : "");
+        } else if (bind_global(m, t, what, err)) {
+            return -1;
         }
     }
-    if (m->vocab && !m->tok_emb)
+    if ((m->vocab || m->tokenizer) && !m->tok_emb)
         return attn_fail(err, ATTN_EXIT_INPUT,
-                         "%s: tokenizer.vocab given but tensor 'embeddings.token' is missing", what);
+                         "%s: the model has a vocabulary but tensor 'embeddings.token' is missing", what);
+    if (m->tokenizer && tokenizer_vocab_size(m->tokenizer) > m->n_emb)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: the tokenizer has %d entries but embeddings.token only %d rows", what,
+                         tokenizer_vocab_size(m->tokenizer), m->n_emb);
     if (c->positional == POS_LEARNED && !m->pos_emb)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: config.positional is \"learned\" but tensor 'embeddings.position' is missing",
                          what);
     for (int l = 0; l < c->n_layers; l++) {
-        const attn_layer_weights *L = &m->layers[l];
+        attn_layer_weights *L = &m->layers[l];
         for (size_t j = 0; j < N_LAYER_TENSORS; j++) {
-            int sh = layer_tensors[j].shape;
-            int needed = sh == SHAPE_DD ? c->projections : sh >= SHAPE_DH ? c->score == SCORE_ADDITIVE : 0;
-            if (needed && !*(const float *const *)((const char *)L + layer_tensors[j].offset))
+            int part = layer_tensors[j].part, needed = 0;
+            if (layer_tensors[j].slot == SLOT_LIN_W)
+                needed = part == PART_PROJ ? c->projections : part == PART_FFN && c->arch != ARCH_ATTENTION;
+            else if (part == PART_ADDITIVE)
+                needed = c->score == SCORE_ADDITIVE;
+            if (needed && !*layer_slot(L, j))
                 return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor 'layers.%d.%s' is missing%s", what, l,
                                  layer_tensors[j].suffix,
-                                 sh >= SHAPE_DH ? " (the additive score needs it)" : "");
+                                 part == PART_ADDITIVE ? " (the additive score needs it)" : "");
         }
     }
     for (int i = 0; i < m->n_tensors; i++) {
         const attn_tensor *t = &m->tensors[i];
+        if (!t->owned) continue; /* views: their loader checked them (st_to_float) */
         size_t n = (size_t)t->shape[0] * (size_t)(t->ndim > 1 ? t->shape[1] : 1);
         for (size_t j = 0; j < n; j++)
             if (!isfinite(t->data[j]))
@@ -290,6 +395,7 @@ attn_model *model_seeded(uint64_t seed, const attn_config *cfg, attn_error *err)
     m->seeded = 1;
     m->seed = seed;
     m->cfg = *cfg;
+    if (m->cfg.ln_eps == 0.0) m->cfg.ln_eps = 1e-5;
     m->cfg.positional = POS_SINUSOIDAL;
     m->cfg.max_positions = 512;
     /* validate the shape first, so absurd sizes fail before allocating */

@@ -1,17 +1,25 @@
-/* model.h — a model: config, tokenizer settings and named tensors.
+/* model.h — a model: config, tokenizer and named tensors.
  *
  * One struct whatever the container: model_seeded() generates it from a seed,
  * model_load_json() (model_json.c) reads a version-1 JSON weight file, and
- * later loaders (safetensors) fill the same struct. Tensors are stored by
- * name ("layers.0.attn.q.weight", shape [out, in], y = x·Wᵀ + b as in
- * torch.nn.Linear); after loading, model_bind() resolves the per-layer
- * pointers in m->layers[] so the forward pass does no name look-ups. A
- * missing bias is bound to NULL (treated as zero).
+ * model_load_hf() (hf.c) a Hugging Face model directory or .safetensors
+ * file. Tensors are stored by attnviz's names ("layers.0.attn.q.weight",
+ * logical shape [out, in], y = x·Wᵀ + b as in torch.nn.Linear), whatever
+ * the container called them; after loading, model_bind() resolves the
+ * per-layer pointers in m->layers[] so the forward pass does no name
+ * look-ups. A missing bias is bound to NULL (treated as zero).
  *
- * Ownership: the model owns every tensor, name and vocabulary string;
- * model_free() releases all of it. Functions return 0 / non-NULL on success,
- * or -1 / NULL with err filled (ATTN_EXIT_INPUT for invalid files or
- * configurations, ATTN_EXIT_RUNTIME for I/O and memory).
+ * A tensor either owns its data (malloc'd floats, row-major) or is a view
+ * into memory the model keeps alive otherwise (a mapped .safetensors file):
+ * a view may store a matrix transposed ([in, out], GPT-2's Conv1D) and with
+ * a row stride (ld) wider than its rows (q, k and v read in place from
+ * GPT-2's fused c_attn). tensor_at() reads any element.
+ *
+ * Ownership: the model owns every tensor, name, vocabulary string, its
+ * tokenizer and its mapped files; model_free() releases all of it.
+ * Functions return 0 / non-NULL on success, or -1 / NULL with err filled
+ * (ATTN_EXIT_INPUT for invalid files or configurations, ATTN_EXIT_RUNTIME
+ * for I/O and memory).
  */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
@@ -31,6 +39,13 @@
 typedef enum { SCORE_SCALED_DOT = 0, SCORE_DOT, SCORE_ADDITIVE } attn_score_fn;
 typedef enum { POS_SINUSOIDAL = 0, POS_LEARNED, POS_NONE } attn_positional;
 typedef enum { LN_NONE = 0, LN_PRE, LN_POST } attn_layer_norm;
+/* attention: attention-only layers; bert: post-LN encoder layers with a
+ * feed-forward block and an embedding layer norm; gpt2: pre-LN decoder
+ * layers with a feed-forward block (and a final layer norm). */
+typedef enum { ARCH_ATTENTION = 0, ARCH_BERT, ARCH_GPT2 } attn_arch;
+/* gelu: x·Φ(x) with erf (BERT's "gelu"); gelu_tanh: the tanh approximation
+ * (GPT-2's "gelu_new"); relu. */
+typedef enum { ACT_GELU = 0, ACT_GELU_TANH, ACT_RELU } attn_act;
 
 typedef struct {
     int d_model;             /* width of the residual stream */
@@ -43,25 +58,57 @@ typedef struct {
     int max_positions;       /* rows of embeddings.position when learned */
     int projections;         /* 1: Q/K/V/O projections; 0: plain, Q = K = V = x */
     attn_layer_norm layer_norm; /* none; pre: x + Attn(LN(x)); post: LN(x + Attn(x)) */
+    attn_arch arch;
+    int d_ff;                /* feed-forward width (bert, gpt2); 0 without one */
+    attn_act act;            /* feed-forward activation */
+    double ln_eps;           /* layer norm epsilon (default 1e-5; BERT 1e-12) */
+    int type_vocab;          /* rows of embeddings.token_type (bert; 0: none) */
+    int pos_offset;          /* position of token 0 in the learned table
+                                (RoBERTa: padding_idx + 1 = 2) */
 } attn_config;
 
 typedef struct {
     char *name;
     int ndim;                /* 1 or 2 */
-    int shape[2];
-    float *data;             /* [shape[0]] or [shape[0], shape[1]], row-major */
+    int shape[2];            /* logical: [out, in] for a weight */
+    float *data;             /* owned: [shape[0]] or [shape[0], shape[1]], row-major */
+    int owned;               /* 1: data is malloc'd and freed with the model */
+    int ld;                  /* row stride of the storage, in floats */
+    int in_out;              /* 1: stored transposed, [shape[1]] rows of ld floats */
 } attn_tensor;
 
-/* Resolved pointers for one attention layer; biases may be NULL. */
+/* Element (r, c) of a tensor's logical shape (c = 0 for 1-d). */
+static inline float tensor_at(const attn_tensor *t, int r, int c)
+{
+    return t->in_out ? t->data[(size_t)c * (size_t)t->ld + (size_t)r]
+                     : t->data[(size_t)r * (size_t)t->ld + (size_t)c];
+}
+
+/* A linear layer as stored: y = x·Wᵀ + b, W logically [out, in]. */
 typedef struct {
-    const float *wq, *wk, *wv, *wo;   /* each [d_model, d_model]; NULL when plain */
-    const float *bq, *bk, *bv, *bo;   /* each [d_model] or NULL */
+    const float *w;          /* NULL: absent */
+    const float *b;          /* [out] or NULL (zero) */
+    int ld;                  /* row stride of w's storage, in floats */
+    int in_out;              /* 0: stored [out, in] (torch.nn.Linear); 1: [in,
+                                out] (GPT-2's Conv1D) */
+} attn_linear;
+
+/* Resolved pointers for one layer; biases may be NULL. */
+typedef struct {
+    attn_linear q, k, v, o;           /* each [d_model, d_model]; w NULL when plain */
+    attn_linear ffn_up;               /* [d_ff, d_model] (bert, gpt2) */
+    attn_linear ffn_down;             /* [d_model, d_ff] */
     /* additive (Bahdanau) score, per head h: rows h*d_head.. of add_wq/add_wk
      * are that head's [d_head, d_head] matrices, row h of add_v its vector */
     const float *add_wq, *add_wk;     /* each [d_model, d_head] */
     const float *add_v;               /* [n_heads, d_head] */
-    const float *ln_w, *ln_b;         /* [d_model] layer norm gain/bias, or NULL (1, 0) */
+    const float *ln_w, *ln_b;         /* [d_model] layer norm of the attention block
+                                         (before it: pre; after it: post), or NULL (1, 0) */
+    const float *ffn_ln_w, *ffn_ln_b; /* [d_model] layer norm of the feed-forward block */
 } attn_layer_weights;
+
+struct attn_tokenizer;
+struct st_set;
 
 typedef struct {
     attn_config cfg;
@@ -75,12 +122,23 @@ typedef struct {
     int *vocab_slots;        /* [vocab_cap] open-addressing index into vocab, -1 empty */
     int vocab_cap;           /* power of two >= 2 * n_vocab */
 
+    struct attn_tokenizer *tokenizer; /* subword tokenizer (subword.h), or NULL:
+                                         the words tokenizer with vocab above */
+    int n_emb;               /* rows of embeddings.token (config vocab_size) */
+
     attn_tensor *tensors;    /* [n_tensors], owned */
     int n_tensors;
+    struct st_set *weights_file; /* mapped safetensors the views point into */
+    float **bufs;            /* [n_bufs] converted (F16, BF16, unaligned) tensors the views point into */
+    int n_bufs;
 
     /* bound by model_bind() */
-    const float *tok_emb;    /* [n_vocab, d_model] or NULL (hashed) */
+    const float *tok_emb;    /* [n_emb, d_model] or NULL (hashed) */
     const float *pos_emb;    /* [max_positions, d_model] when learned */
+    const float *type_emb;   /* [type_vocab, d_model] (bert) or NULL */
+    const float *emb_ln_w, *emb_ln_b; /* [d_model] embedding layer norm (bert) */
+    const float *final_ln_w, *final_ln_b; /* [d_model] (gpt2; not on the
+                                             attention's path) */
     attn_layer_weights *layers; /* [n_layers] */
 
     /* provenance, for metadata in outputs */
@@ -102,6 +160,16 @@ attn_model *model_seeded(uint64_t seed, const attn_config *cfg, attn_error *err)
 /* Reads a version-1 JSON weight file (model_json.c). */
 attn_model *model_load_json(const char *path, attn_error *err);
 
+/* Reads a Hugging Face model (hf.c): path is a directory with config.json,
+ * model.safetensors (or model.safetensors.index.json and its shards) and the
+ * tokenizer's files, or a .safetensors / .index.json file with those beside
+ * it. model_type bert, roberta, distilbert or gpt2. */
+attn_model *model_load_hf(const char *path, attn_error *err);
+
+/* 1 if path names something model_load_hf() reads (a directory, or a file
+ * ending in .safetensors or .safetensors.index.json). */
+int model_is_hf_path(const char *path);
+
 /* Writes m as a version-1 JSON weight file, atomically. Floats are written
  * with 9 significant digits so that loading gives bit-identical weights. */
 int model_save_json(const attn_model *m, const char *path, attn_error *err);
@@ -117,6 +185,10 @@ int model_check_config(attn_config *c, const char *what, attn_error *err);
 /* Adds a tensor (takes ownership of data, copies name). */
 int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
                      float *data, attn_error *err);
+/* Adds a view: data is not owned and stays valid as long as the model
+ * (m->weights_file); ld and in_out as in attn_tensor. */
+int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
+                   const float *data, int ld, int in_out, attn_error *err);
 const attn_tensor *model_find(const attn_model *m, const char *name);
 
 /* Builds the vocabulary index (after m->vocab / n_vocab are set); fails on a

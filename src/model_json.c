@@ -14,12 +14,19 @@
 #include <string.h>
 
 #include "io.h"
+#include "jsonutil.h"
+#include "subword.h"
 
 static const char *const top_keys[] = {"attnviz_model", "config", "tokenizer", "tensors", "extra", NULL};
 static const char *const config_keys[] = {"architecture", "d_model", "n_heads", "n_layers", "score",
                                           "causal", "positional", "max_positions",
-                                          "projections", "layer_norm", NULL};
-static const char *const tokenizer_keys[] = {"type", "lowercase", "unk", "vocab", NULL};
+                                          "projections", "layer_norm", "d_ff", "activation",
+                                          "layer_norm_eps", "type_vocab_size", "position_offset", NULL};
+static const char *const tokenizer_keys[] = {"type", "lowercase", "unk", "vocab", "merges", "special", NULL};
+
+static const char *const arch_names[] = {"attention", "bert", "gpt2", NULL};
+static const char *const act_names[] = {"gelu", "gelu_tanh", "relu", NULL};
+static const char *const tokenizer_types[] = {"words", "wordpiece", "bpe", NULL};
 
 static const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL};
 static const char *const positional_names[] = {"sinusoidal", "learned", "none", NULL};
@@ -60,17 +67,24 @@ static int get_int(const char *path, const cJSON *obj, const char *key, long lo,
     return 0;
 }
 
+/* The index of s in names (NULL-terminated), or -1. */
+static int name_index(const char *const *names, const char *s)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
 static int get_enum(const char *path, const cJSON *obj, const char *key,
                     const char *const *names, int *out, attn_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v) return 0;
-    if (cJSON_IsString(v))
-        for (int i = 0; names[i]; i++)
-            if (strcmp(v->valuestring, names[i]) == 0) {
-                *out = i;
-                return 0;
-            }
+    int i = cJSON_IsString(v) ? name_index(names, v->valuestring) : -1;
+    if (i >= 0) {
+        *out = i;
+        return 0;
+    }
     char list[128] = "";
     for (int i = 0; names[i]; i++) {
         strcat(list, i ? ", " : "");
@@ -90,28 +104,74 @@ static int get_bool(const char *path, const char *where, const cJSON *obj, const
     return 0;
 }
 
+static int get_double(const char *path, const cJSON *obj, const char *key, double *out, attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: config.%s must be a number", path, key);
+    *out = v->valuedouble;
+    return 0;
+}
+
+/* A bert or gpt2 config fixes what the layers look like: a key that says
+ * otherwise is an error, an absent one takes the architecture's value. */
+static int arch_fixed(const char *path, const cJSON *c, const char *key, const char *const *names,
+                      int want, int *out, const char *arch, attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    if (v && *out != want)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: config.%s must be %s%s%s for architecture \"%s\"", path,
+                         key, names ? "\"" : "", names ? names[want] : want ? "true" : "false", names ? "\"" : "",
+                         arch);
+    *out = want;
+    return 0;
+}
+
 static int load_config(attn_model *m, const char *path, const cJSON *c, attn_error *err)
 {
     if (!cJSON_IsObject(c))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"config\" is missing or not an object", path);
     if (check_keys(path, "config", c, config_keys, err)) return -1;
-    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(c, "architecture");
-    if (arch && !(cJSON_IsString(arch) && strcmp(arch->valuestring, "attention") == 0))
-        return attn_fail(err, ATTN_EXIT_INPUT,
-                         "%s: config.architecture must be \"attention\" (bert and gpt2 are not supported yet)",
-                         path);
     attn_config *cfg = &m->cfg;
-    int score = 0, pos = 0, ln = 0;
+    int score = 0, pos = 0, ln = 0, arch = 0, act = 0;
+    if (get_enum(path, c, "architecture", arch_names, &arch, err)) return -1;
+    if (arch != ARCH_ATTENTION) { /* the architecture's defaults */
+        pos = POS_LEARNED;
+        ln = arch == ARCH_BERT ? LN_POST : LN_PRE;
+        cfg->causal = arch == ARCH_GPT2;
+        act = arch == ARCH_BERT ? ACT_GELU : ACT_GELU_TANH;
+        cfg->ln_eps = arch == ARCH_BERT ? 1e-12 : 1e-5;
+    }
     if (get_int(path, c, "d_model", 1, ATTN_MAX_DIM, -1, &cfg->d_model, err) ||
         get_int(path, c, "n_heads", 1, ATTN_MAX_HEADS, -1, &cfg->n_heads, err) ||
         get_int(path, c, "n_layers", 1, ATTN_MAX_LAYERS, -1, &cfg->n_layers, err) ||
         get_int(path, c, "max_positions", 1, ATTN_MAX_POS, 512, &cfg->max_positions, err) ||
+        (arch != ARCH_ATTENTION && get_int(path, c, "d_ff", 1, 4 * ATTN_MAX_DIM, -1, &cfg->d_ff, err)) ||
+        get_int(path, c, "type_vocab_size", 0, ATTN_MAX_VOCAB, 0, &cfg->type_vocab, err) ||
+        get_int(path, c, "position_offset", 0, ATTN_MAX_POS, 0, &cfg->pos_offset, err) ||
+        get_double(path, c, "layer_norm_eps", &cfg->ln_eps, err) ||
         get_enum(path, c, "score", score_names, &score, err) ||
         get_enum(path, c, "positional", positional_names, &pos, err) ||
         get_enum(path, c, "layer_norm", layer_norm_names, &ln, err) ||
+        get_enum(path, c, "activation", act_names, &act, err) ||
         get_bool(path, "config", c, "causal", &cfg->causal, err) ||
         get_bool(path, "config", c, "projections", &cfg->projections, err))
         return -1;
+    if (arch == ARCH_ATTENTION) {
+        const char *const only[] = {"d_ff", "activation", "layer_norm_eps", "type_vocab_size", NULL};
+        for (int i = 0; only[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(c, only[i]))
+                return attn_fail(err, ATTN_EXIT_INPUT,
+                                 "%s: config.%s needs config.architecture \"bert\" or \"gpt2\"", path, only[i]);
+    } else if (arch_fixed(path, c, "positional", positional_names, POS_LEARNED, &pos, arch_names[arch], err) ||
+               arch_fixed(path, c, "layer_norm", layer_norm_names, arch == ARCH_BERT ? LN_POST : LN_PRE, &ln,
+                          arch_names[arch], err) ||
+               arch_fixed(path, c, "projections", NULL, 1, &cfg->projections, arch_names[arch], err)) {
+        return -1;
+    }
+    cfg->arch = (attn_arch)arch;
+    cfg->act = (attn_act)act;
     cfg->score = (attn_score_fn)score;
     cfg->layer_norm = (attn_layer_norm)ln;
     cfg->positional = (attn_positional)pos;
@@ -125,16 +185,125 @@ static char *dup_str(const char *s)
     return d;
 }
 
+/* A JSON array of strings as a malloc'd array of pointers into the parse
+ * (valid while the parse is), or NULL with err filled. */
+static const char **string_list(const char *path, const cJSON *arr, const char *key, int max, int *n,
+                                attn_error *err)
+{
+    if (!cJSON_IsArray(arr)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.%s must be an array of strings", path, key);
+        return NULL;
+    }
+    *n = cJSON_GetArraySize(arr);
+    if (*n < 1 || *n > max) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.%s has %d entries (allowed 1 to %d)", path, key, *n, max);
+        return NULL;
+    }
+    const char **list = malloc((size_t)*n * sizeof *list);
+    if (!list) {
+        attn_oom(err, path);
+        return NULL;
+    }
+    int i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        if (!cJSON_IsString(it)) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.%s[%d] is not a string", path, key, i);
+            free(list);
+            return NULL;
+        }
+        list[i] = it->valuestring;
+    }
+    return list;
+}
+
+/* tokenizer.special: [first, last], each a string or null; default by the
+ * tokenizer type and architecture: [CLS] … [SEP] for WordPiece, <s> … </s>
+ * for a BPE encoder (bert), none for gpt2. */
+static int load_specials(attn_model *m, const char *path, const cJSON *t, int type, attn_error *err)
+{
+    const char *first = NULL, *last = NULL;
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(t, "special");
+    if (sp) {
+        const cJSON *a = cJSON_GetArrayItem(sp, 0), *b = cJSON_GetArrayItem(sp, 1);
+        if (!cJSON_IsArray(sp) || cJSON_GetArraySize(sp) != 2 || !(cJSON_IsString(a) || cJSON_IsNull(a)) ||
+            !(cJSON_IsString(b) || cJSON_IsNull(b)))
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "%s: tokenizer.special must be [first, last], each a token or null", path);
+        first = cJSON_IsString(a) ? a->valuestring : NULL;
+        last = cJSON_IsString(b) ? b->valuestring : NULL;
+    } else if (m->cfg.arch == ARCH_BERT) {
+        first = type == 1 ? "[CLS]" : "<s>";
+        last = type == 1 ? "[SEP]" : "</s>";
+    }
+    if (tokenizer_set_specials(m->tokenizer, first, last, err)) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return attn_fail(err, err->code, "%s: tokenizer.special: %s", path, msg);
+    }
+    return 0;
+}
+
+/* A subword tokenizer (type 1 wordpiece, 2 bpe) from tokenizer.vocab (and
+ * .merges). */
+static int load_subword(attn_model *m, const char *path, const cJSON *t, int type, attn_error *err)
+{
+    if (m->cfg.arch == ARCH_ATTENTION)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tokenizer.type \"%s\" needs config.architecture \"bert\" or \"gpt2\"", path,
+                         tokenizer_types[type]);
+    int n = 0, n_merges = 0;
+    const char **vocab = string_list(path, cJSON_GetObjectItemCaseSensitive(t, "vocab"), "vocab",
+                                     ATTN_MAX_VOCAB, &n, err);
+    if (!vocab) return -1;
+    const char **merges = NULL;
+    const cJSON *mj = cJSON_GetObjectItemCaseSensitive(t, "merges");
+    if (type == 1) {
+        const cJSON *unk = cJSON_GetObjectItemCaseSensitive(t, "unk");
+        if (mj) {
+            free(vocab);
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.merges is for \"bpe\", not \"wordpiece\"",
+                             path);
+        }
+        if (unk && !cJSON_IsString(unk)) {
+            free(vocab);
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.unk must be a string", path);
+        }
+        m->tokenizer = wordpiece_from_list(vocab, n, m->lowercase, unk ? unk->valuestring : "[UNK]", path, err);
+    } else {
+        if (cJSON_GetObjectItemCaseSensitive(t, "unk") || cJSON_GetObjectItemCaseSensitive(t, "lowercase")) {
+            free(vocab);
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "%s: tokenizer.unk and .lowercase are not used by \"bpe\" (byte-level: no unknown "
+                             "words, no case folding)", path);
+        }
+        if (!(merges = string_list(path, mj, "merges", ATTN_MAX_VOCAB, &n_merges, err))) {
+            free(vocab);
+            return -1;
+        }
+        m->tokenizer = bpe_from_lists(vocab, n, merges, n_merges, path, err);
+    }
+    free(vocab);
+    free(merges);
+    if (!m->tokenizer) return -1;
+    return load_specials(m, path, t, type, err);
+}
+
 static int load_tokenizer(attn_model *m, const char *path, const cJSON *t, attn_error *err)
 {
     if (!t) return 0;
     if (!cJSON_IsObject(t))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"tokenizer\" must be an object", path);
     if (check_keys(path, "tokenizer", t, tokenizer_keys, err)) return -1;
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(t, "type");
-    if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "words") == 0))
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.type must be \"words\"", path);
+    int type = 0;
+    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(t, "type");
+    if (ty && !(cJSON_IsString(ty) && (type = name_index(tokenizer_types, ty->valuestring)) >= 0))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.type must be \"words\", \"wordpiece\" or \"bpe\"",
+                         path);
     if (get_bool(path, "tokenizer", t, "lowercase", &m->lowercase, err)) return -1;
+    if (type != 0) return load_subword(m, path, t, type, err);
+    if (cJSON_GetObjectItemCaseSensitive(t, "merges") || cJSON_GetObjectItemCaseSensitive(t, "special"))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.%s is not used by the \"words\" tokenizer", path,
+                         cJSON_GetObjectItemCaseSensitive(t, "merges") ? "merges" : "special");
     const cJSON *unk = cJSON_GetObjectItemCaseSensitive(t, "unk");
     if (unk && !cJSON_IsString(unk))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.unk must be a string", path);
@@ -143,21 +312,18 @@ static int load_tokenizer(attn_model *m, const char *path, const cJSON *t, attn_
     if (!m->unk) return attn_oom(err, path);
     const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(t, "vocab");
     if (!vocab) return 0;
-    if (!cJSON_IsArray(vocab))
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.vocab must be an array of strings", path);
-    int n = cJSON_GetArraySize(vocab);
-    if (n < 1 || n > ATTN_MAX_VOCAB)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.vocab has %d entries (allowed 1 to %d)",
-                         path, n, ATTN_MAX_VOCAB);
+    int n = 0;
+    const char **list = string_list(path, vocab, "vocab", ATTN_MAX_VOCAB, &n, err);
+    if (!list) return -1;
     m->vocab = calloc((size_t)n, sizeof *m->vocab);
-    if (!m->vocab) return attn_oom(err, path);
-    for (const cJSON *it = vocab->child; it; it = it->next) {
-        if (!cJSON_IsString(it))
-            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tokenizer.vocab[%d] is not a string", path,
-                             m->n_vocab);
-        if (!(m->vocab[m->n_vocab] = dup_str(it->valuestring))) return attn_oom(err, path);
-        m->n_vocab++;
+    if (!m->vocab) {
+        free(list);
+        return attn_oom(err, path);
     }
+    for (; m->n_vocab < n; m->n_vocab++)
+        if (!(m->vocab[m->n_vocab] = dup_str(list[m->n_vocab]))) break;
+    free(list);
+    if (m->n_vocab < n) return attn_oom(err, path);
     if (model_index_vocab(m, path, err)) return -1;
     m->unk_id = vocab_lookup(m, m->unk);
     return 0;
@@ -312,21 +478,6 @@ static void arena_end(void)
     cJSON_InitHooks(NULL);
 }
 
-/* Line and column of byte offset in text, for parse errors. */
-static void line_col(const char *text, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && text[i]; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 attn_model *model_load_json(const char *path, attn_error *err)
 {
     size_t len = 0;
@@ -351,7 +502,7 @@ attn_model *model_load_json(const char *path, attn_error *err)
         size_t off = end && end >= text ? (size_t)(end - text) : 0;
         const char *e = cJSON_GetErrorPtr();
         if (e && e >= text && e <= text + len) off = (size_t)(e - text);
-        line_col(text, off, &line, &col);
+        json_line_col(text, off, &line, &col);
         if (off + strspn(text + off, " \t\r\n") >= len)
             attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON (unexpected end of file)", path,
                       line, col);
@@ -420,7 +571,7 @@ int model_save_json(const attn_model *m, const char *path, attn_error *err)
     cJSON *cfg = NULL, *tensors = NULL;
     int ok = root && cJSON_AddNumberToObject(root, "attnviz_model", 1) &&
              (cfg = cJSON_AddObjectToObject(root, "config"));
-    ok = ok && cJSON_AddStringToObject(cfg, "architecture", "attention");
+    ok = ok && cJSON_AddStringToObject(cfg, "architecture", arch_names[c->arch]);
     ok = ok && cJSON_AddNumberToObject(cfg, "d_model", c->d_model);
     ok = ok && cJSON_AddNumberToObject(cfg, "n_heads", c->n_heads);
     ok = ok && cJSON_AddNumberToObject(cfg, "n_layers", c->n_layers);
@@ -430,6 +581,13 @@ int model_save_json(const attn_model *m, const char *path, attn_error *err)
     ok = ok && cJSON_AddNumberToObject(cfg, "max_positions", c->max_positions);
     ok = ok && cJSON_AddBoolToObject(cfg, "projections", c->projections);
     ok = ok && cJSON_AddStringToObject(cfg, "layer_norm", layer_norm_names[c->layer_norm]);
+    if (c->arch != ARCH_ATTENTION) {
+        ok = ok && cJSON_AddNumberToObject(cfg, "d_ff", c->d_ff);
+        ok = ok && cJSON_AddStringToObject(cfg, "activation", act_names[c->act]);
+        ok = ok && cJSON_AddNumberToObject(cfg, "layer_norm_eps", c->ln_eps);
+        ok = ok && cJSON_AddNumberToObject(cfg, "type_vocab_size", c->type_vocab);
+        ok = ok && cJSON_AddNumberToObject(cfg, "position_offset", c->pos_offset);
+    }
     if (ok) {
         cJSON *tok = cJSON_AddObjectToObject(root, "tokenizer");
         ok = tok && cJSON_AddStringToObject(tok, "type", "words") &&
@@ -454,11 +612,12 @@ int model_save_json(const attn_model *m, const char *path, attn_error *err)
         cJSON *shape = cJSON_CreateIntArray(t->shape, t->ndim);
         cJSON *data = cJSON_CreateArray();
         ok = obj && shape && data;
-        size_t n = (size_t)t->shape[0] * (size_t)(t->ndim > 1 ? t->shape[1] : 1);
-        for (size_t j = 0; ok && j < n; j++) {
-            cJSON *v = float_item(t->data[j]);
-            ok = v && cJSON_AddItemToArray(data, v);
-        }
+        int cols = t->ndim > 1 ? t->shape[1] : 1;
+        for (int r = 0; ok && r < t->shape[0]; r++)
+            for (int col = 0; ok && col < cols; col++) {
+                cJSON *v = float_item(tensor_at(t, r, col));
+                ok = v && cJSON_AddItemToArray(data, v);
+            }
         if (ok) {
             cJSON_AddItemToObject(obj, "shape", shape);
             cJSON_AddItemToObject(obj, "data", data);

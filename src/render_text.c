@@ -119,7 +119,9 @@ static void json_tokens(attn_buf *out, const attn_tokens *t)
     for (int i = 0; i < t->n; i++) {
         buf_puts(out, i ? ",{\"text\":" : "{\"text\":");
         json_string(out, t->tok[i].text);
-        buf_printf(out, ",\"start\":%zu,\"end\":%zu}", t->tok[i].start, t->tok[i].end);
+        buf_printf(out, ",\"start\":%zu,\"end\":%zu", t->tok[i].start, t->tok[i].end);
+        if (t->tok[i].id >= 0) buf_printf(out, ",\"id\":%d", (int)t->tok[i].id);
+        buf_puts(out, t->tok[i].special ? ",\"special\":true}" : "}");
     }
     buf_putc(out, ']');
 }
@@ -136,6 +138,10 @@ void render_json_begin(attn_buf *out, const attn_result *r)
     }
     buf_puts(out, ",\"model\":{\"source\":");
     json_string(out, r->meta.model ? r->meta.model : "seeded");
+    if (r->meta.architecture) {
+        buf_puts(out, ",\"architecture\":");
+        json_string(out, r->meta.architecture);
+    }
     if (r->meta.seeded) buf_printf(out, ",\"seed\":%llu", (unsigned long long)r->meta.seed);
     buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
                r->meta.n_heads, r->meta.n_layers);

@@ -16,6 +16,41 @@ void result_free(attn_result *r)
     memset(r, 0, sizeof *r);
 }
 
+int result_regroup(attn_result *r, const int *qgroup, const attn_tokens *q, const int *kgroup,
+                   const attn_tokens *k, attn_error *err)
+{
+    const size_t mats = (size_t)r->n_layers * (size_t)r->n_heads, nn = (size_t)q->n * (size_t)k->n;
+    float *w = calloc(mats * nn + 1, sizeof *w); /* [layers][heads][q->n, k->n] */
+    int *size = calloc((size_t)q->n + 1, sizeof *size); /* [q->n] tokens per query group */
+    if (!w || !size) {
+        free(w);
+        free(size);
+        return attn_oom(err, "grouping");
+    }
+    for (int i = 0; i < r->n_q; i++)
+        if (qgroup[i] >= 0) size[qgroup[i]]++;
+    for (size_t m = 0; m < mats; m++) {
+        const float *src = r->weights + m * (size_t)r->n_q * (size_t)r->n_k; /* [n_q, n_k] */
+        float *dst = w + m * nn;                                               /* [q->n, k->n] */
+        for (int i = 0; i < r->n_q; i++) {
+            if (qgroup[i] < 0) continue;
+            float *row = dst + (size_t)qgroup[i] * (size_t)k->n;
+            for (int j = 0; j < r->n_k; j++)
+                if (kgroup[j] >= 0) row[kgroup[j]] += src[(size_t)i * (size_t)r->n_k + (size_t)j];
+        }
+        for (int g = 0; g < q->n; g++)
+            for (int h = 0; h < k->n; h++) dst[(size_t)g * (size_t)k->n + (size_t)h] /= (float)size[g];
+    }
+    free(size);
+    free(r->weights);
+    r->weights = w;
+    r->queries = q;
+    r->keys = k;
+    r->n_q = q->n;
+    r->n_k = k->n;
+    return 0;
+}
+
 /* Shrinks r to one head per layer, given the new weights [n_layers][n_q, n_k]. */
 static void set_single_head(attn_result *r, float *w, const char *label)
 {

@@ -21,6 +21,7 @@
 
 typedef struct {
     const char *model;        /* model file path, or "seeded" */
+    const char *architecture; /* "attention", "bert", "gpt2" */
     int seeded;
     uint64_t seed;
     int d_model, n_heads, n_layers;  /* of the model */
@@ -69,6 +70,14 @@ static inline const char *result_head_label(const attn_result *r, int hi, char *
 }
 
 void result_free(attn_result *r);
+
+/* Regroups the rows and columns (words.h): qgroup[n_q] and kgroup[n_k] give
+ * each query and key token its group (or -1: left out). Group g's row is
+ * the mean of its tokens' rows; group h's column the sum of its tokens'
+ * columns, so rows still sum to 1 when nothing is left out. The result then
+ * shows queries q[n_qg] and keys k[n_kg] (borrowed). */
+int result_regroup(attn_result *r, const int *qgroup, const attn_tokens *q, const int *kgroup,
+                   const attn_tokens *k, attn_error *err);
 
 /* Replaces the shown heads by their element-wise mean or max (how = "mean"
  * or "max"): one matrix per shown layer. */

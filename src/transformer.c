@@ -35,10 +35,11 @@ void embedding_hashed(float *out, const char *word, int d)
 
 int tokens_assign_ids(attn_tokens *t, const attn_model *m, attn_error *err)
 {
-    if (m->cfg.positional == POS_LEARNED && t->n > m->cfg.max_positions)
+    if (m->cfg.positional == POS_LEARNED && t->n > m->cfg.max_positions - m->cfg.pos_offset)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%d tokens, but the model's learned positions stop at %d",
-                         t->n, m->cfg.max_positions);
+                         t->n, m->cfg.max_positions - m->cfg.pos_offset);
+    if (m->tokenizer) return 0; /* the subword tokenizer assigned them */
     for (int i = 0; i < t->n; i++) {
         if (!m->vocab) {
             t->tok[i].id = -1;
@@ -61,18 +62,25 @@ int embed_forward(float *x, const attn_tokens *t, const attn_model *m, attn_erro
     for (int i = 0; i < t->n; i++) {
         float *row = x + (size_t)i * (size_t)d; /* [d] */
         if (m->tok_emb) {
-            if (t->tok[i].id < 0 || t->tok[i].id >= m->n_vocab)
+            if (t->tok[i].id < 0 || t->tok[i].id >= m->n_emb)
                 return attn_fail(err, ATTN_EXIT_INPUT, "token '%s' has no vocabulary id", t->tok[i].text);
             memcpy(row, m->tok_emb + (size_t)t->tok[i].id * (size_t)d, (size_t)d * sizeof *row);
         } else {
             embedding_hashed(row, t->tok[i].text, d);
         }
     }
+    if (m->type_emb) /* every token is of type 0 (one segment); added before
+                          the positions, as Hugging Face does */
+        for (int i = 0; i < t->n; i++)
+            for (int j = 0; j < d; j++) x[(size_t)i * (size_t)d + (size_t)j] += m->type_emb[j];
     if (m->cfg.positional == POS_SINUSOIDAL) {
         positional_sinusoidal_add(x, t->n, d);
     } else if (m->cfg.positional == POS_LEARNED) {
-        for (size_t i = 0; i < (size_t)t->n * (size_t)d; i++) x[i] += m->pos_emb[i];
+        const float *pe = m->pos_emb + (size_t)m->cfg.pos_offset * (size_t)d; /* [n, d] rows from the offset */
+        for (size_t i = 0; i < (size_t)t->n * (size_t)d; i++) x[i] += pe[i];
     }
+    if (m->cfg.arch == ARCH_BERT)
+        layernorm_forward(x, x, m->emb_ln_w, m->emb_ln_b, t->n, d, m->cfg.ln_eps);
     return 0;
 }
 
@@ -102,13 +110,14 @@ typedef struct {
     float *k, *v; /* [n_k, d] */
     float *ctx;   /* [n_q, d] concatenated head outputs */
     float *proj;  /* [n_q, d] output projection */
+    float *ff;    /* [n_q, d_ff] feed-forward hidden layer (bert, gpt2) */
     float *att;   /* [n_q, n_k] one head's weights */
     float *add;   /* [(n_q + n_k) * d_head] additive-score scratch */
 } workspace;
 
 static void workspace_free(workspace *w)
 {
-    float *all[] = {w->x, w->h, w->xs, w->q, w->k, w->v, w->ctx, w->proj, w->att, w->add};
+    float *all[] = {w->x, w->h, w->xs, w->q, w->k, w->v, w->ctx, w->proj, w->ff, w->att, w->add};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
 }
 
@@ -119,14 +128,33 @@ static void qkv_forward(workspace *w, const attn_layer_weights *L, const float *
                         int n_k, int d, int projections, int need_v)
 {
     if (projections) {
-        linear_forward(w->q, w->h, L->wq, L->bq, n_q, d, d);
-        linear_forward(w->k, kv_in, L->wk, L->bk, n_k, d, d);
-        if (need_v) linear_forward(w->v, kv_in, L->wv, L->bv, n_k, d, d);
+        linear_forward(w->q, w->h, &L->q, n_q, d, d);
+        linear_forward(w->k, kv_in, &L->k, n_k, d, d);
+        if (need_v) linear_forward(w->v, kv_in, &L->v, n_k, d, d);
     } else {
         memcpy(w->q, w->h, (size_t)n_q * d * sizeof *w->q);
         memcpy(w->k, kv_in, (size_t)n_k * d * sizeof *w->k);
         if (need_v) memcpy(w->v, kv_in, (size_t)n_k * d * sizeof *w->v);
     }
+}
+
+/* The feed-forward block of layer L on the residual stream w->x [n, d]:
+ *   pre (GPT-2):  x ← x + down(act(up(LN(x))))
+ *   post (BERT):  x ← LN(x + down(act(up(x))))
+ * with the block's own layer norm (ffn_ln). */
+static void ffn_forward(workspace *w, const attn_layer_weights *L, const attn_config *c, int n)
+{
+    const int d = c->d_model, f = c->d_ff;
+    const float *in = w->x;
+    if (c->layer_norm == LN_PRE) {
+        layernorm_forward(w->proj, w->x, L->ffn_ln_w, L->ffn_ln_b, n, d, c->ln_eps);
+        in = w->proj;
+    }
+    linear_forward(w->ff, in, &L->ffn_up, n, d, f);           /* [n, d_ff] */
+    activation_forward(w->ff, (size_t)n * (size_t)f, c->act);
+    linear_forward(w->proj, w->ff, &L->ffn_down, n, f, d);    /* [n, d] */
+    for (size_t i = 0; i < (size_t)n * (size_t)d; i++) w->x[i] += w->proj[i];
+    if (c->layer_norm == LN_POST) layernorm_forward(w->x, w->x, L->ffn_ln_w, L->ffn_ln_b, n, d, c->ln_eps);
 }
 
 static int trace_layer(attn_trace *tr, const workspace *w, int l)
@@ -167,6 +195,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     w.v = malloc(kd * sizeof *w.v);
     w.ctx = malloc(qd * sizeof *w.ctx);
     w.proj = malloc(qd * sizeof *w.proj);
+    w.ff = c->d_ff > 0 && c->arch != ARCH_ATTENTION ? malloc((size_t)n_q * (size_t)c->d_ff * sizeof *w.ff) : NULL;
     w.att = malloc(nn * sizeof *w.att);
     w.add = c->score == SCORE_ADDITIVE ? malloc(((size_t)n_q + n_k) * dh * sizeof *w.add) : NULL;
     res->weights = streaming ? NULL : malloc(shown * nn * sizeof *res->weights); /* [layers][heads][n_q][n_k] */
@@ -180,6 +209,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     }
     int rc = 0;
     if (!w.x || !w.h || (src != t && !w.xs) || !w.q || !w.k || !w.v || !w.ctx || !w.proj || !w.att ||
+        (c->arch != ARCH_ATTENTION && !w.ff) ||
         (c->score == SCORE_ADDITIVE && !w.add) || (!streaming && !res->weights) || !res->layers || !res->heads ||
         (tr && (!tr->q || !tr->k || !tr->v))) {
         double gib = ((double)shown * (double)nn + 6.0 * (double)qd + 2.0 * (double)kd) * 4.0 / (1 << 30);
@@ -202,7 +232,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     if (w.xs && (rc = embed_forward(w.xs, src, m, err)) != 0) goto done;
     for (int l = 0; l <= last; l++) {
         const attn_layer_weights *L = &m->layers[l];
-        if (c->layer_norm == LN_PRE) layernorm_forward(w.h, w.x, L->ln_w, L->ln_b, n_q, d);
+        if (c->layer_norm == LN_PRE) layernorm_forward(w.h, w.x, L->ln_w, L->ln_b, n_q, d, c->ln_eps);
         qkv_forward(&w, L, w.xs ? w.xs : w.h, n_q, n_k, d, c->projections, l < last || tr != NULL);
         if (tr) trace_layer(tr, &w, l);
         int li = shown_index(layers, n_layers, l);
@@ -225,11 +255,12 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
         if (l < last) {
             const float *out = w.ctx;
             if (c->projections) {
-                linear_forward(w.proj, w.ctx, L->wo, L->bo, n_q, d, d);
+                linear_forward(w.proj, w.ctx, &L->o, n_q, d, d);
                 out = w.proj;
             }
             for (size_t i = 0; i < qd; i++) w.x[i] += out[i];
-            if (c->layer_norm == LN_POST) layernorm_forward(w.x, w.x, L->ln_w, L->ln_b, n_q, d);
+            if (c->layer_norm == LN_POST) layernorm_forward(w.x, w.x, L->ln_w, L->ln_b, n_q, d, c->ln_eps);
+            if (w.ff) ffn_forward(&w, L, c, n_q);
         }
     }
 done:

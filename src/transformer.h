@@ -35,8 +35,9 @@ void positional_sinusoidal_add(float *x, int n, int d);
 void embedding_hashed(float *out, const char *word, int d);
 
 /* Assigns token ids from the model's vocabulary (unk for unknown words, -1
- * for hashed models); fails if there is no unk and a word is unknown, or if
- * a learned positional table is shorter than the sentence. */
+ * for hashed models; a subword tokenizer's tokens keep theirs); fails if
+ * there is no unk and a word is unknown, or if a learned positional table is
+ * shorter than the sentence. */
 int tokens_assign_ids(attn_tokens *t, const attn_model *m, attn_error *err);
 
 /* x[n, d_model] = embedding + position for each token (ids assigned). */

@@ -43,11 +43,11 @@ int main(void)
     CHECK("tiny-vocab", m->n_vocab == 7 && vocab_lookup(m, "cat") == 2 && vocab_lookup(m, "dog") == -1);
     CHECK("tiny-unk", m->unk_id == 0 && m->lowercase == 1);
     CHECK("tiny-embedding-row", m->tok_emb && m->tok_emb[2 * 4 + 1] == 2.0f);
-    CHECK("tiny-no-bias", m->layers[0].bq == NULL && m->layers[0].bo == NULL);
-    CHECK("tiny-q-swap", m->layers[0].wq[2 * 4 + 3] == 1.0f && m->layers[0].wq[2 * 4 + 2] == 0.0f);
+    CHECK("tiny-no-bias", m->layers[0].q.b == NULL && m->layers[0].o.b == NULL);
+    CHECK("tiny-q-swap", m->layers[0].q.w[2 * 4 + 3] == 1.0f && m->layers[0].q.w[2 * 4 + 2] == 0.0f);
     /* the {"shape", "data"} spelling: v is the identity */
-    CHECK("tiny-shape-data", m->layers[0].wv[0] == 1.0f && m->layers[0].wv[5] == 1.0f &&
-                                 m->layers[0].wv[1] == 0.0f);
+    CHECK("tiny-shape-data", m->layers[0].v.w[0] == 1.0f && m->layers[0].v.w[5] == 1.0f &&
+                                 m->layers[0].v.w[1] == 0.0f);
 
     char path[] = "/tmp/attnviz-test-XXXXXX";
     int fd = mkstemp(path);
@@ -66,10 +66,10 @@ int main(void)
     if (s1 && s2 && s3) {
         CHECK("seeded-deterministic", same_tensors(s1, s2));
         CHECK("seeded-seed-matters", !same_tensors(s1, s3));
-        CHECK("seeded-two-layers", s1->n_tensors == 8 && s1->layers[1].wo != NULL);
+        CHECK("seeded-two-layers", s1->n_tensors == 8 && s1->layers[1].o.w != NULL);
         /* Xavier uniform bound sqrt(6 / (64 + 64)) */
         float bound = 0.21650635f, mx = 0;
-        for (int i = 0; i < 64 * 64; i++) mx = fabsf(s1->layers[0].wq[i]) > mx ? fabsf(s1->layers[0].wq[i]) : mx;
+        for (int i = 0; i < 64 * 64; i++) mx = fabsf(s1->layers[0].q.w[i]) > mx ? fabsf(s1->layers[0].q.w[i]) : mx;
         CHECK("seeded-xavier-bound", mx <= bound && mx > 0.9f * bound);
         CHECK("seeded-save", model_save_json(s1, path, &err) == 0);
         attn_model *r = model_load_json(path, &err);

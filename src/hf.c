@@ -1,0 +1,375 @@
+/* hf.c — Hugging Face checkpoints: tensor names and layouts mapped onto
+ * attnviz's model (model.h), weights used in place from the mapped
+ * safetensors file.
+ *
+ * Each architecture has a table of its tensors: the Hugging Face name (after
+ * the task model's prefix, "bert." of BertForMaskedLM or "transformer." of
+ * GPT2LMHeadModel, is removed), attnviz's name, the stored shape in terms of
+ * the config, and how it is stored:
+ *   AS_IS   torch.nn.Linear [out, in] or a vector: a view of the file's bytes;
+ *   CONV1D  GPT-2's Conv1D [in, out]: a transposed view (in_out);
+ *   QKV     GPT-2's fused c_attn [d, 3d] (bias [3d]): three views q, k, v
+ *           into the same bytes, rows 3d floats apart.
+ * Tensors outside the base model (pooler, MLM and classification heads,
+ * buffers such as position_ids) are ignored; an unknown tensor inside it
+ * is an error, and so is a missing one, named as the checkpoint names it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hf.h"
+#include "safetensors.h"
+
+typedef enum { X_NONE = 0, X_D, X_F, X_3D, X_V, X_P, X_T } dim_kind; /* X_NONE: no second dim */
+typedef enum { AS_IS, CONV1D, QKV } layout;
+
+typedef struct {
+    const char *hf;      /* name after the prefix (layer tensors: after "<layers>.<i>.") */
+    const char *ours;    /* attnviz's name (layer tensors: after "layers.<i>.") */
+    dim_kind rows, cols; /* stored shape */
+    layout how;
+} name_map;
+
+static const name_map bert_global[] = {
+    {"embeddings.word_embeddings.weight", "embeddings.token", X_V, X_D, AS_IS},
+    {"embeddings.position_embeddings.weight", "embeddings.position", X_P, X_D, AS_IS},
+    {"embeddings.token_type_embeddings.weight", "embeddings.token_type", X_T, X_D, AS_IS},
+    {"embeddings.LayerNorm.weight", "embeddings.ln.weight", X_D, X_NONE, AS_IS},
+    {"embeddings.LayerNorm.bias", "embeddings.ln.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+static const name_map bert_layer[] = {
+    {"attention.self.query.weight", "attn.q.weight", X_D, X_D, AS_IS},
+    {"attention.self.query.bias", "attn.q.bias", X_D, X_NONE, AS_IS},
+    {"attention.self.key.weight", "attn.k.weight", X_D, X_D, AS_IS},
+    {"attention.self.key.bias", "attn.k.bias", X_D, X_NONE, AS_IS},
+    {"attention.self.value.weight", "attn.v.weight", X_D, X_D, AS_IS},
+    {"attention.self.value.bias", "attn.v.bias", X_D, X_NONE, AS_IS},
+    {"attention.output.dense.weight", "attn.o.weight", X_D, X_D, AS_IS},
+    {"attention.output.dense.bias", "attn.o.bias", X_D, X_NONE, AS_IS},
+    {"attention.output.LayerNorm.weight", "ln.weight", X_D, X_NONE, AS_IS},
+    {"attention.output.LayerNorm.bias", "ln.bias", X_D, X_NONE, AS_IS},
+    {"intermediate.dense.weight", "ffn.up.weight", X_F, X_D, AS_IS},
+    {"intermediate.dense.bias", "ffn.up.bias", X_F, X_NONE, AS_IS},
+    {"output.dense.weight", "ffn.down.weight", X_D, X_F, AS_IS},
+    {"output.dense.bias", "ffn.down.bias", X_D, X_NONE, AS_IS},
+    {"output.LayerNorm.weight", "ffn_ln.weight", X_D, X_NONE, AS_IS},
+    {"output.LayerNorm.bias", "ffn_ln.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+static const name_map distil_global[] = {
+    {"embeddings.word_embeddings.weight", "embeddings.token", X_V, X_D, AS_IS},
+    {"embeddings.position_embeddings.weight", "embeddings.position", X_P, X_D, AS_IS},
+    {"embeddings.LayerNorm.weight", "embeddings.ln.weight", X_D, X_NONE, AS_IS},
+    {"embeddings.LayerNorm.bias", "embeddings.ln.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+static const name_map distil_layer[] = {
+    {"attention.q_lin.weight", "attn.q.weight", X_D, X_D, AS_IS},
+    {"attention.q_lin.bias", "attn.q.bias", X_D, X_NONE, AS_IS},
+    {"attention.k_lin.weight", "attn.k.weight", X_D, X_D, AS_IS},
+    {"attention.k_lin.bias", "attn.k.bias", X_D, X_NONE, AS_IS},
+    {"attention.v_lin.weight", "attn.v.weight", X_D, X_D, AS_IS},
+    {"attention.v_lin.bias", "attn.v.bias", X_D, X_NONE, AS_IS},
+    {"attention.out_lin.weight", "attn.o.weight", X_D, X_D, AS_IS},
+    {"attention.out_lin.bias", "attn.o.bias", X_D, X_NONE, AS_IS},
+    {"sa_layer_norm.weight", "ln.weight", X_D, X_NONE, AS_IS},
+    {"sa_layer_norm.bias", "ln.bias", X_D, X_NONE, AS_IS},
+    {"ffn.lin1.weight", "ffn.up.weight", X_F, X_D, AS_IS},
+    {"ffn.lin1.bias", "ffn.up.bias", X_F, X_NONE, AS_IS},
+    {"ffn.lin2.weight", "ffn.down.weight", X_D, X_F, AS_IS},
+    {"ffn.lin2.bias", "ffn.down.bias", X_D, X_NONE, AS_IS},
+    {"output_layer_norm.weight", "ffn_ln.weight", X_D, X_NONE, AS_IS},
+    {"output_layer_norm.bias", "ffn_ln.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+static const name_map gpt2_global[] = {
+    {"wte.weight", "embeddings.token", X_V, X_D, AS_IS},
+    {"wpe.weight", "embeddings.position", X_P, X_D, AS_IS},
+    {"ln_f.weight", "final_ln.weight", X_D, X_NONE, AS_IS},
+    {"ln_f.bias", "final_ln.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+static const name_map gpt2_layer[] = {
+    {"ln_1.weight", "ln.weight", X_D, X_NONE, AS_IS},
+    {"ln_1.bias", "ln.bias", X_D, X_NONE, AS_IS},
+    {"attn.c_attn.weight", "attn.%c.weight", X_D, X_3D, QKV},
+    {"attn.c_attn.bias", "attn.%c.bias", X_3D, X_NONE, QKV},
+    {"attn.c_proj.weight", "attn.o.weight", X_D, X_D, CONV1D},
+    {"attn.c_proj.bias", "attn.o.bias", X_D, X_NONE, AS_IS},
+    {"ln_2.weight", "ffn_ln.weight", X_D, X_NONE, AS_IS},
+    {"ln_2.bias", "ffn_ln.bias", X_D, X_NONE, AS_IS},
+    {"mlp.c_fc.weight", "ffn.up.weight", X_D, X_F, CONV1D},
+    {"mlp.c_fc.bias", "ffn.up.bias", X_F, X_NONE, AS_IS},
+    {"mlp.c_proj.weight", "ffn.down.weight", X_F, X_D, CONV1D},
+    {"mlp.c_proj.bias", "ffn.down.bias", X_D, X_NONE, AS_IS},
+    {NULL, NULL, 0, 0, 0},
+};
+
+/* Per architecture: the task models' prefix, the base model's top-level
+ * names (anything else is a head and ignored), where the layers are, and
+ * layer tensors that are buffers, not weights. */
+typedef struct {
+    const char *prefix;
+    const char *const *spaces;
+    const char *layers;       /* "encoder.layer." */
+    const name_map *global, *layer;
+    const char *const *buffers;
+} arch_names;
+
+static const char *const bert_spaces[] = {"embeddings.", "encoder.", NULL};
+static const char *const distil_spaces[] = {"embeddings.", "transformer.", NULL};
+static const char *const gpt2_spaces[] = {"wte.", "wpe.", "h.", "ln_f.", NULL};
+static const char *const no_buffers[] = {"embeddings.position_ids", "embeddings.token_type_ids", NULL};
+static const char *const gpt2_buffers[] = {"attn.bias", "attn.masked_bias", NULL};
+
+static const arch_names archs[] = {
+    [HF_BERT] = {"bert.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers},
+    [HF_ROBERTA] = {"roberta.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers},
+    [HF_DISTILBERT] = {"distilbert.", distil_spaces, "transformer.layer.", distil_global, distil_layer, no_buffers},
+    [HF_GPT2] = {"transformer.", gpt2_spaces, "h.", gpt2_global, gpt2_layer, gpt2_buffers},
+};
+
+static int dim_of(dim_kind k, const attn_config *c, int vocab)
+{
+    switch (k) {
+    case X_NONE: return 0;
+    case X_D: return c->d_model;
+    case X_F: return c->d_ff;
+    case X_3D: return 3 * c->d_model;
+    case X_V: return vocab;
+    case X_P: return c->max_positions;
+    case X_T: return c->type_vocab;
+    }
+    return 0;
+}
+
+static const name_map *find_map(const name_map *t, const char *name)
+{
+    for (; t->hf; t++)
+        if (strcmp(t->hf, name) == 0) return t;
+    return NULL;
+}
+
+static int in_list(const char *const *list, const char *name, int prefix)
+{
+    for (; *list; list++)
+        if (prefix ? strncmp(name, *list, strlen(*list)) == 0 : strcmp(name, *list) == 0) return 1;
+    return 0;
+}
+
+/* "x.LayerNorm.gamma" / ".beta" (checkpoints converted from TensorFlow) as
+ * ".weight" / ".bias", into buf. */
+static const char *normalise(const char *name, char *buf, size_t cap)
+{
+    size_t n = strlen(name);
+    const char *suffix = NULL;
+    size_t cut = 0;
+    if (n > 6 && strcmp(name + n - 6, ".gamma") == 0) suffix = ".weight", cut = 6;
+    else if (n > 5 && strcmp(name + n - 5, ".beta") == 0) suffix = ".bias", cut = 5;
+    if (!suffix || n - cut + strlen(suffix) >= cap) return name;
+    snprintf(buf, cap, "%.*s%s", (int)(n - cut), name, suffix);
+    return buf;
+}
+
+/* The loader's state: the model being filled, which table entries were
+ * seen (for the missing-tensor check). */
+typedef struct {
+    attn_model *m;
+    const arch_names *a;
+    int vocab;
+    int n_global, n_layer;      /* table sizes */
+    unsigned char *seen_global; /* [n_global] */
+    unsigned char *seen_layer;  /* [n_layers][n_layer] */
+} loader;
+
+static int shape_text(char *buf, size_t cap, const int64_t *shape, int ndim)
+{
+    int o = snprintf(buf, cap, "[");
+    for (int i = 0; i < ndim && o < (int)cap; i++)
+        o += snprintf(buf + o, cap - (size_t)o, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    if (o < (int)cap) o += snprintf(buf + o, cap - (size_t)o, "]");
+    return o;
+}
+
+/* Adds the views of st tensor t (table entry e; layer l or -1). */
+static int add_views(loader *L, const st_tensor *t, const name_map *e, int l, attn_error *err)
+{
+    const attn_config *c = &L->m->cfg;
+    int rows = dim_of(e->rows, c, L->vocab), cols = dim_of(e->cols, c, L->vocab);
+    int ndim = cols ? 2 : 1;
+    if (t->ndim != ndim || t->shape[0] != rows || (ndim == 2 && t->shape[1] != cols)) {
+        char got[96], want[64];
+        shape_text(got, sizeof got, t->shape, t->ndim);
+        if (ndim == 2) snprintf(want, sizeof want, "[%d, %d]", rows, cols);
+        else snprintf(want, sizeof want, "[%d]", rows);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' has shape %s, but config.json implies %s",
+                         t->file, t->name, got, want);
+    }
+    const float *data;
+    int owned;
+    if (st_to_float(t, &data, &owned, err)) return -1;
+    if (owned) {
+        float **b = realloc(L->m->bufs, (size_t)(L->m->n_bufs + 1) * sizeof *b);
+        if (!b) {
+            free((void *)data);
+            return attn_oom(err, t->name);
+        }
+        L->m->bufs = b;
+        b[L->m->n_bufs++] = (float *)data;
+    }
+    char name[160], pre[32] = "";
+    if (l >= 0) snprintf(pre, sizeof pre, "layers.%d.", l);
+    if (e->how == QKV) { /* three [d, d] (or [d]) views, columns j·d.. of the fused [d, 3d] */
+        const int d = c->d_model;
+        for (int j = 0; j < 3; j++) {
+            char part[32];
+            snprintf(part, sizeof part, e->ours, "qkv"[j]);
+            snprintf(name, sizeof name, "%s%s", pre, part);
+            int sh[2] = {d, d};
+            if (model_add_view(L->m, name, ndim, sh, data + (size_t)j * (size_t)d, ndim == 2 ? 3 * d : 1,
+                               ndim == 2, err))
+                return -1;
+        }
+        return 0;
+    }
+    snprintf(name, sizeof name, "%s%s", pre, e->ours);
+    if (e->how == CONV1D) { /* stored [in, out]: logically [out, in] */
+        int sh[2] = {cols, rows};
+        return model_add_view(L->m, name, 2, sh, data, cols, 1, err);
+    }
+    int sh[2] = {rows, cols};
+    return model_add_view(L->m, name, ndim, sh, data, ndim == 2 ? cols : 1, 0, err);
+}
+
+/* Maps one checkpoint tensor, or ignores it. */
+static int map_tensor(loader *L, const st_tensor *t, attn_error *err)
+{
+    char buf[512];
+    const char *name = t->name;
+    size_t np = strlen(L->a->prefix);
+    if (strncmp(name, L->a->prefix, np) == 0) name += np;
+    name = normalise(name, buf, sizeof buf);
+    if (!in_list(L->a->spaces, name, 1) || in_list(no_buffers, name, 0)) return 0; /* a head or a buffer */
+    const name_map *e = find_map(L->a->global, name);
+    if (e) {
+        L->seen_global[e - L->a->global] = 1;
+        return add_views(L, t, e, -1, err);
+    }
+    size_t nl = strlen(L->a->layers);
+    if (strncmp(name, L->a->layers, nl) == 0 && name[nl] >= '0' && name[nl] <= '9') {
+        char *end;
+        long l = strtol(name + nl, &end, 10);
+        if (*end == '.') {
+            if (in_list(L->a->buffers, end + 1, 0)) return 0;
+            if ((e = find_map(L->a->layer, end + 1))) {
+                if (l >= L->m->cfg.n_layers)
+                    return attn_fail(err, ATTN_EXIT_INPUT,
+                                     "%s: tensor '%s' is in layer %ld, but config.json has %d layers", t->file,
+                                     t->name, l, L->m->cfg.n_layers);
+                L->seen_layer[(size_t)l * (size_t)L->n_layer + (size_t)(e - L->a->layer)] = 1;
+                return add_views(L, t, e, (int)l, err);
+            }
+        }
+    }
+    return attn_fail(err, ATTN_EXIT_INPUT, "%s: unexpected tensor '%s' (not part of the model attnviz knows)",
+                     t->file, t->name);
+}
+
+/* Every tensor of the base model must be there (token types only when the
+ * config has them). */
+static int check_complete(const loader *L, const st_set *s, attn_error *err)
+{
+    const char *file = st_count(s) > 0 ? st_at(s, 0)->file : "checkpoint";
+    for (int i = 0; i < L->n_global; i++)
+        if (!L->seen_global[i] && !(L->a->global[i].rows == X_T && L->m->cfg.type_vocab == 0))
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s%s' is missing", file,
+                             st_find(s, L->a->global[0].hf) ? "" : L->a->prefix, L->a->global[i].hf);
+    for (int l = 0; l < L->m->cfg.n_layers; l++)
+        for (int i = 0; i < L->n_layer; i++)
+            if (!L->seen_layer[(size_t)l * (size_t)L->n_layer + (size_t)i])
+                return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s%s%d.%s' is missing", file,
+                                 st_find(s, L->a->global[0].hf) ? "" : L->a->prefix, L->a->layers, l,
+                                 L->a->layer[i].hf);
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int model_is_hf_path(const char *path)
+{
+    struct stat st;
+    if (ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json")) return 1;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Opens the weights: the given file, or in dir model.safetensors, else
+ * model.safetensors.index.json. */
+static st_set *open_weights(const char *path, const char *dir, int is_dir, attn_error *err)
+{
+    char p[4096];
+    if (!is_dir) return ends_with(path, ".json") ? st_open_index(path, err) : st_open(path, err);
+    if (hf_file_exists(dir, "model.safetensors", p, sizeof p)) return st_open(p, err);
+    if (hf_file_exists(dir, "model.safetensors.index.json", p, sizeof p)) return st_open_index(p, err);
+    int bin = hf_file_exists(dir, "pytorch_model.bin", p, sizeof p) || hf_file_exists(dir, "tf_model.h5", p, sizeof p);
+    attn_fail(err, ATTN_EXIT_INPUT, "%s: no model.safetensors or model.safetensors.index.json%s", dir,
+              bin ? " (attnviz reads safetensors only; this directory has the weights in another format)" : "");
+    return NULL;
+}
+
+attn_model *model_load_hf(const char *path, attn_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: no such file or directory", path);
+        return NULL;
+    }
+    const int is_dir = S_ISDIR(st.st_mode);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    if (!is_dir) { /* the files beside a .safetensors file */
+        char *slash = strrchr(dir, '/');
+        if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+        else strcpy(dir, ".");
+    }
+    hf_info info;
+    loader L = {0};
+    attn_model *m = model_new(err);
+    if (!m) return NULL;
+    L.m = m;
+    if (hf_read_config(&info, dir, &m->cfg, &L.vocab, err)) goto fail;
+    L.a = &archs[info.type];
+    while (L.a->global[L.n_global].hf) L.n_global++;
+    while (L.a->layer[L.n_layer].hf) L.n_layer++;
+    L.seen_global = calloc((size_t)L.n_global, 1);
+    L.seen_layer = calloc((size_t)m->cfg.n_layers * (size_t)L.n_layer, 1);
+    if (!L.seen_global || !L.seen_layer) {
+        attn_oom(err, path);
+        goto fail;
+    }
+    if (!(m->tokenizer = hf_load_tokenizer(&info, dir, err))) goto fail;
+    if (!(m->weights_file = open_weights(path, dir, is_dir, err))) goto fail;
+    m->n_emb = L.vocab;
+    for (int i = 0; i < st_count(m->weights_file); i++)
+        if (map_tensor(&L, st_at(m->weights_file, i), err)) goto fail;
+    if (check_complete(&L, m->weights_file, err) || model_bind(m, path, err)) goto fail;
+    if (!(m->source = malloc(strlen(path) + 1))) {
+        attn_oom(err, path);
+        goto fail;
+    }
+    strcpy(m->source, path);
+    free(L.seen_global);
+    free(L.seen_layer);
+    return m;
+fail:
+    free(L.seen_global);
+    free(L.seen_layer);
+    model_free(m);
+    return NULL;
+}

@@ -1,0 +1,272 @@
+/* hf_config.c — a Hugging Face model directory's config.json and tokenizer
+ * files, for model_load_hf() (hf.c).
+ *
+ * config.json is read as transformers' config classes read it: a key that
+ * is absent takes the class's default (BertConfig: hidden_size 768 …), so a
+ * minimal config works, and the tensors' shapes are then checked against
+ * the result. Keys attnviz cannot honour (relative position embeddings,
+ * GPT-2's scale_attn_by_inverse_layer_idx) are errors, not silently wrong
+ * attention.
+ */
+#include "hf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jsonutil.h"
+#include "subword.h"
+
+int hf_file_exists(const char *dir, const char *name, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", dir, name);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* An integer key of config.json in [lo, hi], or dflt when absent (or null,
+ * as GPT-2's n_inner). */
+static int cfg_int(const char *path, const cJSON *c, const char *key, long lo, long hi, long dflt, int *out,
+                   attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    if (!v || cJSON_IsNull(v)) {
+        *out = (int)dflt;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be an integer", path, key);
+    if (v->valuedouble < (double)lo || v->valuedouble > (double)hi)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" = %.17g is out of range [%ld, %ld]", path, key,
+                         v->valuedouble, lo, hi);
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int cfg_double(const char *path, const cJSON *c, const char *key, double dflt, double *out,
+                      attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0.0) || v->valuedouble > 1.0)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be a number in (0, 1]", path, key);
+    *out = v->valuedouble;
+    return 0;
+}
+
+/* A string key, or dflt when absent; NULL after an error. */
+static const char *cfg_str(const char *path, const cJSON *c, const char *key, const char *dflt,
+                           attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    if (!v) return dflt;
+    if (!cJSON_IsString(v)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be a string", path, key);
+        return NULL;
+    }
+    return v->valuestring;
+}
+
+/* A boolean key, or dflt when absent. */
+static int cfg_bool(const char *path, const cJSON *c, const char *key, int dflt, int *out, attn_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
+    if (!cJSON_IsBool(v)) return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be true or false", path, key);
+    *out = cJSON_IsTrue(v);
+    return 0;
+}
+
+static int activation(const char *path, const char *key, const char *name, attn_act *out, attn_error *err)
+{
+    if (!name) return -1;
+    if (strcmp(name, "gelu") == 0) *out = ACT_GELU;
+    else if (strcmp(name, "gelu_new") == 0 || strcmp(name, "gelu_pytorch_tanh") == 0) *out = ACT_GELU_TANH;
+    else if (strcmp(name, "relu") == 0) *out = ACT_RELU;
+    else
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: \"%s\": \"%s\" is not supported (attnviz has gelu, gelu_new, "
+                         "gelu_pytorch_tanh, relu)", path, key, name);
+    return 0;
+}
+
+int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_size, attn_error *err)
+{
+    char path[4096];
+    if (!hf_file_exists(dir, "config.json", path, sizeof path))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: no config.json (a Hugging Face model directory has "
+                                               "config.json, model.safetensors and the tokenizer's files)", dir);
+    cJSON *j = json_load(path, err);
+    if (!j) return -1;
+    int rc = -1;
+    const char *type;
+    if (!cJSON_IsObject(j)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: not a JSON object", path);
+        goto done;
+    }
+    if (!(type = cfg_str(path, j, "model_type", NULL, err))) {
+        if (!cJSON_GetObjectItemCaseSensitive(j, "model_type"))
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: no \"model_type\"", path);
+        goto done;
+    }
+    static const char *const types[] = {"bert", "roberta", "distilbert", "gpt2"};
+    info->type = -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(type, types[i]) == 0) info->type = (hf_type)i;
+    if (info->type < 0) {
+        attn_fail(err, ATTN_EXIT_INPUT,
+                  "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, distilbert, gpt2)",
+                  path, type);
+        goto done;
+    }
+    *c = (attn_config){.positional = POS_LEARNED, .projections = 1, .score = SCORE_SCALED_DOT};
+    const long MD = ATTN_MAX_DIM, MV = ATTN_MAX_VOCAB;
+    if (info->type == HF_GPT2) {
+        int inner, scale = 1, by_layer = 0, n_ctx;
+        c->arch = ARCH_GPT2;
+        c->layer_norm = LN_PRE;
+        c->causal = 1;
+        if (cfg_int(path, j, "n_embd", 1, MD, 768, &c->d_model, err) ||
+            cfg_int(path, j, "n_layer", 1, ATTN_MAX_LAYERS, 12, &c->n_layers, err) ||
+            cfg_int(path, j, "n_head", 1, ATTN_MAX_HEADS, 12, &c->n_heads, err) ||
+            cfg_int(path, j, "n_ctx", 1, ATTN_MAX_POS, 1024, &n_ctx, err) ||
+            cfg_int(path, j, "n_positions", 1, ATTN_MAX_POS, n_ctx, &c->max_positions, err) ||
+            cfg_int(path, j, "n_inner", 1, 4 * MD, 0, &inner, err) ||
+            cfg_int(path, j, "vocab_size", 1, MV, 50257, vocab_size, err) ||
+            cfg_double(path, j, "layer_norm_epsilon", 1e-5, &c->ln_eps, err) ||
+            activation(path, "activation_function", cfg_str(path, j, "activation_function", "gelu_new", err),
+                       &c->act, err) ||
+            cfg_bool(path, j, "scale_attn_weights", 1, &scale, err) ||
+            cfg_bool(path, j, "scale_attn_by_inverse_layer_idx", 0, &by_layer, err))
+            goto done;
+        c->d_ff = inner ? inner : 4 * c->d_model;
+        if (!scale) c->score = SCORE_DOT;
+        if (by_layer) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: \"scale_attn_by_inverse_layer_idx\": true is not supported", path);
+            goto done;
+        }
+    } else if (info->type == HF_DISTILBERT) {
+        int sinus;
+        c->arch = ARCH_BERT;
+        c->layer_norm = LN_POST;
+        c->ln_eps = 1e-12;
+        if (cfg_int(path, j, "dim", 1, MD, 768, &c->d_model, err) ||
+            cfg_int(path, j, "n_layers", 1, ATTN_MAX_LAYERS, 6, &c->n_layers, err) ||
+            cfg_int(path, j, "n_heads", 1, ATTN_MAX_HEADS, 12, &c->n_heads, err) ||
+            cfg_int(path, j, "hidden_dim", 1, 4 * MD, 3072, &c->d_ff, err) ||
+            cfg_int(path, j, "max_position_embeddings", 1, ATTN_MAX_POS, 512, &c->max_positions, err) ||
+            cfg_int(path, j, "vocab_size", 1, MV, 30522, vocab_size, err) ||
+            cfg_bool(path, j, "sinusoidal_pos_embds", 0, &sinus, err) || /* stored as weights either way */
+            activation(path, "activation", cfg_str(path, j, "activation", "gelu", err), &c->act, err))
+            goto done;
+    } else { /* bert, roberta */
+        const int roberta = info->type == HF_ROBERTA;
+        int pad;
+        c->arch = ARCH_BERT;
+        c->layer_norm = LN_POST;
+        const char *pos;
+        if (cfg_int(path, j, "hidden_size", 1, MD, 768, &c->d_model, err) ||
+            cfg_int(path, j, "num_hidden_layers", 1, ATTN_MAX_LAYERS, 12, &c->n_layers, err) ||
+            cfg_int(path, j, "num_attention_heads", 1, ATTN_MAX_HEADS, 12, &c->n_heads, err) ||
+            cfg_int(path, j, "intermediate_size", 1, 4 * MD, 3072, &c->d_ff, err) ||
+            cfg_int(path, j, "max_position_embeddings", 1, ATTN_MAX_POS, 512, &c->max_positions, err) ||
+            cfg_int(path, j, "type_vocab_size", 0, MV, roberta ? 1 : 2, &c->type_vocab, err) ||
+            cfg_int(path, j, "vocab_size", 1, MV, roberta ? 50265 : 30522, vocab_size, err) ||
+            cfg_int(path, j, "pad_token_id", 0, MV, roberta ? 1 : 0, &pad, err) ||
+            cfg_double(path, j, "layer_norm_eps", 1e-12, &c->ln_eps, err) ||
+            activation(path, "hidden_act", cfg_str(path, j, "hidden_act", "gelu", err), &c->act, err) ||
+            !(pos = cfg_str(path, j, "position_embedding_type", "absolute", err)))
+            goto done;
+        if (strcmp(pos, "absolute") != 0) {
+            attn_fail(err, ATTN_EXIT_INPUT,
+                      "%s: \"position_embedding_type\": \"%.32s\" is not supported (only \"absolute\")", path, pos);
+            goto done;
+        }
+        /* RoBERTa numbers positions from padding_idx + 1 */
+        c->pos_offset = roberta ? pad + 1 : 0;
+        if (c->pos_offset >= c->max_positions) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: pad_token_id %d leaves no positions of %d", path, pad,
+                      c->max_positions);
+            goto done;
+        }
+    }
+    if (c->d_model % c->n_heads != 0) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: hidden size %d is not divisible by %d heads", path, c->d_model,
+                  c->n_heads);
+        goto done;
+    }
+    c->d_head = c->d_model / c->n_heads;
+    rc = 0;
+done:
+    cJSON_Delete(j);
+    return rc;
+}
+
+/* A token setting of tokenizer_config.json: a string, or an AddedToken
+ * object {"content": ...}; dflt when absent. Copied into buf. */
+static int special_token(const cJSON *tc, const char *key, const char *dflt, char *buf, size_t cap)
+{
+    const cJSON *v = tc ? cJSON_GetObjectItemCaseSensitive(tc, key) : NULL;
+    if (cJSON_IsObject(v)) v = cJSON_GetObjectItemCaseSensitive(v, "content");
+    const char *s = cJSON_IsString(v) ? v->valuestring : dflt;
+    if (strlen(s) >= cap) return -1;
+    strcpy(buf, s);
+    return 0;
+}
+
+attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_error *err)
+{
+    char path[4096], path2[4096], first[128], last[128], unk[128];
+    cJSON *tc = NULL;
+    attn_tokenizer *tk = NULL;
+    int lower = 1, wordpiece = info->type == HF_BERT || info->type == HF_DISTILBERT;
+    if (hf_file_exists(dir, "tokenizer_config.json", path, sizeof path)) {
+        if (!(tc = json_load(path, err))) return NULL;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(tc, "do_lower_case");
+        if (cJSON_IsBool(v)) lower = cJSON_IsTrue(v);
+    }
+    if (special_token(tc, wordpiece ? "cls_token" : "bos_token", wordpiece ? "[CLS]" : "<s>", first, sizeof first) ||
+        special_token(tc, wordpiece ? "sep_token" : "eos_token", wordpiece ? "[SEP]" : "</s>", last, sizeof last) ||
+        special_token(tc, "unk_token", "[UNK]", unk, sizeof unk)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 127 bytes", path);
+        goto done;
+    }
+    if (hf_file_exists(dir, "tokenizer.json", path, sizeof path)) {
+        tk = tokenizer_from_json(path, err);
+    } else if (wordpiece) {
+        if (!hf_file_exists(dir, "vocab.txt", path, sizeof path)) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json or vocab.txt (a %s model's tokenizer)", dir,
+                      info->type == HF_BERT ? "bert" : "distilbert");
+            goto done;
+        }
+        tk = wordpiece_from_vocab_txt(path, lower, unk, err);
+    } else {
+        if (!hf_file_exists(dir, "vocab.json", path, sizeof path) ||
+            !hf_file_exists(dir, "merges.txt", path2, sizeof path2)) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json, or vocab.json and merges.txt (a %s model's "
+                                            "tokenizer)", dir, info->type == HF_GPT2 ? "gpt2" : "roberta");
+            goto done;
+        }
+        tk = bpe_from_files(path, path2, err);
+    }
+    if (!tk) goto done;
+    /* [CLS] … [SEP] for BERT and DistilBERT, <s> … </s> for RoBERTa, none for GPT-2 */
+    if (info->type != HF_GPT2 && tokenizer_set_specials(tk, first, last, err) != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", path, msg);
+        tokenizer_free(tk);
+        tk = NULL;
+    }
+done:
+    cJSON_Delete(tc);
+    return tk;
+}

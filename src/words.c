@@ -1,0 +1,99 @@
+/* words.c — see words.h. */
+#include "words.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int tokens_assign_words(attn_tokens *t, const char *text, size_t len, attn_error *err)
+{
+    attn_tokens w = {0};
+    if (tokenize_words(text, len, 0, &w, err)) return -1;
+    int k = 0, next = 0, prev_key = -1;
+    for (int i = 0; i < t->n; i++) {
+        attn_token *tok = &t->tok[i];
+        int key = -1; /* the word it overlaps first, or -1: a group of its own */
+        if (!tok->special) {
+            while (k < w.n && w.tok[k].end <= tok->start) k++;
+            if (k < w.n && w.tok[k].start < tok->end) key = k;
+        }
+        if (key < 0 || key != prev_key) next++;
+        tok->word = next - 1;
+        prev_key = key;
+    }
+    tokens_free(&w);
+    return 0;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The label of the group of count tokens from first: its length, and in
+ * *src where its bytes are. */
+static size_t label(const attn_tokens *t, const char *text, int first, int count, int by_word,
+                    const char **src)
+{
+    const attn_token *a = &t->tok[first], *b = &t->tok[first + count - 1];
+    size_t s = a->start, e = b->end;
+    if (by_word && !a->special) {
+        while (s < e && is_space(text[s])) s++;
+        while (e > s && is_space(text[e - 1])) e--;
+    }
+    if (!by_word || a->special || s == e) { /* a token, a special, or only whitespace */
+        if (src) *src = a->text;
+        return strlen(a->text);
+    }
+    if (src) *src = text + s;
+    return e - s;
+}
+
+int tokens_group(const attn_tokens *t, const char *text, int by_word, int drop_special, attn_tokens *out,
+                 int **group, attn_error *err)
+{
+    int *g = malloc(((size_t)t->n + 1) * sizeof *g);  /* [n] group of each token */
+    int *first = malloc(((size_t)t->n + 1) * sizeof *first); /* [groups] first token */
+    int *count = calloc((size_t)t->n + 1, sizeof *count);    /* [groups] tokens in it */
+    if (!g || !first || !count) {
+        free(g), free(first), free(count);
+        return attn_oom(err, "tokens");
+    }
+    int n_groups = 0;
+    for (int i = 0; i < t->n; i++) {
+        if (drop_special && t->tok[i].special) {
+            g[i] = -1;
+            continue;
+        }
+        int same = by_word && n_groups > 0 && i > 0 && !t->tok[i].special && g[i - 1] == n_groups - 1 &&
+                   t->tok[i - 1].word == t->tok[i].word;
+        if (!same) first[n_groups++] = i;
+        g[i] = n_groups - 1;
+        count[g[i]]++;
+    }
+    /* the labels: a word its span of the text, without the spaces GPT-2's
+     * pieces carry; a token (or a special) its own text */
+    size_t bytes = 0;
+    for (int k = 0; k < n_groups; k++) bytes += label(t, text, first[k], count[k], by_word, NULL) + 1;
+    attn_token *tok = malloc((size_t)n_groups * sizeof *tok + bytes + 1); /* tokens, then texts */
+    if (!tok) {
+        free(g), free(first), free(count);
+        return attn_oom(err, "tokens");
+    }
+    char *p = (char *)(tok + n_groups);
+    for (int k = 0; k < n_groups; k++) {
+        const attn_token *a = &t->tok[first[k]], *b = &t->tok[first[k] + count[k] - 1];
+        const char *src;
+        size_t n = label(t, text, first[k], count[k], by_word, &src);
+        memcpy(p, src, n);
+        p[n] = '\0';
+        tok[k] = (attn_token){.text = p, .id = count[k] == 1 ? a->id : -1, .start = a->start, .end = b->end,
+                              .word = k, .special = a->special};
+        p += n + 1;
+    }
+    out->tok = tok;
+    out->n = n_groups;
+    *group = g;
+    free(first);
+    free(count);
+    return 0;
+}
