@@ -11,14 +11,20 @@
 #   3. scale      n = 8192 one head to CSV under /usr/bin/time -v (peak RSS
 #                 against the n² floats + weights floor), CSV throughput at
 #                 n = 2048, all 12 heads, to a file and to /dev/null
+#   4. hf         bench/bench_hf.py: a BERT-base-sized random checkpoint in the
+#                 Hugging Face layout (12 layers, d 768, F32 safetensors) at
+#                 128 and 512 tokens, `attnviz -m DIR` vs the transformers
+#                 forward pass in PyTorch, peak RSS (anonymous vs file-backed)
 #
 # Everything printed is also kept in build/bench/bench-<date>.txt. Big files
 # go under $BENCH_TMP (default /tmp) and are removed at the end.
 # Knobs: BENCH_SIZES=16,256,1024,2048,4096  BENCH_REPS=7  BENCH_SCALE_N=8192
 #        BENCH_CSV_N=2048  BENCH_E2E_RUNS=200  BENCH_PY_RUNS=10
+#        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
-# torch's by more than 1e-5). No timing is a pass/fail condition.
+# torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
+# Face model). No timing is a pass/fail condition.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,6 +37,7 @@ LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     : "${BENCH_SIZES:=16,256}" "${BENCH_REPS:=3}" "${BENCH_SCALE_N:=1024}" "${BENCH_CSV_N:=512}"
     : "${BENCH_E2E_RUNS:=30}" "${BENCH_PY_RUNS:=2}"
+    : "${BENCH_HF_SIZES:=32,128}" "${BENCH_HF_REPS:=2}" "${BENCH_HF_LAYERS:=2}"
 fi
 SIZES=${BENCH_SIZES:-16,256,1024,2048,4096}
 REPS=${BENCH_REPS:-7}
@@ -38,6 +45,9 @@ SCALE_N=${BENCH_SCALE_N:-8192}
 CSV_N=${BENCH_CSV_N:-2048}
 E2E_RUNS=${BENCH_E2E_RUNS:-200}
 PY_RUNS=${BENCH_PY_RUNS:-10}
+HF_SIZES=${BENCH_HF_SIZES:-128,512}
+HF_REPS=${BENCH_HF_REPS:-5}
+HF_LAYERS=${BENCH_HF_LAYERS:-12}
 BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
 trap 'rm -rf "$BTMP"' EXIT
 
@@ -151,6 +161,9 @@ main() {
     echo
     scale || rc=1
     csv_throughput || rc=1
+    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
+        --workdir "$BTMP" --json "$OUT/hf.json" || rc=1
+    echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"
     echo "log: $LOG"
     return $rc
