@@ -104,7 +104,8 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
     if (!hf_file_exists(dir, "config.json", path, sizeof path))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: no config.json (a Hugging Face model directory has "
                                                "config.json, model.safetensors and the tokenizer's files)", dir);
-    cJSON *j = json_load(path, err);
+    json_doc *doc;
+    cJSON *j = json_load(path, &doc, err);
     if (!j) return -1;
     int rc = -1;
     const char *type;
@@ -206,7 +207,7 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
     c->d_head = c->d_model / c->n_heads;
     rc = 0;
 done:
-    cJSON_Delete(j);
+    json_doc_free(doc);
     return rc;
 }
 
@@ -226,10 +227,11 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
 {
     char path[4096], path2[4096], first[128], last[128], unk[128];
     cJSON *tc = NULL;
+    json_doc *doc = NULL;
     attn_tokenizer *tk = NULL;
     int lower = 1, wordpiece = info->type == HF_BERT || info->type == HF_DISTILBERT;
     if (hf_file_exists(dir, "tokenizer_config.json", path, sizeof path)) {
-        if (!(tc = json_load(path, err))) return NULL;
+        if (!(tc = json_load(path, &doc, err))) return NULL;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(tc, "do_lower_case");
         if (cJSON_IsBool(v)) lower = cJSON_IsTrue(v);
     }
@@ -267,6 +269,6 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
         tk = NULL;
     }
 done:
-    cJSON_Delete(tc);
+    json_doc_free(doc);
     return tk;
 }

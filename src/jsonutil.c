@@ -94,6 +94,54 @@ int json_duplicate_key(const cJSON *node, char *path, size_t cap)
     return walk(node, path, 0, cap);
 }
 
+/* ---- whole-file parsing into an arena ---- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[]; /* cap bytes */
+} arena_block;
+
+struct json_doc {
+    arena_block *blocks;
+};
+
+static arena_block *parse_arena; /* the arena of the parse in progress */
+static int parse_oom;
+
+static void *arena_alloc(size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (!parse_arena || parse_arena->cap - parse_arena->used < n) {
+        size_t cap = n > ((size_t)1 << 20) ? n : ((size_t)1 << 20);
+        arena_block *b = malloc(sizeof *b + cap);
+        if (!b) {
+            parse_oom = 1;
+            return NULL;
+        }
+        b->next = parse_arena;
+        b->used = 0;
+        b->cap = cap;
+        parse_arena = b;
+    }
+    void *p = (char *)parse_arena->data + parse_arena->used;
+    parse_arena->used += n;
+    return p;
+}
+
+static void arena_free_one(void *p) { (void)p; } /* freed with the arena */
+
+void json_doc_free(json_doc *doc)
+{
+    if (!doc) return;
+    while (doc->blocks) {
+        arena_block *next = doc->blocks->next;
+        free(doc->blocks);
+        doc->blocks = next;
+    }
+    free(doc);
+}
+
 void json_line_col(const char *text, size_t off, int *line, int *col)
 {
     *line = 1;
@@ -108,35 +156,67 @@ void json_line_col(const char *text, size_t off, int *line, int *col)
     }
 }
 
-cJSON *json_load(const char *path, attn_error *err)
+cJSON *json_parse_doc(const char *path, const char *text, size_t len, json_doc **doc,
+                      attn_error *err)
 {
-    size_t len = 0;
-    char *text = io_read_file(path, &len, err);
-    if (!text) return NULL;
-    cJSON *root = NULL;
+    *doc = NULL;
+    if (strspn(text, " \t\r\n") == len) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file", path);
+        return NULL;
+    }
     if (strlen(text) != len) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (contains a NUL byte)", path);
-        goto done;
+        return NULL;
     }
+    json_doc *d = calloc(1, sizeof *d);
+    if (!d) {
+        attn_oom(err, path);
+        return NULL;
+    }
+    cJSON_Hooks hooks = {arena_alloc, arena_free_one};
     const char *end = NULL;
-    root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-    if (!root) {
-        int line, col;
-        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
-        json_line_col(text, off, &line, &col);
-        attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON%s", path, line, col,
-                  off + strspn(text + off, " \t\r\n") >= len ? " (unexpected end of file)" : "");
-        goto done;
+    parse_arena = NULL;
+    parse_oom = 0;
+    cJSON_InitHooks(&hooks);
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + 1: the NUL */
+    cJSON_InitHooks(NULL);
+    d->blocks = parse_arena;
+    parse_arena = NULL;
+    if (root) {
+        *doc = d;
+        return root;
     }
+    json_doc_free(d);
+    if (parse_oom) {
+        attn_oom(err, path);
+        return NULL;
+    }
+    int line, col;
+    size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    const char *e = cJSON_GetErrorPtr();
+    if (e && e >= text && e <= text + len) off = (size_t)(e - text);
+    json_line_col(text, off, &line, &col);
+    attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON%s", path, line, col,
+              off + strspn(text + off, " \t\r\n") >= len ? " (unexpected end of file)" : "");
+    return NULL;
+}
+
+cJSON *json_load(const char *path, json_doc **doc, attn_error *err)
+{
+    size_t len = 0;
+    *doc = NULL;
+    char *text = io_read_file(path, &len, err);
+    if (!text) return NULL;
+    cJSON *root = json_parse_doc(path, text, len, doc, err);
+    free(text);
     char where[256];
-    int dup = json_duplicate_key(root, where, sizeof where);
+    int dup = root ? json_duplicate_key(root, where, sizeof where) : 0;
     if (dup) {
         if (dup < 0) attn_oom(err, path);
         else attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate key \"%s\"", path, where);
-        cJSON_Delete(root);
+        json_doc_free(*doc);
+        *doc = NULL;
         root = NULL;
     }
-done:
-    free(text);
     return root;
 }

@@ -1,28 +1,46 @@
 /* subword.h — the tokenizers of real models: BERT WordPiece and GPT-2
- * byte-level BPE, as Hugging Face `tokenizers` defines them.
+ * byte-level BPE, as Hugging Face `tokenizers` defines them (ids and
+ * spans checked against it: tests/unit/test_subword_parity.c).
  *
- * WordPiece (wordpiece.c), as BertTokenizer / tokenizers' BertNormalizer +
+ * WordPiece (wordpiece.c), as tokenizers' BertNormalizer +
  * BertPreTokenizer + WordPiece: clean text (drop NUL, U+FFFD and control
- * characters, whitespace to ' '), CJK ideographs split into their own words,
- * lowercase and strip accents (NFD, drop Mn) when asked, split on whitespace
- * and on punctuation (Unicode P* and the ASCII symbol ranges), then greedy
- * longest-match-first pieces with "##" continuations; a word with no
- * segmentation, or longer than max_chars (100) characters, becomes the unk
- * token. Unicode properties come from libutf8proc.
+ * characters: categories Cc, Cf, Co; whitespace to ' '), CJK ideographs
+ * split into their own words, strip accents (NFD, drop Mn) and lowercase
+ * (full Unicode lowercase mapping of each code point: İ -> i + U+0307, no
+ * final sigma, as Rust's char::to_lowercase) when asked, split on
+ * whitespace and on punctuation (Unicode P* and the ASCII symbol ranges),
+ * then greedy longest-match-first pieces with "##" continuations; a word
+ * with no segmentation, or longer than max_chars (100) code points, becomes
+ * the unk token. Unicode properties come from libutf8proc.
  *
- * Byte-level BPE (bpe.c), as GPT-2: the GPT-2 pre-tokenizer pattern
+ * Byte-level BPE (bpe.c, bpe_encode.c), as GPT-2: the GPT-2 pre-tokenizer
+ * pattern
  *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
- * then each piece's bytes mapped through GPT-2's bytes_to_unicode table and
- * merged by rank (lowest first) with a cache of merged pieces.
+ * (\s = White_Space, as Hugging Face's Oniguruma regex has it), then each
+ * piece's bytes mapped through GPT-2's bytes_to_unicode table and merged by
+ * rank (lowest first), with a cache of merged pieces for the length of one
+ * tokenizer_encode() call (so a tokenizer is never written to while
+ * encoding, and may be shared by threads). A byte whose symbol is not in
+ * the vocabulary is the unk token if the tokenizer.json names one, else an
+ * error naming the byte.
+ *
+ * Added tokens — "[PAD]" "[UNK]" "[CLS]" "[SEP]" "[MASK]" for a vocab.txt or
+ * list, "<|endoftext|>" for a vocab.json or lists (when in the vocabulary),
+ * tokenizer.json's added_tokens — are found in the raw text first and are
+ * one token each wherever they stand ("The [MASK] sat"), as Hugging Face
+ * does; they are not special (special = 0: they are read from the text).
  *
  * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per piece,
  * with its vocabulary id, its byte span [start, end) in the original text
- * (through lowercasing and accent stripping), special = 0, word = -1 (the
- * caller assigns words), and a display text:
+ * (through lowercasing and accent stripping; a BPE piece of a multi-byte
+ * character spans the whole character, "Ġthe" spans the space too),
+ * special = 0, word = -1 (the caller assigns words), and a display text:
  *   - WordPiece: the vocabulary entry ("play", "##ing", "[UNK]");
- *   - BPE: the piece's bytes decoded back to text, a leading space shown as
- *     "␣" (U+2423) in place of GPT-2's "Ġ", other bytes that are not valid
- *     UTF-8 on their own (a piece of an emoji) as "\xF0"-style escapes.
+ *   - BPE: the piece's bytes decoded back to text, every space shown as
+ *     "␣" (U+2423) in place of GPT-2's "Ġ", control characters as "\n",
+ *     "\t", "\r" or "\x1B"-style escapes, and bytes that are not valid
+ *     UTF-8 on their own (a piece of an emoji) as "\xF0"-style escapes;
+ *   - an added token: its text ("[MASK]", "<|endoftext|>").
  * With specials set (tokenizer_set_specials), the first and last special
  * tokens are added around the text's tokens, special = 1, empty spans at 0
  * and at len.
@@ -31,9 +49,10 @@
  * releases it. The tokens from tokenizer_encode() are one malloc block (the
  * attn_token array followed by the texts), released with tokens_free().
  * Functions return 0 / non-NULL on success, or -1 / NULL with err filled:
- * ATTN_EXIT_INPUT naming the file (and line or JSON path) for invalid files,
- * ATTN_EXIT_INPUT for invalid UTF-8 in the text ("invalid UTF-8 at byte N"),
- * ATTN_EXIT_RUNTIME for I/O errors and memory.
+ * ATTN_EXIT_INPUT naming the file (and line or JSON path) for invalid or
+ * missing files and files over 256 MiB, ATTN_EXIT_INPUT for invalid UTF-8
+ * in the text ("invalid UTF-8 at byte N"), ATTN_EXIT_RUNTIME for read
+ * errors and memory.
  */
 #ifndef ATTN_SUBWORD_H
 #define ATTN_SUBWORD_H
@@ -83,10 +102,18 @@ int tokenizer_set_specials(attn_tokenizer *tk, const char *first, const char *la
 int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, attn_tokens *out,
                      attn_error *err);
 
+/* The specials the model is trained with, for tokenizer_set_specials():
+ * from tokenizer.json's post_processor (TemplateProcessing, BertProcessing,
+ * RobertaProcessing), else "[CLS]" / "[SEP]" for a WordPiece vocabulary
+ * that has them; NULL where there is none (GPT-2). The strings belong to tk. */
+void tokenizer_default_specials(const attn_tokenizer *tk, const char **first, const char **last);
+
 attn_subword_kind tokenizer_kind(const attn_tokenizer *tk);
 int tokenizer_vocab_size(const attn_tokenizer *tk);
 /* The id of a vocabulary entry, or -1. */
 int tokenizer_token_id(const attn_tokenizer *tk, const char *token);
+/* The vocabulary entry of id (as stored: GPT-2's "Ġthe"), or NULL. */
+const char *tokenizer_token_text(const attn_tokenizer *tk, int id);
 void tokenizer_free(attn_tokenizer *tk);
 
 #endif

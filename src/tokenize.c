@@ -242,29 +242,6 @@ static uint32_t lower_cp(uint32_t cp)
     return cp;
 }
 
-/* Writes cp as UTF-8 to out (room for 4 bytes); returns the length. */
-static size_t encode(uint32_t cp, char *out)
-{
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | cp >> 6);
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | cp >> 12);
-        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | cp >> 18);
-    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Copies s[start..end) to dst, lowercased if asked, NUL-terminated; returns
  * the bytes written including the NUL (at most end - start + 1). */
 static size_t copy_text(const char *s, size_t start, size_t end, int lowercase,
@@ -280,7 +257,7 @@ static size_t copy_text(const char *s, size_t start, size_t end, int lowercase,
         uint32_t cp;
         size_t n = (size_t)utf8_decode(s + i, end - i, &cp);
         char enc[4]; /* [4] one encoded code point */
-        size_t m = encode(lower_cp(cp), enc);
+        size_t m = (size_t)utf8_encode(lower_cp(cp), enc);
         if (m > n) { /* never with this table; keep the original bytes */
             memcpy(enc, s + i, n);
             m = n;

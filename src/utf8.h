@@ -21,6 +21,10 @@ int utf8_validate(const char *s, size_t len, size_t *bad_offset);
  * invalid sequence returns 1 and stores U+FFFD. */
 int utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* Writes code point cp (at most U+10FFFF, not a surrogate) as UTF-8 to out,
+ * which has room for 4 bytes; returns the number of bytes (1-4). */
+int utf8_encode(uint32_t cp, char *out);
+
 /* utf8_decode() for a NUL-terminated string: never reads past the NUL. */
 int utf8_next(const char *s, uint32_t *cp);
 
