@@ -29,7 +29,7 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
 
 /* The model's tokenizer from dir: tokenizer.json when present, else
  * vocab.txt (WordPiece; tokenizer_config.json's do_lower_case, default true)
- * or vocab.json + merges.txt (byte-level BPE), with the model's special
+ * or vocab.json + merges.txt (or encoder.json + vocab.bpe; byte-level BPE), with the model's special
  * tokens around the text. */
 attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_error *err);
 

@@ -251,8 +251,11 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
         }
         tk = wordpiece_from_vocab_txt(path, lower, unk, err);
     } else {
-        if (!hf_file_exists(dir, "vocab.json", path, sizeof path) ||
-            !hf_file_exists(dir, "merges.txt", path2, sizeof path2)) {
+        /* OpenAI's original names, encoder.json and vocab.bpe, also work */
+        if (!(hf_file_exists(dir, "vocab.json", path, sizeof path) ||
+              hf_file_exists(dir, "encoder.json", path, sizeof path)) ||
+            !(hf_file_exists(dir, "merges.txt", path2, sizeof path2) ||
+              hf_file_exists(dir, "vocab.bpe", path2, sizeof path2))) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json, or vocab.json and merges.txt (a %s model's "
                                             "tokenizer)", dir, info->type == HF_GPT2 ? "gpt2" : "roberta");
             goto done;

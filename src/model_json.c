@@ -567,6 +567,10 @@ static cJSON *float_item(float v)
 int model_save_json(const attn_model *m, const char *path, attn_error *err)
 {
     const attn_config *c = &m->cfg;
+    if (m->tokenizer)
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "--save-model: %s has a subword tokenizer, which a weight file cannot hold yet; "
+                         "its directory is the model to share", m->source ? m->source : "the model");
     cJSON *root = cJSON_CreateObject();
     cJSON *cfg = NULL, *tensors = NULL;
     int ok = root && cJSON_AddNumberToObject(root, "attnviz_model", 1) &&
