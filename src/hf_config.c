@@ -241,7 +241,8 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
         attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 127 bytes", path);
         goto done;
     }
-    if (hf_file_exists(dir, "tokenizer.json", path, sizeof path)) {
+    const int from_json = hf_file_exists(dir, "tokenizer.json", path, sizeof path);
+    if (from_json) {
         tk = tokenizer_from_json(path, err);
     } else if (wordpiece) {
         if (!hf_file_exists(dir, "vocab.txt", path, sizeof path)) {
@@ -263,8 +264,16 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
         tk = bpe_from_files(path, path2, err);
     }
     if (!tk) goto done;
-    /* [CLS] … [SEP] for BERT and DistilBERT, <s> … </s> for RoBERTa, none for GPT-2 */
-    if (info->type != HF_GPT2 && tokenizer_set_specials(tk, first, last, err) != 0) {
+    /* tokenizer.json's post-processor names them; else [CLS] … [SEP] for
+     * BERT and DistilBERT, <s> … </s> for RoBERTa, none for GPT-2 */
+    const char *f = first, *l = last;
+    if (from_json) {
+        tokenizer_default_specials(tk, &f, &l);
+        if (!f && !l && info->type != HF_GPT2) f = first, l = last;
+    } else if (info->type == HF_GPT2) {
+        f = l = NULL;
+    }
+    if ((f || l) && tokenizer_set_specials(tk, f, l, err) != 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", path, msg);
