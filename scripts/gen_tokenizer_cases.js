@@ -75,6 +75,14 @@ const cases = [
   'hello \nworld  \n  x',                                        // space before newline
   '「こんにちは」『世界』【テスト】',                                  // ideographic brackets
   'Ǆ ǅ ǆ Ϊ ΐ Å Ω K',                                               // case and compatibility oddities
+  'a\u001cb\u001fc\u001dd \u180e e\u2060f',                   // separators that are not White_Space
+  '\u0301abc \u0301 x\u0301',                                   // combining marks with nothing to combine
+  "end'",                                                        // a quote at the very end
+  "it' s ' ll 'LL'",                                            // quotes before spaces
+  ' '.repeat(300) + 'x',                                         // a long run of spaces
+  '\n'.repeat(12) + 'y\n\n',                                    // newline runs
+  'x\u00b2\u00b3 H\u2082O 10\u2076 \u2155',                      // superscripts and fractions
+  '\ud83d\ude00\ud83d\ude01\ud83d\ude02 \u2764\ufe0f\u200d\ud83d\udd25', // emoji runs, ZWJ with VS16
 ];
 
 function toBytes(s, offs) {

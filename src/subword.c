@@ -93,9 +93,11 @@ static int special_id(const attn_tokenizer *tk, const char *name, const char *wh
 {
     if (!name) return -1;
     int id = tokenizer_token_id(tk, name);
-    if (id < 0)
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: %s special token \"%s\" is not in the vocabulary",
-                  tk->what, which, name);
+    if (id < 0) {
+        char q[96]; /* [96] name, quoted */
+        sw_quote(q, sizeof q, name, strlen(name));
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: %s special token %s is not in the vocabulary", tk->what, which, q);
+    }
     return id;
 }
 
@@ -165,10 +167,10 @@ static uint32_t cp_before(const char *s, size_t pos, size_t *start)
 static int is_word_cp(uint32_t cp) { return cp == '_' || sw_is_letter(cp) || sw_is_number(cp); }
 
 /* Finds the first added token in text[pos..len): its id, and the span it
- * takes [*ms, *me) (with lstrip/rstrip whitespace, never before floor).
+ * takes [*ms, *me) (with lstrip/rstrip whitespace, never before pos).
  * Returns 1 if found. */
-static int find_added(const attn_tokenizer *tk, const char *text, size_t len, size_t pos,
-                      size_t floor, int *id, size_t *ms, size_t *me)
+static int find_added(const attn_tokenizer *tk, const char *text, size_t len, size_t pos, int *id,
+                      size_t *ms, size_t *me)
 {
     for (size_t p = pos; p < len; p++) {
         unsigned char b = (unsigned char)text[p];
@@ -183,7 +185,7 @@ static int find_added(const attn_tokenizer *tk, const char *text, size_t len, si
                 ((s > 0 && is_word_cp(cp_before(text, s, &q))) ||
                  (e < len && (utf8_decode(text + e, len - e, &cp), is_word_cp(cp)))))
                 continue;
-            while (a->lstrip && s > floor && sw_is_whitespace(cp_before(text, s, &q))) s = q;
+            while (a->lstrip && s > pos && sw_is_whitespace(cp_before(text, s, &q))) s = q;
             while (a->rstrip && e < len) {
                 int k = utf8_decode(text + e, len - e, &cp);
                 if (!sw_is_whitespace(cp)) break;
@@ -278,7 +280,7 @@ int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, att
     while (pos < len && rc == 0) {
         int id = -1;
         size_t ms = len, me = len;
-        int found = tk->n_added > 0 && find_added(tk, text, len, pos, pos, &id, &ms, &me);
+        int found = tk->n_added > 0 && find_added(tk, text, len, pos, &id, &ms, &me);
         if (ms > pos)
             rc = tk->kind == SUBWORD_WORDPIECE ? wordpiece_segment(tk, text, pos, ms, &o, err)
                                                : bpe_segment(tk, text, pos, ms, &cache, &o, err);

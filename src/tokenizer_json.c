@@ -70,10 +70,21 @@ static int get_type(ctx *c, const cJSON *obj, const char *where, const char **ty
     return 0;
 }
 
+/* s quoted for a message (one of four rotating buffers, so a message may
+ * quote several strings). */
+static const char *q(const char *s)
+{
+    static _Thread_local char buf[4][96]; /* [4][96] */
+    static _Thread_local int k;
+    k = (k + 1) % 4;
+    sw_quote(buf[k], sizeof buf[k], s, strlen(s));
+    return buf[k];
+}
+
 static int unsupported(ctx *c, const char *where, const char *type, const char *supported)
 {
-    return attn_fail(c->err, ATTN_EXIT_INPUT, "%s: %s.type \"%s\" is not supported (%s)", c->path, where,
-                     type, supported);
+    return attn_fail(c->err, ATTN_EXIT_INPUT, "%s: %s.type %s is not supported (%s)", c->path, where, q(type),
+                     supported);
 }
 
 static int load_wordpiece(ctx *c, const cJSON *root, const cJSON *model, const char **unk)
@@ -199,8 +210,8 @@ static int load_added(ctx *c, const cJSON *list)
         }
         int have = sw_vocab_find(&tk->v, content->valuestring, strlen(content->valuestring));
         if (have >= 0 && have != (int)id->valuedouble) {
-            attn_fail(c->err, ATTN_EXIT_INPUT, "%s: %s: \"%s\" has id %d in the vocabulary, not %d", c->path,
-                      at, content->valuestring, have, (int)id->valuedouble);
+            attn_fail(c->err, ATTN_EXIT_INPUT, "%s: %s: %s has id %d in the vocabulary, not %d", c->path,
+                      at, q(content->valuestring), have, (int)id->valuedouble);
             goto done;
         }
         if (have < 0) fresh[n_new++] = a;
@@ -209,15 +220,20 @@ static int load_added(ctx *c, const cJSON *list)
     for (int k = 0; k < n_new; k++) {
         const char *s = cJSON_GetObjectItemCaseSensitive(fresh[k], "content")->valuestring;
         int id = (int)cJSON_GetObjectItemCaseSensitive(fresh[k], "id")->valuedouble, dup;
+        if (id < tk->v.n) {
+            attn_fail(c->err, ATTN_EXIT_INPUT, "%s: added_tokens: %s has id %d, which is %s in the vocabulary",
+                      c->path, q(s), id, q(sw_vocab_str(&tk->v, id)));
+            goto done;
+        }
         if (id != tk->v.n) {
             attn_fail(c->err, ATTN_EXIT_INPUT,
-                      "%s: added_tokens: \"%s\" has id %d, but the next free id is %d (ids must have no gaps)",
-                      c->path, s, id, tk->v.n);
+                      "%s: added_tokens: %s has id %d, but the next free id is %d (ids must have no gaps)",
+                      c->path, q(s), id, tk->v.n);
             goto done;
         }
         int got = sw_vocab_add(&tk->v, s, strlen(s), &dup, c->err);
         if (got == -2) {
-            attn_fail(c->err, ATTN_EXIT_INPUT, "%s: added_tokens: \"%s\" is listed twice", c->path, s);
+            attn_fail(c->err, ATTN_EXIT_INPUT, "%s: added_tokens: %s is listed twice", c->path, q(s));
             goto done;
         }
         if (got < 0) goto done;
@@ -346,7 +362,7 @@ attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err)
     } else {
         if (get_str(&c, model, "unk_token", "model", NULL, &unk)) goto fail;
         if (unk && (tk->unk = tokenizer_token_id(tk, unk)) < 0) {
-            attn_fail(err, ATTN_EXIT_INPUT, "%s: model.unk_token \"%s\" is not in the vocabulary", path, unk);
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: model.unk_token %s is not in the vocabulary", path, q(unk));
             goto fail;
         }
         if (bpe_init(tk, err) != 0) goto fail;

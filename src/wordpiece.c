@@ -38,9 +38,11 @@ int wordpiece_init(attn_tokenizer *tk, const char *unk, attn_error *err)
 {
     if (!unk) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no unknown token given", tk->what);
     tk->unk = tokenizer_token_id(tk, unk);
-    if (tk->unk < 0)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: the unknown token \"%s\" is not in the vocabulary",
-                         tk->what, unk);
+    if (tk->unk < 0) {
+        char q[96]; /* [96] unk, quoted */
+        sw_quote(q, sizeof q, unk, strlen(unk));
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: the unknown token %s is not in the vocabulary", tk->what, q);
+    }
     if (!tk->prefix) {
         if (!(tk->prefix = strdup("##"))) return attn_oom(err, "tokenizer");
         tk->prefix_len = 2;

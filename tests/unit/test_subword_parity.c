@@ -146,6 +146,47 @@ static void run_vectors(const attn_tokenizer *tk, const char *dir, const char *n
     free(spans);
 }
 
+/* The committed extra vectors hang together without any tokenizer: as many
+ * cases as .out and .spans lines, as many spans as ids on each line, each
+ * span inside its case. */
+static void check_extra_shape(const char *name)
+{
+    char p[256], nm[128]; /* [256] paths; [128] check name */
+    size_t inp_len;
+    snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.inp", name);
+    char *inp = slurp(p, &inp_len);
+    snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.out", name);
+    char *out = slurp(p, NULL);
+    snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.spans", name);
+    char *spans = slurp(p, NULL);
+    int ok = inp && out && spans, cases = 0;
+    char *s = inp, *ol = out, *sl = spans;
+    for (char *e; ok && (e = find_sep(s, inp + inp_len)) != NULL; s = e + strlen(SEP), cases++) {
+        char *oe = strchr(ol, '\n'), *se = strchr(sl, '\n');
+        if (!oe || !se) {
+            ok = 0;
+            break;
+        }
+        int ids = 0, n_spans = 0;
+        for (char *q = ol; q < oe; q++) ids += *q == ' ';
+        for (char *q = sl; q < se; q++) {
+            if (*q != ' ') continue;
+            char *endp;
+            unsigned long a = strtoul(q + 1, &endp, 10), b = *endp == ':' ? strtoul(endp + 1, &endp, 10) : 0;
+            if (a > b || b > (unsigned long)(e - s)) ok = 0;
+            n_spans++;
+        }
+        if (ids != n_spans) ok = 0;
+        ol = oe + 1;
+        sl = se + 1;
+    }
+    snprintf(nm, sizeof nm, "extra vectors %s: cases, ids and spans agree", name);
+    CHECK(nm, ok && cases >= 40 && !*ol && !*sl);
+    free(inp);
+    free(out);
+    free(spans);
+}
+
 /* Writes a GPT-2 tokenizer.json from encoder.json and vocab.bpe into tmp. */
 static int write_gpt2_json(const char *ref, const char *tmp)
 {
@@ -241,6 +282,8 @@ int main(void)
     char p[1024], q[1024]; /* [1024] paths */
     attn_error err = {0, ""};
     if (!ref) ref = "../shared/reference";
+    check_extra_shape("bert-base-uncased");
+    check_extra_shape("gpt2");
 
     if (have(ref, "bert-base-uncased/vocab.txt", "bert vocab.txt")) {
         snprintf(p, sizeof p, "%s/bert-base-uncased/vocab.txt", ref);

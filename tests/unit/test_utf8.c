@@ -93,6 +93,26 @@ static void test_decode(void)
           dec("\xE6\x88\x91", 2, 1, 0xFFFD));
 }
 
+/* utf8_encode() writes the bytes written out above, and what it writes of
+ * every code point (surrogates aside) validates and decodes back. */
+static void test_encode(void)
+{
+    char b[4]; /* [4] */
+    CHECK("encode A", utf8_encode(0x41, b) == 1 && b[0] == 'A');
+    CHECK("encode é", utf8_encode(0xE9, b) == 2 && memcmp(b, "\xC3\xA9", 2) == 0);
+    CHECK("encode 我", utf8_encode(0x6211, b) == 3 && memcmp(b, "\xE6\x88\x91", 3) == 0);
+    CHECK("encode 😀", utf8_encode(0x1F600, b) == 4 && memcmp(b, "\xF0\x9F\x98\x80", 4) == 0);
+    int ok = 1;
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        uint32_t back;
+        size_t bad;
+        int n = utf8_encode(cp, b);
+        if (utf8_validate(b, (size_t)n, &bad) != 0 || utf8_decode(b, (size_t)n, &back) != n || back != cp) ok = 0;
+    }
+    CHECK("encode: every code point round-trips", ok);
+}
+
 static void test_width(void)
 {
     CHECK("cp_width a", utf8_cp_width('a') == 1);
@@ -200,6 +220,7 @@ int main(void)
 {
     test_validate();
     test_decode();
+    test_encode();
     test_width();
     test_against_glibc();
     return test_done();
