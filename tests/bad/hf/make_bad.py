@@ -1,0 +1,445 @@
+#!/usr/bin/python3
+"""make_bad.py: writes the malformed Hugging Face model directories of this
+directory, for tests/e2e/checkpoints.sh (attnviz -m DIR through the binary).
+
+  bert/   a tiny valid BERT directory: config.json (d 8, 2 heads, 2 layers,
+          intermediate 8, 16 positions), model.safetensors (F32, the
+          BertModel tensor names), vocab.txt (30 entries);
+  gpt2/   a tiny valid GPT-2 directory: config.json (d 8, 2 heads, 2 layers,
+          16 positions), model.safetensors (F32, GPT2Model names),
+          vocab.json (the 256 byte symbols, 5 merged tokens, <|endoftext|>)
+          and merges.txt (those 5 merges);
+  bert_*/, gpt2_*/  one directory per defect. Each holds exactly one broken
+          (or missing, or added) file; every other file is a symbolic link
+          to the valid directory's file (as in the Hugging Face cache, whose
+          snapshot directories are links into blobs/), which keeps this
+          corpus small and guarantees that a rejection can only come from
+          that defect.
+
+Also writes expect.tsv (variant, the argument to -m relative to the variant
+directory ("." is the directory itself), the file the message must name
+("." the directory), a substring the message must contain) and README.md.
+
+The weights come from tests/py/hf_ckpt.py (config.json as transformers
+writes it, random weights in the exact Hugging Face names) and
+tests/py/st_io.py (the safetensors writer); the defects are made here.
+
+Deterministic: running it again rewrites the same bytes.
+Run: /usr/bin/python3 tests/bad/hf/make_bad.py
+"""
+import json
+import os
+import shutil
+import struct
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "py"))
+
+from hf_ckpt import Spec, config_json, random_weights  # noqa: E402
+from hf_tok import byte_symbols  # noqa: E402
+from st_io import safetensors_bytes  # noqa: E402
+
+# ---- the two valid directories --------------------------------------------------
+
+BERT_SPEC = Spec("bert", 8, 2, 2, ffn=8, max_pos=16)
+GPT2_SPEC = Spec("gpt2", 8, 2, 2, max_pos=16)
+
+BERT_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "a", "the", "cat", "dog", "sat",
+              "on", "mat", "ran", "is", "it", "was", "sentence", "word", "attention", "head", "model",
+              "test", "play", "walk", "##s", "##ed", "##ing", "##ly"]
+# every merge's parts and result are in the vocabulary: "the" and " the" are
+# single tokens ("Ġ" is the space's byte symbol)
+GPT2_MERGES = [("t", "h"), ("th", "e"), ("Ġ", "the"), ("Ġ", "a"), ("a", "t")]
+GPT2_VOCAB = byte_symbols() + ["".join(m) for m in GPT2_MERGES] + ["<|endoftext|>"]
+
+
+def st_parts(data):
+    """A safetensors file's header (a dict in file order) and data area."""
+    (n,) = struct.unpack("<Q", data[:8])
+    return json.loads(data[8:8 + n].decode("utf-8")), data[8 + n:]
+
+
+def st_join(header, body, n=None, text=None):
+    """A safetensors file from a header dict (or its raw text), padded to 8
+    bytes as the reference writer does; n overrides the length field."""
+    h = text if text is not None else json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    return struct.pack("<Q", len(h) if n is None else n) + h + body
+
+
+def config_bytes(cfg):
+    return (json.dumps(cfg, indent=2, sort_keys=True) + "\n").encode()
+
+
+def f32_tensors(spec, vocab_size):
+    return {k: (v, "F32") for k, v in random_weights(spec, vocab_size).items()}
+
+
+BERT_CFG = config_json(BERT_SPEC, len(BERT_VOCAB))
+BERT_T = f32_tensors(BERT_SPEC, len(BERT_VOCAB))
+GPT2_CFG = config_json(GPT2_SPEC, len(GPT2_VOCAB))
+GPT2_T = f32_tensors(GPT2_SPEC, len(GPT2_VOCAB))
+META = {"format": "pt"}
+
+BASES = {
+    "bert": {
+        "config.json": config_bytes(BERT_CFG),
+        "model.safetensors": safetensors_bytes(BERT_T, META),
+        "vocab.txt": "".join(t + "\n" for t in BERT_VOCAB).encode(),
+    },
+    "gpt2": {
+        "config.json": config_bytes(GPT2_CFG),
+        "model.safetensors": safetensors_bytes(GPT2_T, META),
+        "vocab.json": json.dumps({t: i for i, t in enumerate(GPT2_VOCAB)}, ensure_ascii=False,
+                                 indent=2).encode(),
+        "merges.txt": ("#version: 0.2\n" + "".join("%s %s\n" % m for m in GPT2_MERGES)).encode(),
+    },
+}
+
+variants = []  # (name, base, files {name: bytes, or None to leave out}, arg, named, substring, defect)
+
+
+def variant(name, base, files, arg, named, expect, what):
+    variants.append((base + "_" + name, base, files, arg, named, expect, what))
+
+
+def with_tensors(tensors, **changes):
+    """A copy of tensors with entries replaced (value (array, dtype)) or
+    removed (value None); keyword names use "__" for "."."""
+    out = dict(tensors)
+    for k, v in changes.items():
+        k = k.replace("__", ".")
+        if v is None:
+            del out[k]
+        else:
+            out[k] = v
+    return out
+
+
+def sub(data, old, new):
+    """data with its one occurrence of old replaced (asserted: a generator
+    change cannot silently drop a defect)."""
+    assert data.count(old) == 1, old
+    return data.replace(old, new)
+
+
+def cfg_with(cfg, **changes):
+    c = dict(cfg)
+    c.update(changes)
+    return config_bytes(c)
+
+
+def cfg_without(cfg, key):
+    c = dict(cfg)
+    del c[key]
+    return config_bytes(c)
+
+
+B_ST = BASES["bert"]["model.safetensors"]
+B_CFG = BASES["bert"]["config.json"]
+L0 = "encoder.layer.0."
+L1 = "encoder.layer.1."
+
+# ---- config.json ------------------------------------------------------------------
+
+variant("config_truncated", "bert", {"config.json": B_CFG[:len(B_CFG) // 2]}, ".", "config.json",
+        "not valid JSON", "config.json cut in the middle (an interrupted download)")
+variant("config_array", "bert", {"config.json": b"[" + B_CFG.rstrip() + b"]\n"}, ".", "config.json",
+        "not a JSON object", "config.json is a JSON array holding the config object")
+variant("config_duplicate_key", "bert",
+        {"config.json": sub(B_CFG, b'  "hidden_size": 8,\n', b'  "hidden_size": 8,\n  "hidden_size": 16,\n')},
+        ".", "config.json", 'duplicate key "hidden_size"', '"hidden_size" twice (8, then 16)')
+variant("config_no_model_type", "bert", {"config.json": cfg_without(BERT_CFG, "model_type")}, ".",
+        "config.json", 'no "model_type"', "no model_type key")
+variant("config_llama", "bert", {"config.json": cfg_with(BERT_CFG, model_type="llama")}, ".", "config.json",
+        'model_type "llama" is not supported', 'model_type "llama"')
+variant("config_hidden_string", "bert", {"config.json": cfg_with(BERT_CFG, hidden_size="8")}, ".",
+        "config.json", '"hidden_size" must be an integer', 'hidden_size is the string "8"')
+variant("config_heads_indivisible", "bert", {"config.json": cfg_with(BERT_CFG, num_attention_heads=3)}, ".",
+        "config.json", "hidden size 8 is not divisible by 3 heads", "num_attention_heads 3 with hidden_size 8")
+variant("config_relative_key", "bert",
+        {"config.json": cfg_with(BERT_CFG, position_embedding_type="relative_key")}, ".", "config.json",
+        '"relative_key" is not supported', 'position_embedding_type "relative_key" (and no relative-position '
+        'tables in the weights)')
+variant("no_config", "bert", {"config.json": None}, ".", ".", "no config.json", "no config.json at all")
+variant("scale_by_layer", "gpt2", {"config.json": cfg_with(GPT2_CFG, scale_attn_by_inverse_layer_idx=True)},
+        ".", "config.json", '"scale_attn_by_inverse_layer_idx": true is not supported',
+        "GPT-2 scale_attn_by_inverse_layer_idx true (attention scaled per layer)")
+
+# ---- the weights file: container -------------------------------------------------
+
+variant("pytorch_bin_only", "bert", {"model.safetensors": None, "pytorch_model.bin": b"PK\x03\x04" + bytes(60)},
+        ".", ".", "no model.safetensors", "no safetensors at all, only a pytorch_model.bin (a zip file)")
+variant("st_empty", "bert", {"model.safetensors": b""}, "model.safetensors", "model.safetensors",
+        "empty file", "model.safetensors has 0 bytes")
+variant("st_truncated", "bert", {"model.safetensors": B_ST[:len(B_ST) - 100]}, ".", "model.safetensors",
+        "run past the end of the data area", "model.safetensors without its last 100 bytes (an interrupted "
+        "download)")
+variant("st_header_past_eof", "bert", {"model.safetensors": B_ST[:8 + 64]}, ".", "model.safetensors",
+        "runs past the end of the file", "model.safetensors cut inside its JSON header")
+_, _b = st_parts(B_ST)
+_h_len = struct.unpack("<Q", B_ST[:8])[0]
+variant("st_header_len_past_eof", "bert",
+        {"model.safetensors": struct.pack("<Q", len(B_ST)) + B_ST[8:]}, "model.safetensors", "model.safetensors",
+        "header length %d runs past the end of the file" % len(B_ST),
+        "the 8-byte header length is the file's size (%d) instead of %d" % (len(B_ST), _h_len))
+variant("st_header_huge", "bert", {"model.safetensors": struct.pack("<Q", 200_000_000) + B_ST[8:]}, ".",
+        "model.safetensors", "header length 200000000 exceeds the 100000000-byte limit",
+        "header length 200,000,000 (the format's limit is 100 MB)")
+
+
+def overlap_file():
+    """The key bias [8] starts half-way into the query bias [8] before it;
+    the 16 bytes it no longer needs are cut, so the ranges still end at the
+    end of the file with no gap: the only defect is the overlap."""
+    h, body = st_parts(B_ST)
+    q, k = h[L0 + "attention.self.query.bias"], h[L0 + "attention.self.key.bias"]
+    qb, qe = q["data_offsets"]
+    kb, ke = k["data_offsets"]
+    assert qe - qb == 32 and ke - kb == 32
+    # make the key bias the entry right after the query bias: swap its bytes
+    # into place (the writer orders by name, so other tensors lie between)
+    entries = sorted(((v["data_offsets"][0], n) for n, v in h.items() if n != "__metadata__"))
+    chunks = {n: body[h[n]["data_offsets"][0]:h[n]["data_offsets"][1]] for _, n in entries}
+    order = [n for _, n in entries if n != L0 + "attention.self.key.bias"]
+    i = order.index(L0 + "attention.self.query.bias")
+    order.insert(i + 1, L0 + "attention.self.key.bias")
+    out, off = b"", 0
+    for n in order:
+        c = chunks[n]
+        if n == L0 + "attention.self.key.bias":
+            c = c[16:]                      # the first 16 bytes are shared with the query bias
+            h[n]["data_offsets"] = [off - 16, off - 16 + 32]
+        else:
+            h[n]["data_offsets"] = [off, off + len(c)]
+        out += c
+        off += len(c)
+    return st_join(h, out)
+
+
+def past_end_file():
+    """The query weight of layer 1 [8, 8] points past the data area: its
+    bytes are removed and the tensors after it moved up, so no gap remains."""
+    h, body = st_parts(B_ST)
+    name = L1 + "attention.self.query.weight"
+    b, e = h[name]["data_offsets"]
+    body = body[:b] + body[e:]
+    for n, v in h.items():
+        if n != "__metadata__" and v["data_offsets"][0] >= e:
+            v["data_offsets"] = [v["data_offsets"][0] - (e - b), v["data_offsets"][1] - (e - b)]
+    h[name]["data_offsets"] = [len(body), len(body) + (e - b)]
+    return st_join(h, body)
+
+
+def duplicate_file():
+    """The key bias of layer 0 renamed to the query bias (same shape and
+    dtype): the header names one tensor twice."""
+    h, body = st_parts(B_ST)
+    text = json.dumps(h, separators=(",", ":")).encode()
+    text = sub(text, b'"%sattention.self.key.bias"' % L0.encode(),
+                        b'"%sattention.self.query.bias"' % L0.encode())
+    return st_join(None, body, text=text)
+
+
+variant("st_overlap", "bert", {"model.safetensors": overlap_file()}, ".", "model.safetensors",
+        "overlap", "layer 0's key bias starts 16 bytes inside the query bias (no gap elsewhere)")
+variant("st_offsets_past_end", "bert", {"model.safetensors": past_end_file()}, "model.safetensors",
+        "model.safetensors", "run past the end of the data area",
+        "layer 1's query weight has data_offsets past the end of the data area (its bytes removed, no gap)")
+variant("st_duplicate_tensor", "bert", {"model.safetensors": duplicate_file()}, ".", "model.safetensors",
+        "appears twice", "the header names encoder.layer.0.attention.self.query.bias twice")
+
+# ---- the weights file: tensors vs the config --------------------------------------
+
+rng = np.random.default_rng(7)
+_w = rng.standard_normal((8, 4)).astype(np.float32)
+variant("shape_vs_config", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{L0 + "attention.self.key.weight": (_w, "F32")}),
+                                                META)}, ".", "model.safetensors",
+        "has shape [8, 4], but config.json implies [8, 8]", "layer 0's key weight is [8, 4] (config: hidden 8)")
+variant("missing_tensor", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{L1 + "attention.self.value.weight": None}),
+                                                META)}, ".", "model.safetensors",
+        "encoder.layer.1.attention.self.value.weight' is missing", "layer 1's value weight is not in the file")
+_nan = BERT_T[L1 + "attention.output.dense.weight"][0].copy()
+_nan[3, 5] = np.nan
+variant("nan_f32", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{L1 + "attention.output.dense.weight":
+                                                                         (_nan, "F32")}), META)},
+        ".", "model.safetensors", "element 29 is NaN", "a NaN at [3, 5] (element 29) of layer 1's attention "
+        "output weight (F32)")
+_f16 = {k: (v, "F16") for k, (v, _) in BERT_T.items()}
+_inf = _f16[L0 + "intermediate.dense.weight"][0].copy()
+_inf[2, 1] = np.inf
+_f16[L0 + "intermediate.dense.weight"] = (_inf, "F16")
+variant("inf_f16", "bert",
+        {"model.safetensors": safetensors_bytes(_f16, META),
+         "config.json": cfg_with(BERT_CFG, torch_dtype="float16")},
+        ".", "model.safetensors", "element 17 is +inf", "an F16 checkpoint (config torch_dtype float16) with "
+        "+inf at [2, 1] (element 17) of layer 0's intermediate weight")
+variant("i32_weight", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{
+            "embeddings.LayerNorm.weight": (np.ones(8, dtype=np.int32), "I32")}), META)},
+        ".", "model.safetensors", "has dtype I32", "the embedding LayerNorm weight stored as I32 (integers)")
+variant("prefixed_and_plain", "bert",
+        {"model.safetensors": safetensors_bytes(dict(BERT_T, **{
+            "bert.embeddings.LayerNorm.weight": BERT_T["embeddings.LayerNorm.weight"]}), META)},
+        ".", "model.safetensors", "embeddings.LayerNorm.weight",
+        "both embeddings.LayerNorm.weight and bert.embeddings.LayerNorm.weight (BertModel's and "
+        "BertForMaskedLM's name of one tensor)")
+_rel = rng.standard_normal((2 * 16 - 1, 4)).astype(np.float32)
+variant("relative_position_table", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{
+            L0 + "attention.self.distance_embedding.weight": (_rel, "F32")}), META)},
+        ".", "model.safetensors", "unexpected tensor 'encoder.layer.0.attention.self.distance_embedding.weight'",
+        "an extra relative-position table (distance_embedding [31, 4]) inside layer 0, config absolute")
+_layer2 = {k.replace(L0, "encoder.layer.2."): v for k, v in BERT_T.items() if k.startswith(L0)}
+variant("layer_past_config", "bert",
+        {"model.safetensors": safetensors_bytes(dict(BERT_T, **_layer2), META)}, ".", "model.safetensors",
+        "is in layer 2, but config.json has 2 layers",
+        "the tensors of a third layer (encoder.layer.2.*) with num_hidden_layers 2")
+
+# ---- sharded ------------------------------------------------------------------------
+
+
+def sharded_missing():
+    names = sorted(BERT_T)
+    first = [n for n in names if not n.startswith(L1)]
+    second = [n for n in names if n.startswith(L1)]
+    s1, s2 = "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"
+    wm = {n: s1 for n in first}
+    wm.update({n: s2 for n in second})
+    total = sum(v.nbytes for v, _ in BERT_T.values())
+    index = {"metadata": {"total_size": total}, "weight_map": wm}
+    return {"model.safetensors": None, s1: safetensors_bytes({n: BERT_T[n] for n in first}, META),
+            "model.safetensors.index.json": json.dumps(index, indent=2, sort_keys=True).encode() + b"\n"}
+
+
+variant("shard_missing", "bert", sharded_missing(), "model.safetensors.index.json",
+        "model.safetensors.index.json",
+        "model-00002-of-00002.safetensors: No such file or directory",
+        "a sharded checkpoint whose index names model-00002-of-00002.safetensors (layer 1), which is not there")
+
+# ---- BERT vocab.txt / tokenizer.json ----------------------------------------------------
+
+_vt = BASES["bert"]["vocab.txt"]
+variant("vocab_bad_utf8", "bert", {"vocab.txt": sub(_vt, b"\nword\n", b"\ncaf\xe9\n")}, ".", "vocab.txt",
+        "invalid UTF-8", 'line 20 is "caf\\xe9" (Latin-1, not UTF-8)')
+variant("vocab_no_unk", "bert", {"vocab.txt": sub(_vt, b"\n[UNK]\n", b"\n[UNUSED]\n")}, ".", "vocab.txt",
+        "[UNK]", "vocab.txt has no [UNK] (line 2 is [UNUSED])")
+variant("vocab_too_many", "bert",
+        {"vocab.txt": _vt + b"".join(b"extra%d\n" % i for i in range(4))}, ".", "vocab.txt",
+        "34 entries", "vocab.txt has 34 entries, config.json vocab_size 30 (word_embeddings [30, 8])")
+variant("vocab_duplicate", "bert", {"vocab.txt": _vt + b"cat\n"}, ".", "vocab.txt", 'duplicate',
+        'vocab.txt line 31 repeats "cat" (line 10)')
+_unigram = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+            "normalizer": None, "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581",
+                                                  "add_prefix_space": True},
+            "post_processor": None, "decoder": None,
+            "model": {"type": "Unigram", "unk_id": 1,
+                      "vocab": [[t, -float(i)] for i, t in enumerate(BERT_VOCAB)]}}
+variant("tokenizer_json_unigram", "bert",
+        {"tokenizer.json": json.dumps(_unigram, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "Unigram", "a tokenizer.json whose model is Unigram (SentencePiece; attnviz has WordPiece and BPE)")
+
+# ---- GPT-2 ----------------------------------------------------------------------------------
+
+_mg = BASES["gpt2"]["merges.txt"]
+variant("merges_three_parts", "gpt2", {"merges.txt": sub(_mg, b"\xc4\xa0 a\n", b"\xc4\xa0 a t\n")}, ".",
+        "merges.txt", "not a merge", 'merges.txt line 5 is "Ġ a t" (three symbols, not a pair)')
+variant("merges_unknown_tokens", "gpt2", {"merges.txt": _mg + b"qq zz\n"}, ".", "merges.txt", "qq",
+        'merges.txt line 7 "qq zz": neither part (nor "qqzz") is in vocab.json')
+variant("vocab_json_array", "gpt2",
+        {"vocab.json": json.dumps(GPT2_VOCAB, ensure_ascii=False, indent=2).encode()}, ".", "vocab.json",
+        "array", "vocab.json is a JSON array of the tokens, not an object token -> id")
+_vj = {t: i for i, t in enumerate(GPT2_VOCAB)}
+_vj["\u0120at"] = _vj["at"]
+variant("vocab_json_same_id", "gpt2", {"vocab.json": json.dumps(_vj, ensure_ascii=False, indent=2).encode()},
+        ".", "vocab.json", "same id %d" % _vj["at"],
+        'vocab.json gives "Ġat" (not a token of the merges) the id of "at"')
+_bf16 = {k: (v, "BF16") for k, (v, _) in GPT2_T.items()}
+_nanpos = _bf16["wpe.weight"][0].copy()
+_nanpos[3, 2] = np.nan
+_bf16["wpe.weight"] = (_nanpos, "BF16")
+variant("nan_bf16", "gpt2",
+        {"model.safetensors": safetensors_bytes(_bf16, META), "config.json": cfg_with(GPT2_CFG, torch_dtype="bfloat16")},
+        ".", "model.safetensors", "element 26 is NaN",
+        "a BF16 checkpoint (config torch_dtype bfloat16) with a NaN at [3, 2] (element 26) of wpe")
+_cattn = GPT2_T["h.0.attn.c_attn.weight"][0][:, :16].copy()
+variant("c_attn_width", "gpt2",
+        {"model.safetensors": safetensors_bytes(with_tensors(GPT2_T, **{"h.0.attn.c_attn.weight": (_cattn, "F32")}),
+                                                META)}, "model.safetensors", "model.safetensors",
+        "has shape [8, 16], but config.json implies [8, 24]",
+        "layer 0's fused c_attn weight is [8, 16] instead of [8, 3*8]")
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+README_HEAD = """# tests/bad/hf: malformed Hugging Face model directories
+
+Generated by `make_bad.py` (run it with `/usr/bin/python3`; it rewrites
+every file here, byte for byte the same). `bert/` and `gpt2/` are tiny
+valid model directories (d 8, 2 heads, 2 layers, F32): BERT with a
+30-entry vocab.txt, GPT-2 with a byte-level BPE (vocab.json: the 256 byte
+symbols, 5 merged tokens and <|endoftext|>; merges.txt: those 5 merges).
+
+Every other directory is one of them with exactly one defect: the broken,
+missing or added file is real, every other file is a symbolic link to the
+valid directory's file (as in the Hugging Face cache), so a rejection can
+only come from the defect.
+
+`expect.tsv`: variant, TAB, the argument to `-m` relative to the variant's
+directory (`.` is the directory itself), TAB, the file the message must
+name (`.`: the directory), TAB, a substring the message must contain.
+tests/e2e/checkpoints.sh runs `attnviz -m ARG -o OUT/out.csv "a sentence"`
+on each and wants exit 2, one line on stderr that starts `attnviz: ` and
+contains the path and the substring, empty stdout and no output file.
+
+%d variants:
+
+| variant | -m | defect | the message contains |
+|---|---|---|---|
+"""
+
+
+def main():
+    for entry in sorted(os.listdir(HERE)):
+        p = os.path.join(HERE, entry)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+    for base, files in BASES.items():
+        os.makedirs(os.path.join(HERE, base))
+        for name, data in files.items():
+            write(os.path.join(HERE, base, name), data)
+    for name, base, files, _, _, _, _ in variants:
+        d = os.path.join(HERE, name)
+        os.makedirs(d)
+        for f in sorted(set(BASES[base]) | set(files)):
+            if f in files:
+                if files[f] is not None:
+                    write(os.path.join(d, f), files[f])
+            else:
+                os.symlink(os.path.join("..", base, f), os.path.join(d, f))
+    with open(os.path.join(HERE, "expect.tsv"), "w") as f:
+        f.write("# variant\t-m argument (relative to the variant)\tfile the message names\tsubstring "
+                "(generated by make_bad.py)\n")
+        for name, _, _, arg, named, expect, _ in variants:
+            assert "\t" not in expect and "\n" not in expect
+            f.write("%s\t%s\t%s\t%s\n" % (name, arg, named, expect))
+    with open(os.path.join(HERE, "README.md"), "w") as f:
+        f.write(README_HEAD % len(variants))
+        for name, _, _, arg, _, expect, what in variants:
+            f.write("| %s | `%s` | %s | `%s` |\n" % (name, arg, what.replace("|", "\\|"), expect.replace("|", "\\|")))
+
+
+if __name__ == "__main__":
+    main()
