@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static int cmp_name(const void *a, const void *b)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
@@ -90,4 +92,86 @@ int json_duplicate_key(const cJSON *node, char *path, size_t cap)
     if (!path || cap == 0) return -1;
     path[0] = '\0';
     return walk(node, path, 0, cap);
+}
+
+/* Line and column of byte offset in text, for messages. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Depth of open arrays and objects at byte off of text (strings skipped). */
+static long depth_at(const char *text, size_t off)
+{
+    long depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < off) i++;
+            else if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+cJSON *json_parse_file_text(const char *what, const char *text, size_t len, attn_error *err)
+{
+    int line, col;
+    size_t bad;
+    if (strspn(text, " \t\r\n") == len) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file", what);
+        return NULL;
+    }
+    if (strlen(text) != len) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (NUL byte at byte %zu)", what, strlen(text));
+        return NULL;
+    }
+    if (utf8_validate(text, len, &bad) != 0) {
+        line_col(text, bad, &line, &col);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: invalid UTF-8 (byte 0x%02X)", what, line, col,
+                  (unsigned char)text[bad]);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + 1: the NUL */
+    if (!root) {
+        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+        const char *e = cJSON_GetErrorPtr();
+        if (e && e >= text && e <= text + len) off = (size_t)(e - text);
+        line_col(text, off, &line, &col);
+        if (depth_at(text, off) >= CJSON_NESTING_LIMIT)
+            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: nested too deeply (more than %d levels)", what, line,
+                      col, CJSON_NESTING_LIMIT);
+        else if (off + strspn(text + off, " \t\r\n") >= len)
+            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON (unexpected end of file)", what, line,
+                      col);
+        else
+            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON", what, line, col);
+        return NULL;
+    }
+    char path[256];
+    int dup = json_duplicate_key(root, path, sizeof path);
+    if (dup != 0) {
+        if (dup < 0) attn_oom(err, what);
+        else attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate key \"%s\"", what, path);
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
 }

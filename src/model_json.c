@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "io.h"
+#include "jsonutil.h"
 
 static const char *const top_keys[] = {"attnviz_model", "config", "tokenizer", "tensors", "extra", NULL};
 static const char *const config_keys[] = {"architecture", "d_model", "n_heads", "n_layers", "score",
@@ -312,53 +313,15 @@ static void arena_end(void)
     cJSON_InitHooks(NULL);
 }
 
-/* Line and column of byte offset in text, for parse errors. */
-static void line_col(const char *text, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && text[i]; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
-
 attn_model *model_load_json(const char *path, attn_error *err)
 {
     size_t len = 0;
     char *text = io_read_file(path, &len, err);
     if (!text) return NULL;
     attn_model *m = NULL;
-    cJSON *root = NULL;
-    size_t ws = strspn(text, " \t\r\n");
-    if (ws == len) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file", path);
-        goto done;
-    }
-    if (strlen(text) != len) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (contains a NUL byte)", path);
-        goto done;
-    }
-    const char *end = NULL;
     arena_begin();
-    root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + 1: the NUL io_read_file adds */
-    if (!root) {
-        int line, col;
-        size_t off = end && end >= text ? (size_t)(end - text) : 0;
-        const char *e = cJSON_GetErrorPtr();
-        if (e && e >= text && e <= text + len) off = (size_t)(e - text);
-        line_col(text, off, &line, &col);
-        if (off + strspn(text + off, " \t\r\n") >= len)
-            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON (unexpected end of file)", path,
-                      line, col);
-        else
-            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON", path, line, col);
-        goto done;
-    }
+    cJSON *root = json_parse_file_text(path, text, len, err);
+    if (!root) goto done;
     if (!cJSON_IsObject(root)) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: not an attnviz weight file (top level is not an object)", path);
         goto done;
