@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textesc.h"
 #include "utf8.h"
 
 /* ---- labels -------------------------------------------------------------- */
@@ -55,16 +56,10 @@ ansi_label *ansi_labels_build(const attn_tokens *t, int n)
     for (int a = 0; a < n; a++) {
         int dup = (a > 0 && !strcmp(k[a].s, k[a - 1].s)) ||
                   (a + 1 < n && !strcmp(k[a].s, k[a + 1].s));
-        const char *s = k[a].s;
-        size_t len = strlen(s);
         attn_buf b;
         buf_init(&b);
-        for (size_t p = 0; p < len;) {
-            uint32_t cp;
-            p += (size_t)utf8_decode(s + p, len - p, &cp);
-            if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) cp = '?';
-            put_cp(&b, cp);
-        }
+        buf_put(&b, "", 0);
+        textesc_put(&b, k[a].s);
         size_t text_len = b.len;
         if (dup) {
             char d[16];

@@ -3,8 +3,9 @@
  * view): the pieces both draw with. Not part of the library interface; the
  * public one is render_ansi() in render.h.
  *
- * - Labels: a token's text with control characters shown as '?' (no token can
- *   inject an escape sequence) and, when the same text occurs more than once,
+ * - Labels: a token's text with control and bidi characters escaped as
+ *   \uXXXX (textesc.h: no token can inject an escape sequence or reorder the
+ *   line) and, when the same text occurs more than once,
  *   its 0-based index as a subscript (the₀, the₄). Labels too long are
  *   abbreviated with '…', keeping the subscript. Sizes are display widths
  *   (utf8.h: CJK and emoji are 2 columns) or glyph counts.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "textesc.h"
 
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
 {
@@ -137,7 +138,10 @@ int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_erro
     if (*spec >= '0' && *spec <= '9' && !*end && !errno && v < t->n) return (int)v;
     attn_buf b;
     buf_init(&b);
-    for (int i = 0; i < t->n && b.len < 200; i++) buf_printf(&b, " %d:%s", i, t->tok[i].text);
+    for (int i = 0; i < t->n && b.len < 200; i++) {
+        buf_printf(&b, " %d:", i);
+        textesc_put(&b, t->tok[i].text);
+    }
     if (b.len >= 200) buf_puts(&b, " ...");
     attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,
               b.data ? b.data : "");
@@ -186,35 +190,15 @@ char *cli_join(int argc, char **argv)
     return b.data;
 }
 
-char **cli_lines(char *text, size_t len, int *n)
+int cli_next_sentence(io_lines *in, char **out, attn_error *err)
 {
-    for (size_t i = 0; i < len; i++)
-        if (!text[i]) text[i] = '\x80';
-    size_t cap = 16;
-    char **lines = malloc(cap * sizeof *lines);
-    *n = 0;
-    if (!lines) return NULL;
-    for (char *p = text; *p;) {
-        char *e = strchr(p, '\n');
-        if (e) *e = '\0';
-        size_t l = strlen(p);
-        if (l && p[l - 1] == '\r') p[--l] = '\0';
-        if (p[strspn(p, " \t\f\v")]) {
-            if ((size_t)*n == cap) {
-                char **q = realloc(lines, cap * 2 * sizeof *lines);
-                if (!q) {
-                    free(lines);
-                    return NULL;
-                }
-                lines = q;
-                cap *= 2;
-            }
-            lines[(*n)++] = p;
-        }
-        if (!e) break;
-        p = e + 1;
-    }
-    return lines;
+    char *line;
+    size_t len;
+    int rc;
+    *out = NULL;
+    while ((rc = io_lines_next(in, &line, &len, err)) == 1 && !line[strspn(line, " \t\f\v")]) {}
+    if (rc == 1 && !(*out = cli_join(1, &line))) return attn_oom(err, in->what);
+    return rc < 0 ? -1 : 0;
 }
 
 int cli_format_of_path(const char *path, const char *const *names)

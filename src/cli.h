@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "io.h"
 #include "render.h"
 #include "tokenize.h"
 
@@ -40,10 +41,9 @@ char *cli_command_line(int argc, char **argv);
 /* Arguments joined with single spaces (malloc'd), or NULL. */
 char *cli_join(int argc, char **argv);
 
-/* Splits text in place into its non-blank lines (a trailing CR is dropped,
- * NUL bytes become 0x80 so that UTF-8 validation rejects them); returns a
- * malloc'd array of *n pointers into text, or NULL when memory runs out. */
-char **cli_lines(char *text, size_t len, int *n);
+/* The next non-blank line of in (a copy, malloc'd, in *out), or *out =
+ * NULL at the end; -1 with err filled (io_lines_next). */
+int cli_next_sentence(io_lines *in, char **out, attn_error *err);
 
 /* The index in names of the format a path's extension implies (.csv,
  * .json/.jsonl, .png, .svg, .txt/.ans for ansi), or -1. */

@@ -5,15 +5,18 @@
  * and, on failure, fills the caller's attn_error with a one-line message
  * (naming the file, option or position) and an exit class: ATTN_EXIT_INPUT
  * (2: usage or invalid input) or ATTN_EXIT_RUNTIME (1: I/O, out of memory).
- * Only main.c prints "attnviz: <msg>" and exits with err.code.
+ * Only main.c prints "attnviz: <msg>" and exits with err.code; for
+ * ATTN_EXIT_PIPE it prints nothing.
  */
 #ifndef ATTN_ERROR_H
 #define ATTN_ERROR_H
 
-enum { ATTN_EXIT_OK = 0, ATTN_EXIT_RUNTIME = 1, ATTN_EXIT_INPUT = 2 };
+enum { ATTN_EXIT_OK = 0, ATTN_EXIT_RUNTIME = 1, ATTN_EXIT_INPUT = 2,
+       ATTN_EXIT_PIPE = 141 /* the reader of a pipe went away (EPIPE): exit quietly, as
+                               a process killed by SIGPIPE would (128 + 13) */ };
 
 typedef struct {
-    int code;        /* ATTN_EXIT_RUNTIME or ATTN_EXIT_INPUT once set */
+    int code;        /* ATTN_EXIT_RUNTIME, ATTN_EXIT_INPUT or ATTN_EXIT_PIPE once set */
     char msg[512];   /* one line, no trailing newline */
 } attn_error;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "textesc.h"
 #include "utf8.h"
 
 /* The numbers of one head for the explained query. */
@@ -191,19 +192,52 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
     buf_puts(out, "\n\n");
 }
 
-int explain_text(attn_buf *out, const attn_result *r, const attn_trace *tr, const attn_model *m,
+/* The tokens of t with their texts escaped for the screen (textesc.h): a
+ * new array of t->n tokens, each text malloc'd; NULL when memory runs out. */
+static attn_token *escaped_tokens(const attn_tokens *t)
+{
+    attn_token *e = calloc((size_t)t->n + 1, sizeof *e); /* [n] */
+    for (int i = 0; e && i < t->n; i++) {
+        e[i] = t->tok[i];
+        if (!(e[i].text = textesc_dup(t->tok[i].text))) {
+            while (i--) free(e[i].text);
+            free(e);
+            e = NULL;
+        }
+    }
+    return e;
+}
+
+static void escaped_free(attn_token *e, int n)
+{
+    for (int i = 0; e && i < n; i++) free(e[i].text);
+    free(e);
+}
+
+int explain_text(attn_buf *out, const attn_result *res, const attn_trace *tr, const attn_model *m,
                  int query, attn_error *err)
 {
-    buf_printf(out, "Explaining the attention of query %d \"%s\" (rows are queries, columns keys)\n\n",
-               query, r->queries->tok[query].text);
-    for (int li = 0; li < r->n_layers; li++)
-        for (int hi = 0; hi < r->n_heads; hi++) {
+    /* the same result, with token texts shown escaped */
+    attn_result view = *res;
+    attn_tokens qt = {escaped_tokens(res->queries), res->queries->n};
+    attn_tokens kt = {res->keys != res->queries ? escaped_tokens(res->keys) : qt.tok, res->keys->n};
+    const attn_result *r = &view;
+    int rc = qt.tok && kt.tok ? 0 : attn_oom(err, "--explain");
+    view.queries = &qt;
+    view.keys = res->keys != res->queries ? &kt : &qt;
+    if (rc == 0)
+        buf_printf(out, "Explaining the attention of query %d \"%s\" (rows are queries, columns keys)\n\n",
+                   query, r->queries->tok[query].text);
+    for (int li = 0; rc == 0 && li < r->n_layers; li++)
+        for (int hi = 0; rc == 0 && hi < r->n_heads; hi++) {
             head_steps s;
-            int rc = steps_compute(&s, r, tr, m, li, hi, query, err);
+            rc = steps_compute(&s, r, tr, m, li, hi, query, err);
             if (rc == 0) head_text(out, &s, r, m, query);
             steps_free(&s);
-            if (rc) return -1;
         }
+    if (kt.tok != qt.tok) escaped_free(kt.tok, kt.n);
+    escaped_free(qt.tok, qt.n);
+    if (rc) return -1;
     return out->failed ? attn_oom(err, "--explain") : 0;
 }
 

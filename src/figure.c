@@ -1,6 +1,7 @@
 /* figure.c — see figure.h. */
 #include "figure.h"
 
+#include "textesc.h"
 #include "utf8.h"
 
 #include <math.h>
@@ -59,35 +60,12 @@ void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
                  result_head_label(r, hi, label));
 }
 
-char *figure_clean_text(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(3 * n + 1); /* each bad byte becomes 3 bytes */
-    if (!out) return NULL;
-    size_t o = 0;
-    while (*s) {
-        uint32_t cp;
-        int len = utf8_next(s, &cp);
-        if (cp == 0xFFFD || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-            cp == 0xFFFE || cp == 0xFFFF) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-        } else {
-            memcpy(out + o, s, (size_t)len);
-            o += (size_t)len;
-        }
-        s += len;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* A cleaned copy of s cut (with "…") to at most maxw pixels at size. The
+/* An escaped copy of s (textesc.h) cut (with "…") to at most maxw pixels at size. The
  * cut adds up single code point widths (no kerning), so it stays linear in
  * the length of very long tokens. */
 static char *fit_text(attn_font *font, const char *s, double size, double maxw)
 {
-    char *t = figure_clean_text(s);
+    char *t = textesc_dup(s);
     if (!t || font_width(font, t, size) <= maxw) return t;
     double w = font_width(font, "\xE2\x80\xA6", size);
     size_t keep = 0; /* bytes of t kept, on a code point boundary */
@@ -349,7 +327,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
         if (grid) snprintf(deft, sizeof deft, "Attention weights");
         else figure_head_title(r, li, hi, deft, sizeof deft);
     }
-    fig->title = figure_clean_text(o->title ? o->title : deft);
+    fig->title = textesc_dup(o->title ? o->title : deft);
     if (!fig->title) rc = -1;
     else {
         double tw = font_width(font, fig->title, tsz);
@@ -412,15 +390,4 @@ int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
     *files = out;
     *n_files = n;
     return 0;
-}
-
-void figure_json_string(attn_buf *out, const char *s)
-{
-    buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') buf_printf(out, "\\%c", *p);
-        else if (*p < 0x20) buf_printf(out, "\\u%04x", *p);
-        else buf_putc(out, (char)*p);
-    }
-    buf_putc(out, '"');
 }

@@ -89,10 +89,6 @@ void figure_cell_rgb(const figure *fig, float v, uint8_t rgb[3]);
 /* "Layer 1 · Head 2" for shown layer li, head hi (1-based model indices). */
 void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap);
 
-/* Copies s into a new string fit for any text output: control characters
- * and invalid UTF-8 become U+FFFD. NULL when memory runs out. */
-char *figure_clean_text(const char *s);
-
 /* Writes one figure into out (PNG or SVG bytes). */
 typedef int (*figure_emit)(const figure *fig, const attn_result *r, const figure_opts *o,
                            attn_font *font, attn_buf *out, attn_error *err);
@@ -102,8 +98,5 @@ typedef int (*figure_emit)(const figure *fig, const attn_result *r, const figure
  * and calls emit for each. On failure nothing is returned (*files = NULL). */
 int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
                  figure_emit emit, attn_file **files, int *n_files, attn_error *err);
-
-/* Appends s as a JSON string ("..." with escapes) to out. */
-void figure_json_string(attn_buf *out, const char *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* font.c — see font.h. */
 #include "font.h"
 
+#include "io.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -71,12 +72,7 @@ attn_font *font_open(const char *file, attn_error *err)
     char path[4096];
     int index = 0, from_user = file != NULL;
     if (from_user) {
-        FILE *fp = fopen(file, "rb");
-        if (!fp) {
-            attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", file, strerror(errno));
-            return NULL;
-        }
-        fclose(fp);
+        if (io_check_regular(file, err) != 0) return NULL; /* no hanging on a FIFO */
         if (strlen(file) >= sizeof path) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: path too long", file);
             return NULL;

@@ -195,7 +195,8 @@ static int shape_text(char *buf, size_t cap, const int64_t *shape, int ndim)
 }
 
 /* Adds the views of st tensor t (table entry e; layer l or -1). */
-static int add_views(loader *L, const st_tensor *t, const name_map *e, int l, attn_error *err)
+static int add_views(loader *L, const st_tensor *t, const char *hf_name, const name_map *e, int l,
+                     attn_error *err)
 {
     const attn_config *c = &L->m->cfg;
     int rows = dim_of(e->rows, c, L->vocab), cols = dim_of(e->cols, c, L->vocab);
@@ -222,6 +223,15 @@ static int add_views(loader *L, const st_tensor *t, const name_map *e, int l, at
     }
     char name[160], pre[32] = "";
     if (l >= 0) snprintf(pre, sizeof pre, "layers.%d.", l);
+    snprintf(name, sizeof name, "%s%s", pre, e->how == QKV ? "attn.q.weight" : e->ours);
+    if (e->how == QKV && ndim == 1) snprintf(name, sizeof name, "%sattn.q.bias", pre);
+    if (model_find(L->m, name)) {
+        if (owned) L->m->n_bufs--, free((void *)data);
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' is a second copy of '%s' (two names for one weight, once the "
+                         "'%s' prefix and legacy gamma/beta names are set aside)", t->file, t->name, hf_name,
+                         L->a->prefix);
+    }
     if (e->how == QKV) { /* three [d, d] (or [d]) views, columns j·d.. of the fused [d, 3d] */
         const int d = c->d_model;
         for (int j = 0; j < 3; j++) {
@@ -256,7 +266,7 @@ static int map_tensor(loader *L, const st_tensor *t, attn_error *err)
     const name_map *e = find_map(L->a->global, name);
     if (e) {
         L->seen_global[e - L->a->global] = 1;
-        return add_views(L, t, e, -1, err);
+        return add_views(L, t, name, e, -1, err);
     }
     size_t nl = strlen(L->a->layers);
     if (strncmp(name, L->a->layers, nl) == 0 && name[nl] >= '0' && name[nl] <= '9') {
@@ -270,7 +280,7 @@ static int map_tensor(loader *L, const st_tensor *t, attn_error *err)
                                      "%s: tensor '%s' is in layer %ld, but config.json has %d layers", t->file,
                                      t->name, l, L->m->cfg.n_layers);
                 L->seen_layer[(size_t)l * (size_t)L->n_layer + (size_t)(e - L->a->layer)] = 1;
-                return add_views(L, t, e, (int)l, err);
+                return add_views(L, t, name, e, (int)l, err);
             }
         }
     }
@@ -354,6 +364,12 @@ attn_model *model_load_hf(const char *path, attn_error *err)
         goto fail;
     }
     if (!(m->tokenizer = hf_load_tokenizer(&info, dir, err))) goto fail;
+    if (tokenizer_vocab_size(m->tokenizer) > L.vocab) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: %d entries, but config.json's vocab_size is %d (the rows of the "
+                                        "word embeddings)", info.tokenizer_file, tokenizer_vocab_size(m->tokenizer),
+                  L.vocab);
+        goto fail;
+    }
     if (!(m->weights_file = open_weights(path, dir, is_dir, err))) goto fail;
     m->n_emb = L.vocab;
     for (int i = 0; i < st_count(m->weights_file); i++)

@@ -18,6 +18,7 @@ typedef enum { HF_BERT = 0, HF_ROBERTA, HF_DISTILBERT, HF_GPT2 } hf_type;
 
 typedef struct {
     hf_type type;
+    char tokenizer_file[4096]; /* the file the tokenizer came from, for messages */
 } hf_info;
 
 /* 1 if dir/name is a regular file; its path goes to path[cap]. */
@@ -31,6 +32,6 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
  * vocab.txt (WordPiece; tokenizer_config.json's do_lower_case, default true)
  * or vocab.json + merges.txt (or encoder.json + vocab.bpe; byte-level BPE), with the model's special
  * tokens around the text. */
-attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_error *err);
+attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *err);
 
 #endif

@@ -119,10 +119,11 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
         goto done;
     }
     static const char *const types[] = {"bert", "roberta", "distilbert", "gpt2"};
-    info->type = -1;
+    int t = -1;
     for (int i = 0; i < 4; i++)
-        if (strcmp(type, types[i]) == 0) info->type = (hf_type)i;
-    if (info->type < 0) {
+        if (strcmp(type, types[i]) == 0) t = i;
+    info->type = (hf_type)(t < 0 ? 0 : t);
+    if (t < 0) {
         attn_fail(err, ATTN_EXIT_INPUT,
                   "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, distilbert, gpt2)",
                   path, type);
@@ -223,7 +224,7 @@ static int special_token(const cJSON *tc, const char *key, const char *dflt, cha
     return 0;
 }
 
-attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_error *err)
+attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *err)
 {
     char path[4096], path2[4096], first[128], last[128], unk[128];
     cJSON *tc = NULL;
@@ -264,6 +265,7 @@ attn_tokenizer *hf_load_tokenizer(const hf_info *info, const char *dir, attn_err
         tk = bpe_from_files(path, path2, err);
     }
     if (!tk) goto done;
+    snprintf(info->tokenizer_file, sizeof info->tokenizer_file, "%s", path);
     /* tokenizer.json's post-processor names them; else [CLS] … [SEP] for
      * BERT and DistilBERT, <s> … </s> for RoBERTa, none for GPT-2 */
     const char *f = first, *l = last;

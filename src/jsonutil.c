@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static int cmp_name(const void *a, const void *b)
 {
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
@@ -156,16 +158,45 @@ void json_line_col(const char *text, size_t off, int *line, int *col)
     }
 }
 
+/* Depth of open arrays and objects at byte off of text (strings skipped). */
+static long depth_at(const char *text, size_t off)
+{
+    long depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < off) i++;
+            else if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 cJSON *json_parse_doc(const char *path, const char *text, size_t len, json_doc **doc,
                       attn_error *err)
 {
+    int line, col;
+    size_t bad;
     *doc = NULL;
     if (strspn(text, " \t\r\n") == len) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file", path);
         return NULL;
     }
     if (strlen(text) != len) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (contains a NUL byte)", path);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (NUL byte at byte %zu)", path, strlen(text));
+        return NULL;
+    }
+    if (utf8_validate(text, len, &bad) != 0) {
+        json_line_col(text, bad, &line, &col);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: invalid UTF-8 (byte 0x%02X)", path, line, col,
+                  (unsigned char)text[bad]);
         return NULL;
     }
     json_doc *d = calloc(1, sizeof *d);
@@ -182,23 +213,34 @@ cJSON *json_parse_doc(const char *path, const char *text, size_t len, json_doc *
     cJSON_InitHooks(NULL);
     d->blocks = parse_arena;
     parse_arena = NULL;
-    if (root) {
-        *doc = d;
-        return root;
-    }
-    json_doc_free(d);
-    if (parse_oom) {
-        attn_oom(err, path);
+    if (!root) {
+        json_doc_free(d);
+        if (parse_oom) {
+            attn_oom(err, path);
+            return NULL;
+        }
+        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+        const char *e = cJSON_GetErrorPtr();
+        if (e && e >= text && e <= text + len) off = (size_t)(e - text);
+        json_line_col(text, off, &line, &col);
+        if (depth_at(text, off) >= CJSON_NESTING_LIMIT)
+            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: nested too deeply (more than %d levels)", path, line,
+                      col, CJSON_NESTING_LIMIT);
+        else
+            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON%s", path, line, col,
+                      off + strspn(text + off, " \t\r\n") >= len ? " (unexpected end of file)" : "");
         return NULL;
     }
-    int line, col;
-    size_t off = end && end >= text ? (size_t)(end - text) : 0;
-    const char *e = cJSON_GetErrorPtr();
-    if (e && e >= text && e <= text + len) off = (size_t)(e - text);
-    json_line_col(text, off, &line, &col);
-    attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON%s", path, line, col,
-              off + strspn(text + off, " \t\r\n") >= len ? " (unexpected end of file)" : "");
-    return NULL;
+    char where[256];
+    int dup = json_duplicate_key(root, where, sizeof where);
+    if (dup != 0) {
+        if (dup < 0) attn_oom(err, path);
+        else attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate key \"%s\"", path, where);
+        json_doc_free(d);
+        return NULL;
+    }
+    *doc = d;
+    return root;
 }
 
 cJSON *json_load(const char *path, json_doc **doc, attn_error *err)
@@ -209,14 +251,5 @@ cJSON *json_load(const char *path, json_doc **doc, attn_error *err)
     if (!text) return NULL;
     cJSON *root = json_parse_doc(path, text, len, doc, err);
     free(text);
-    char where[256];
-    int dup = root ? json_duplicate_key(root, where, sizeof where) : 0;
-    if (dup) {
-        if (dup < 0) attn_oom(err, path);
-        else attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate key \"%s\"", path, where);
-        json_doc_free(*doc);
-        *doc = NULL;
-        root = NULL;
-    }
     return root;
 }

@@ -4,6 +4,7 @@
  * attn_error, and this file prints "attnviz: <message>" on stderr and exits
  * with EXIT_RUNTIME (1) or EXIT_USAGE (2).
  */
+#include <errno.h>
 #include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -22,6 +23,7 @@
 #include "io.h"
 #include "model.h"
 #include "render.h"
+#include "textesc.h"
 #include "tokenize.h"
 #include "subword.h"
 #include "transformer.h"
@@ -168,8 +170,8 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
         case OPT_TIME: o->time = 1; break;
         case OPT_WORDS: o->words = 1; break;
         case OPT_NO_SPECIAL: o->no_special = 1; break;
-        case 'h': help_print(stdout); return -1;
-        case 'V': printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
+        case 'h': errno = 0; help_print(stdout); return -1; /* errno: for a failed write */
+        case 'V': errno = 0; printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
         case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
         default:
             if (optopt) rc = attn_fail(err, ATTN_EXIT_INPUT, "unknown option '-%c'", optopt);
@@ -265,8 +267,6 @@ static attn_model *load_model(const options *o, attn_error *err)
 /* Everything main frees, in one place. */
 typedef struct {
     attn_model *model;
-    char *stdin_text;
-    char **lines;
     char *arg_sentence;
     char *cmdline;
     int *layers, *heads;   /* 0-based shown indices */
@@ -289,8 +289,6 @@ static double now_ms(void)
 static void state_free(state *s)
 {
     model_free(s->model);
-    free(s->stdin_text);
-    free(s->lines);
     free(s->arg_sentence);
     free(s->cmdline);
     free(s->layers);
@@ -318,7 +316,12 @@ static int tokenize_text(const state *s, const options *o, const char *what, con
         return prefix_error(err, what);
     int words = 0;
     for (int i = 0; i < t->n; i++) words += !t->tok[i].special;
-    if (words == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
+    if (words == 0) {
+        char *shown = textesc_dup(text);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, shown ? shown : "");
+        free(shown);
+        return -1;
+    }
     if (tokens_assign_ids(t, m, err) != 0) return prefix_error(err, what);
     return 0;
 }
@@ -479,6 +482,34 @@ static int write_figures(const state *s, const options *o, attn_error *err)
     return io_write_files(out, s->files, s->n_files, err);
 }
 
+/* One sentence per line of standard input, each shown as soon as it is
+ * read (and the one after it, which decides whether sentences are
+ * numbered): `yes "the cat" | attnviz | head` prints at once. */
+static int run_stdin(state *s, const options *o, attn_error *err)
+{
+    io_lines in;
+    char *cur = NULL, *next = NULL;
+    int rc = io_lines_open(&in, STDIN_FILENO, "standard input", err);
+    if (rc == 0) rc = cli_next_sentence(&in, &cur, err);
+    if (rc == 0 && !cur)
+        rc = attn_fail(err, ATTN_EXIT_INPUT, "standard input: no sentence (give one as an "
+                                             "argument, or one per line on standard input)");
+    for (int i = 0; rc == 0 && cur; i++) {
+        if ((rc = cli_next_sentence(&in, &next, err)) != 0) break;
+        if (next && (o->format == FMT_PNG || o->format == FMT_SVG))
+            rc = attn_fail(err, ATTN_EXIT_INPUT, "-f %s: standard input has more than one sentence; "
+                                                 "figures take one", format_names[o->format]);
+        if (rc == 0) rc = run_sentence(s, o, cur, i == 0 && !next ? 0 : i + 1, err);
+        if (rc == 0 && s->out_open) rc = io_stream_flush(&s->out, 1, err);
+        free(cur);
+        cur = next;
+        next = NULL;
+    }
+    free(cur);
+    io_lines_close(&in);
+    return rc;
+}
+
 static int run(state *s, options *o, int argc, char **argv, attn_error *err)
 {
     double t0 = now_ms();
@@ -502,21 +533,10 @@ static int run(state *s, options *o, int argc, char **argv, attn_error *err)
         if (!(s->arg_sentence = cli_join(argc - optind, argv + optind))) return attn_oom(err, "SENTENCE");
         if (run_sentence(s, o, s->arg_sentence, 0, err)) return -1;
     } else {
-        size_t len;
-        int n = 0;
         if (isatty(STDIN_FILENO))
             return attn_fail(err, ATTN_EXIT_INPUT, "no SENTENCE: give one, e.g. attnviz \"The cat sat.\", "
                                                    "or pipe one per line into standard input");
-        if (!(s->stdin_text = io_read_file("/dev/stdin", &len, err))) return -1;
-        if (!(s->lines = cli_lines(s->stdin_text, len, &n))) return attn_oom(err, "standard input");
-        if (n == 0)
-            return attn_fail(err, ATTN_EXIT_INPUT, "standard input: no sentence (give one as an "
-                                                   "argument, or one per line on standard input)");
-        if (n > 1 && (o->format == FMT_PNG || o->format == FMT_SVG))
-            return attn_fail(err, ATTN_EXIT_INPUT, "-f %s: standard input has %d sentences; figures "
-                                                   "take one", format_names[o->format], n);
-        for (int i = 0; i < n; i++)
-            if (run_sentence(s, o, s->lines[i], n > 1 ? i + 1 : 0, err)) return -1;
+        if (run_stdin(s, o, err)) return -1;
     }
     double tw = now_ms();
     int rc;
@@ -544,7 +564,12 @@ int main(int argc, char **argv)
     attn_error err = {0};
     state s = {.t_start = now_ms()};
     int rc = parse_options(argc, argv, &o, &err);
-    if (rc == -1) return EXIT_OK;
+    if (rc == -1) { /* --help, --version: a full disk is an error too */
+        if (fflush(stdout) == 0 && !ferror(stdout)) return EXIT_OK;
+        if (errno == EPIPE) return ATTN_EXIT_PIPE;
+        fprintf(stderr, "attnviz: standard output: %s\n", errno ? strerror(errno) : "write error");
+        return EXIT_RUNTIME;
+    }
     if (rc == 0) rc = run(&s, &o, argc, argv, &err);
     if (o.time)
         fprintf(stderr, "attnviz: time: load %.3f ms, tokenize %.3f ms, compute %.3f ms, render %.3f ms, "
@@ -552,6 +577,7 @@ int main(int argc, char **argv)
                 s.t_write, now_ms() - s.t_start);
     state_free(&s);
     if (rc == 0) return EXIT_OK;
+    if (err.code == ATTN_EXIT_PIPE) return ATTN_EXIT_PIPE; /* the reader went away: nothing to say */
     fprintf(stderr, "attnviz: %s%s\n", err.msg,
             strncmp(err.msg, "unknown option", 14) == 0 || strstr(err.msg, "needs an argument")
                 ? " (see attnviz --help)" : "");

@@ -429,87 +429,15 @@ static int load_tensor(attn_model *m, const char *path, const cJSON *t, attn_err
     return model_add_tensor(m, name, ndim, sh, buf, err);
 }
 
-/* An arena for cJSON's nodes while a file is parsed: a weight file is
- * millions of small nodes, and bump allocation with one free at the end is
- * several times faster than malloc/free per node (and leaves no heap
- * fragments behind for the forward pass to tidy). cJSON's allocator is
- * global, so it is pointed here only for the length of one parse. */
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, cap;
-    max_align_t data[]; /* cap bytes */
-} arena_block;
-
-static arena_block *arena;
-
-static void *arena_alloc(size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!arena || arena->cap - arena->used < n) {
-        size_t cap = n > ((size_t)1 << 20) ? n : ((size_t)1 << 20);
-        arena_block *b = malloc(sizeof *b + cap);
-        if (!b) return NULL;
-        b->next = arena;
-        b->used = 0;
-        b->cap = cap;
-        arena = b;
-    }
-    void *p = (char *)arena->data + arena->used;
-    arena->used += n;
-    return p;
-}
-
-static void arena_free_one(void *p) { (void)p; } /* freed with the arena */
-
-static void arena_begin(void)
-{
-    cJSON_Hooks hooks = {arena_alloc, arena_free_one};
-    cJSON_InitHooks(&hooks);
-}
-
-/* Frees every node of the parse at once and gives cJSON malloc back. */
-static void arena_end(void)
-{
-    while (arena) {
-        arena_block *next = arena->next;
-        free(arena);
-        arena = next;
-    }
-    cJSON_InitHooks(NULL);
-}
-
 attn_model *model_load_json(const char *path, attn_error *err)
 {
     size_t len = 0;
     char *text = io_read_file(path, &len, err);
     if (!text) return NULL;
     attn_model *m = NULL;
-    cJSON *root = NULL;
-    size_t ws = strspn(text, " \t\r\n");
-    if (ws == len) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file", path);
-        goto done;
-    }
-    if (strlen(text) != len) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: not valid JSON (contains a NUL byte)", path);
-        goto done;
-    }
-    const char *end = NULL;
-    arena_begin();
-    root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + 1: the NUL io_read_file adds */
-    if (!root) {
-        int line, col;
-        size_t off = end && end >= text ? (size_t)(end - text) : 0;
-        const char *e = cJSON_GetErrorPtr();
-        if (e && e >= text && e <= text + len) off = (size_t)(e - text);
-        json_line_col(text, off, &line, &col);
-        if (off + strspn(text + off, " \t\r\n") >= len)
-            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON (unexpected end of file)", path,
-                      line, col);
-        else
-            attn_fail(err, ATTN_EXIT_INPUT, "%s:%d:%d: not valid JSON", path, line, col);
-        goto done;
-    }
+    json_doc *doc = NULL;
+    cJSON *root = json_parse_doc(path, text, len, &doc, err);
+    if (!root) goto done;
     if (!cJSON_IsObject(root)) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: not an attnviz weight file (top level is not an object)", path);
         goto done;
@@ -546,7 +474,7 @@ fail:
     model_free(m);
     m = NULL;
 done:
-    arena_end(); /* frees root and every node under it */
+    json_doc_free(doc); /* frees root and every node under it */
     free(text);
     return m;
 }

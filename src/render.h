@@ -17,13 +17,15 @@
 #include "error.h"
 #include "io.h"
 #include "result.h"
+#include "textesc.h"
 
 /* ---- text formats ------------------------------------------------------ */
 
 /* CSV, RFC 4180, header (written when header is set)
  * layer,head,query_index,query_token,key_index,key_token,weight
  * layer and head 1-based, token indices 0-based, weights as printf("%.9g")
- * (float32 round-trips); masked cells are written with weight 0. When
+ * (float32 round-trips); masked cells are written with weight 0; token
+ * texts with control or bidi characters are escaped (textesc.h). When
  * r->meta.sentence > 0 every row starts with a "sentence" column. */
 int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err);
 
@@ -33,9 +35,7 @@ int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err)
  * [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
 int render_json(attn_buf *out, const attn_result *r, attn_error *err);
 
-/* Appends s as a JSON string literal (RFC 8259 escapes; UTF-8 passes
- * through). */
-void json_string(attn_buf *out, const char *s);
+/* json_string(), the JSON string literal every renderer writes: textesc.h. */
 
 /* The same two formats one head at a time, for results too large to hold
  * (r->weights may be NULL): *_begin once, *_head for every shown (li, hi)

@@ -18,7 +18,7 @@
  *   query per line. If even that is too wide, B×B blocks are max-pooled (the
  *   smallest B that fits) and the caption says so; the layout never breaks.
  * - Labels (ansi_common.h: subscripts for repeated tokens, '…' abbreviation,
- *   display widths, control characters as '?'): key labels go on one line
+ *   display widths, control and bidi characters as \uXXXX): key labels go on one line
  *   when every label fits in a cell, else vertically (one glyph per line, at
  *   most 8 lines); dense maps use an index ruler and a legend instead.
  * - Colour (ansi_common.h: truecolor, xterm 256): in colour, cells are

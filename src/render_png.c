@@ -7,9 +7,10 @@
  * cross-attention), "attnviz:model", "attnviz:seed" (seeded models),
  * "attnviz:colormap", "attnviz:vmax" (the weight drawn with the top colour),
  * "attnviz:cells" (one line "layer head x y cell n_q n_k" per matrix: where
- * its cells are, in pixels) and "Comment" (the command line). A chunk whose
- * text is not ASCII is written as iTXt (UTF-8). No tIME chunk: the same
- * input gives the same bytes.
+ * its cells are, in pixels) and "Comment" (the command line). Control and
+ * bidi characters are escaped in every chunk (textesc.h; JSON \u escapes in
+ * the token arrays). A chunk whose text is not ASCII is written as iTXt
+ * (UTF-8). No tIME chunk: the same input gives the same bytes.
  */
 #include <math.h>
 #include <png.h>
@@ -135,11 +136,11 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
         buf_putc(b, '[');
         for (int i = 0; i < tk->n; i++) {
             if (i) buf_puts(b, ", ");
-            figure_json_string(b, tk->tok[i].text);
+            json_string(b, tk->tok[i].text);
         }
         buf_putc(b, ']');
     }
-    if (r->meta.model) buf_puts(&bufs[4], r->meta.model);
+    if (r->meta.model) textesc_put(&bufs[4], r->meta.model);
     if (r->meta.seeded) buf_printf(&bufs[5], "%llu", (unsigned long long)r->meta.seed);
     buf_puts(&bufs[6], colormap_name(fig->cmap));
     buf_printf(&bufs[7], "%.9g", (double)fig->vmax);
@@ -151,7 +152,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
                        r->layers[it->li] + 1, result_head_label(r, it->hi, label), it->x, it->y,
                        it->cell, r->n_q, r->n_k);
     }
-    if (r->meta.command_line) buf_puts(&bufs[9], r->meta.command_line);
+    if (r->meta.command_line) textesc_put(&bufs[9], r->meta.command_line);
     int n = 0;
     for (int i = 0; i < N_META; i++) {
         if (bufs[i].failed) return -1;

@@ -37,10 +37,10 @@ static void esc(attn_buf *b, const char *s)
     }
 }
 
-/* Appends s cleaned (figure_clean_text) and escaped; -1 when memory runs out. */
+/* Appends s with textesc.h's escapes, then XML's; -1 when memory runs out. */
 static int esc_clean(attn_buf *b, const char *s)
 {
-    char *t = figure_clean_text(s);
+    char *t = textesc_dup(s);
     if (!t) return -1;
     esc(b, t);
     free(t);
@@ -141,14 +141,14 @@ static void meta(attn_buf *b, const figure *fig, const attn_result *r)
     buf_puts(&j, "{\"tokens\": [");
     for (int i = 0; i < r->queries->n; i++) {
         if (i) buf_puts(&j, ", ");
-        figure_json_string(&j, r->queries->tok[i].text);
+        json_string(&j, r->queries->tok[i].text);
     }
     buf_puts(&j, "]");
     if (r->keys != r->queries) {
         buf_puts(&j, ", \"keys\": [");
         for (int i = 0; i < r->keys->n; i++) {
             if (i) buf_puts(&j, ", ");
-            figure_json_string(&j, r->keys->tok[i].text);
+            json_string(&j, r->keys->tok[i].text);
         }
         buf_puts(&j, "]");
     }

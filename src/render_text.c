@@ -7,12 +7,21 @@
 
 #include "numfmt.h"
 #include "render.h"
+#include "textesc.h"
 
-/* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes. */
+/* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes.
+ * Control and bidi characters are escaped first (textesc.h), so CR and LF
+ * never reach the field. */
 static void csv_field(attn_buf *out, const char *s)
 {
+    char *esc = NULL;
+    if (textesc_needed(s) && !(s = esc = textesc_dup(s))) {
+        out->failed = 1;
+        return;
+    }
     if (!s[strcspn(s, ",\"\r\n")]) {
         buf_puts(out, s);
+        free(esc);
         return;
     }
     buf_putc(out, '"');
@@ -21,6 +30,7 @@ static void csv_field(attn_buf *out, const char *s)
         buf_putc(out, *s);
     }
     buf_putc(out, '"');
+    free(esc);
 }
 
 void render_csv_begin(attn_buf *out, const attn_result *r, int header)
@@ -88,29 +98,6 @@ int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err)
     for (int li = 0; li < r->n_layers; li++)
         for (int hi = 0; hi < r->n_heads; hi++) render_csv_head(out, r, li, hi, result_head(r, li, hi));
     return out->failed ? attn_oom(err, "CSV output") : 0;
-}
-
-void json_string(attn_buf *out, const char *s)
-{
-    buf_putc(out, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            buf_putc(out, '\\');
-            buf_putc(out, (char)c);
-        } else if (c == '\n') {
-            buf_puts(out, "\\n");
-        } else if (c == '\t') {
-            buf_puts(out, "\\t");
-        } else if (c == '\r') {
-            buf_puts(out, "\\r");
-        } else if (c < 0x20) {
-            buf_printf(out, "\\u%04x", c);
-        } else {
-            buf_putc(out, (char)c);
-        }
-    }
-    buf_putc(out, '"');
 }
 
 static void json_tokens(attn_buf *out, const attn_tokens *t)

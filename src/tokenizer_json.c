@@ -296,30 +296,6 @@ static void load_specials(attn_tokenizer *tk, const cJSON *pp)
     }
 }
 
-/* Duplicate keys anywhere but in model.vocab (whose duplicates the
- * vocabulary check finds, and which is too big to sort for nothing). */
-static int check_duplicates(ctx *c, const cJSON *root)
-{
-    char path[200]; /* [200] JSON path of a duplicate */
-    for (const cJSON *m = root->child; m; m = m->next) {
-        for (const cJSON *e = root->child; e != m; e = e->next)
-            if (strcmp(e->string, m->string) == 0) return bad(c, m->string, "duplicate key");
-        int model = strcmp(m->string, "model") == 0 && cJSON_IsObject(m);
-        for (const cJSON *mm = model ? m->child : m; mm; mm = model ? mm->next : NULL) {
-            if (model)
-                for (const cJSON *e = m->child; e != mm; e = e->next)
-                    if (strcmp(e->string, mm->string) == 0) return bad(c, "model", "duplicate key");
-            if (model && strcmp(mm->string, "vocab") == 0) continue;
-            int rc = json_duplicate_key(mm, path, sizeof path);
-            if (rc < 0) return attn_oom(c->err, c->path);
-            if (rc > 0)
-                return attn_fail(c->err, ATTN_EXIT_INPUT, "%s: %s%s%s%s: duplicate key", c->path,
-                                 model ? "model." : "", mm->string, *path ? "." : "", path);
-        }
-    }
-    return 0;
-}
-
 attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err)
 {
     size_t len;
@@ -333,7 +309,6 @@ attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err)
         attn_fail(err, ATTN_EXIT_INPUT, "%s: not a tokenizer.json (top level is not an object)", path);
         goto fail;
     }
-    if (check_duplicates(&c, root) != 0) goto fail;
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
     if (!cJSON_IsObject(model)) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: not a tokenizer.json (no \"model\" object)", path);

@@ -1,6 +1,8 @@
 """The README's examples are real: every fenced block whose first line is
 "$ attnviz ..." must print exactly the rest of the block when run in a
-terminal (a pseudo-terminal here) of 80 columns with NO_COLOR set. Prints PASS/FAIL lines."""
+terminal (a pseudo-terminal here) of 80 columns with NO_COLOR set; a command
+ending in "| head -n N" must print the block as its first N lines (the CSV
+sample). Prints PASS/FAIL lines."""
 import os
 import pty
 import re
@@ -19,8 +21,11 @@ blocks = re.findall(r"```\n(\$ attnviz [^\n]*)\n(.*?)```", text, re.S)
 check("readme-has-examples", len(blocks) >= 4, f"{len(blocks)} blocks")
 env = dict(os.environ, COLUMNS="80", LC_ALL="C.UTF-8", NO_COLOR="1")  # markdown has no colour
 env.pop("COLORTERM", None)
+ncsv = sum(" -f csv " in c for c, _ in blocks)
+check("readme-csv-sample-is-tested", ncsv >= 1, f"{ncsv} '$ attnviz -f csv' blocks")
 for i, (cmd, want) in enumerate(blocks):
-    args = shlex.split(cmd[2:])
+    head = re.fullmatch(r"(.*?)\s*\|\s*head -n (\d+)", cmd)
+    args = shlex.split((head.group(1) if head else cmd)[2:])
     args[0] = BIN
     master, slave = pty.openpty()
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=slave, stderr=subprocess.PIPE)
@@ -37,8 +42,10 @@ for i, (cmd, want) in enumerate(blocks):
     os.close(master)
     stderr = proc.stderr.read().decode()
     proc.wait()
-    got = subprocess.CompletedProcess(args, proc.returncode,
-                                      b"".join(chunks).decode().replace("\r\n", "\n"), stderr)
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    if head:
+        text = "".join(text.splitlines(keepends=True)[:int(head.group(2))])
+    got = subprocess.CompletedProcess(args, proc.returncode, text, stderr)
     name = f"readme-example-{i + 1}"
     ok = got.returncode == 0 and got.stdout == want
     check(name, ok, cmd[:60] if ok else

@@ -148,18 +148,6 @@ static void test_font(void)
     remove(path);
 }
 
-static void test_text(void)
-{
-    char *t = figure_clean_text("a\x01" "b\xff\xc3\xa9");
-    CHECK_STR("clean: controls and bad bytes become U+FFFD", t, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD\xC3\xA9");
-    free(t);
-    attn_buf b;
-    buf_init(&b);
-    figure_json_string(&b, "a\"b\\\n");
-    CHECK_STR("json string escapes", b.data, "\"a\\\"b\\\\\\u000a\"");
-    buf_free(&b);
-}
-
 static const fig_item *find(const figure *fig, fig_kind kind)
 {
     for (int i = 0; i < fig->n; i++)
@@ -396,7 +384,6 @@ static void test_svg(void)
 int main(void)
 {
     test_font();
-    test_text();
     test_layout();
     test_png();
     test_partway();

@@ -17,6 +17,22 @@ static int dup(const char *text, char *path, size_t cap)
     return rc;
 }
 
+/* json_parse_doc on text[0..len) (text[len] must be NUL): 1 when it
+ * parses, 0 when it fails with exactly the message want, -1 otherwise. */
+static int parse(const char *text, size_t len, const char *want)
+{
+    attn_error err = {0};
+    json_doc *doc = NULL;
+    cJSON *j = json_parse_doc("f.json", text, len, &doc, &err);
+    if (j) {
+        json_doc_free(doc);
+        return 1;
+    }
+    if (err.code == ATTN_EXIT_INPUT && strcmp(err.msg, want) == 0) return 0;
+    printf("# got \"%s\", want \"%s\"\n", err.msg, want);
+    return -1;
+}
+
 int main(void)
 {
     char p[128];
@@ -47,5 +63,34 @@ int main(void)
     /* a path longer than the buffer is cut, still NUL-terminated */
     CHECK("short-buffer", dup("{\"abcdefghij\":{\"x\":1,\"x\":2}}", p, 6) == 1);
     CHECK("short-buffer-terminated", strlen(p) == 5);
+
+    /* json_parse_doc: the message for each kind of bad file */
+    CHECK("parse-ok", parse("{\"a\": [1, 2]}", sizeof "{\"a\": [1, 2]}" - 1, "") == 1);
+    CHECK("parse-empty", parse(" \n", 2, "f.json: empty file") == 0);
+    CHECK("parse-nul", parse("{\"a\":\0 1}", 9, "f.json: not valid JSON (NUL byte at byte 5)") == 0);
+    CHECK("parse-utf8", parse("{\"a\":\n \"\xff\"}", 11, "f.json:2:3: invalid UTF-8 (byte 0xFF)") == 0);
+    CHECK("parse-overlong", parse("[\"\xC0\x80\"]", 6, "f.json:1:3: invalid UTF-8 (byte 0xC0)") == 0);
+    CHECK("parse-dup", parse("{\"c\": {\"x\": 1, \"x\": 2}}", 23, "f.json: duplicate key \"c.x\"") == 0);
+    CHECK("parse-syntax", parse("{\"a\" 1}", 7, "f.json:1:6: not valid JSON") == 0);
+    CHECK("parse-eof", parse("{\"a\": [1,", 9, "f.json:1:10: not valid JSON (unexpected end of file)") == 0);
+    /* nesting: exactly the limit parses, one more is "nested too deeply"
+     * (brackets inside strings do not count) */
+    char *deep = malloc(8 * CJSON_NESTING_LIMIT + 64); /* [{"k": ... 1 }...] */
+    size_t n = 0;
+    n += (size_t)sprintf(deep + n, "[\"[[[\",");
+    for (int i = 1; i < CJSON_NESTING_LIMIT; i++) deep[n++] = '[';
+    for (int i = 0; i < CJSON_NESTING_LIMIT; i++) deep[n++] = ']';
+    deep[n] = '\0';
+    CHECK("parse-depth-at-limit", parse(deep, n, "") == 1);
+    n = 0;
+    for (int i = 0; i <= CJSON_NESTING_LIMIT; i++) deep[n++] = '{', n += (size_t)sprintf(deep + n, "\"k\":");
+    deep[n++] = '1';
+    for (int i = 0; i <= CJSON_NESTING_LIMIT; i++) deep[n++] = '}';
+    deep[n] = '\0';
+    char want[96];
+    snprintf(want, sizeof want, "f.json:1:%d: nested too deeply (more than %d levels)",
+             5 * CJSON_NESTING_LIMIT + 1, CJSON_NESTING_LIMIT);
+    CHECK("parse-too-deep", parse(deep, n, want) == 0);
+    free(deep);
     return test_done();
 }

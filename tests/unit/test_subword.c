@@ -447,7 +447,7 @@ static const struct {
      ": added_tokens[0]: \"[UNK]\" has id 0 in the vocabulary, not 1"},
     {"tokenizer_no_model.json", L_TOKENIZER_JSON, ": not a tokenizer.json (no \"model\" object)"},
     {"tokenizer_missing_unk.json", L_TOKENIZER_JSON, ": the unknown token \"[UNK]\" is not in the vocabulary"},
-    {"tokenizer_duplicate_key.json", L_TOKENIZER_JSON, ": normalizer.lowercase: duplicate key"},
+    {"tokenizer_duplicate_key.json", L_TOKENIZER_JSON, ": duplicate key \"normalizer.lowercase\""},
     {"tokenizer_bpe_bad_merge.json", L_TOKENIZER_JSON, ": model.merges[1]: not a merge (\"a b\", or [\"a\", \"b\"])"},
     {"tokenizer_bpe_dropout.json", L_TOKENIZER_JSON, ": model.dropout: BPE dropout is not supported (null or 0)"},
     {"tokenizer_bpe_vocab_ids.json", L_TOKENIZER_JSON,
