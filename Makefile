@@ -23,7 +23,8 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -pedantic -Werror -pthread
-DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"'
+DATADIR ?= $(PREFIX)/share/attnviz
+DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
              $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags openblas 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
@@ -39,6 +40,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      ?= attnviz
 
+# the default model's files (data/README.md is its model card)
+PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.txt tokenizer_config.json)
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
 .PHONY: all demo deps deps-test check check-fast check-san unit bench install uninstall clean
@@ -90,8 +93,11 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/attnviz
 	install -m 644 man/attnviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
+	install -d $(DESTDIR)$(PREFIX)/share/attnviz/pretrained
+	install -m 644 $(PRETRAINED) $(DESTDIR)$(PREFIX)/share/attnviz/pretrained/
 
 uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/share/attnviz
 	rm -f $(DESTDIR)$(PREFIX)/bin/attnviz $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
 
 clean:

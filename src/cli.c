@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -237,4 +239,45 @@ attn_color_depth cli_color_depth(int when, int to_tty)
     const char *ct = getenv("COLORTERM");
     if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) return COLOR_TRUE;
     return COLOR_256;
+}
+
+#ifndef ATTNVIZ_DATADIR
+#define ATTNVIZ_DATADIR "/usr/local/share/attnviz"
+#endif
+
+/* 1 if dir/pretrained/config.json exists; the directory goes to out. */
+static int has_model(const char *dir, const char *sub, char *out, size_t cap)
+{
+    char probe[4300];
+    struct stat st;
+    snprintf(out, cap, "%s%s/pretrained", dir, sub);
+    snprintf(probe, sizeof probe, "%s/config.json", out);
+    return stat(probe, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *cli_default_model(attn_error *err)
+{
+    static char path[4200];
+    const char *env = getenv("ATTNVIZ_DATA");
+    if (env && *env) {
+        if (has_model(env, "", path, sizeof path)) return path;
+        attn_fail(err, ATTN_EXIT_RUNTIME, "ATTNVIZ_DATA=%s: no pretrained/config.json there", env);
+        return NULL;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        /* ./attnviz in a source tree, build-san/attnviz, PREFIX/bin/attnviz */
+        static const char *const subs[] = {"/data", "/../data", "/../share/attnviz"};
+        for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+            if (has_model(exe, subs[i], path, sizeof path)) return path;
+    }
+    if (has_model(ATTNVIZ_DATADIR, "", path, sizeof path)) return path;
+    attn_fail(err, ATTN_EXIT_RUNTIME,
+              "the pretrained model is not installed (no pretrained/ in %s or beside the binary); "
+              "give -m DIR, or --seed N for a generated model", ATTNVIZ_DATADIR);
+    return NULL;
 }

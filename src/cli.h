@@ -58,4 +58,11 @@ int cli_terminal_width(void);
  * 24-bit when COLORTERM is truecolor or 24bit; else 256 colours. */
 attn_color_depth cli_color_depth(int when, int to_tty);
 
+/* The directory of the model attnviz uses without -m: "pretrained" in
+ * $ATTNVIZ_DATA when that is set, else beside the binary (data/pretrained
+ * in a source tree, ../share/attnviz/pretrained when installed), else
+ * under the compiled-in ATTNVIZ_DATADIR. Returns a static string, or NULL
+ * with err filled (ATTN_EXIT_RUNTIME: not installed). */
+const char *cli_default_model(attn_error *err);
+
 #endif

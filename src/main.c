@@ -40,7 +40,8 @@ static const char *const aggregate_names[] = {"mean", "max", NULL};
 static const char *const arch_names[] = {"attention", "bert", "gpt2", NULL};
 
 typedef struct {
-    const char *model_path;
+    const char *model_path;     /* -m PATH; NULL: the default */
+    int generated;              /* the seeded model: --seed, -m seeded or a shape option */
     uint64_t seed;
     int heads, dim, layers;     /* generated model; heads 0: default */
     int score;                  /* -1: the model's */
@@ -125,7 +126,7 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
     while (rc == 0 && (c = getopt_long(argc, argv, ":m:s:f:o:l:H:q:hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'm': o->model_path = optarg; break;
-        case 's': rc = cli_seed("--seed", optarg, &o->seed, err); break;
+        case 's': rc = cli_seed("--seed", optarg, &o->seed, err), o->generated = 1; break;
         case OPT_HEADS: rc = cli_int("--heads", optarg, 1, ATTN_MAX_HEADS, &o->heads, err); break;
         case OPT_DIM: rc = cli_int("--dim", optarg, 1, ATTN_MAX_DIM, &o->dim, err); break;
         case OPT_LAYERS: rc = cli_int("--layers", optarg, 1, ATTN_MAX_LAYERS, &o->layers, err); break;
@@ -184,11 +185,17 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
 /* Combinations of options that cannot work, found before any work. */
 static int check_options(options *o, attn_error *err)
 {
-    const int generated = !o->model_path;
-    if (!generated && (o->plain || o->layer_norm >= 0 || o->heads || o->dim || o->layers))
+    if (o->model_path && strcmp(o->model_path, "seeded") == 0) {
+        o->model_path = NULL;
+        o->generated = 1;
+    }
+    const int shaped = o->plain || o->layer_norm >= 0 || o->heads || o->dim || o->layers;
+    if (o->model_path && (shaped || o->generated))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: applies to the generated model, not to -m %s",
                          o->plain ? "--plain" : o->layer_norm >= 0 ? "--layer-norm"
-                         : o->heads ? "--heads" : o->dim ? "--dim" : "--layers", o->model_path);
+                         : o->heads ? "--heads" : o->dim ? "--dim" : o->layers ? "--layers" : "--seed",
+                         o->model_path);
+    if (shaped) o->generated = 1;
     if (o->aggregate && o->rollout)
         return attn_fail(err, ATTN_EXIT_INPUT, "--aggregate and --rollout: choose one");
     if (o->explain && (o->aggregate || o->rollout))
@@ -218,9 +225,10 @@ static int check_options(options *o, attn_error *err)
     return 0;
 }
 
-static attn_model *load_model(const options *o, attn_error *err)
+static attn_model *load_model(options *o, attn_error *err)
 {
     attn_model *m;
+    if (!o->model_path && !o->generated && !(o->model_path = cli_default_model(err))) return NULL;
     if (o->model_path) {
         m = model_is_hf_path(o->model_path) ? model_load_hf(o->model_path, err)
                                             : model_load_json(o->model_path, err);
@@ -255,6 +263,14 @@ static attn_model *load_model(const options *o, attn_error *err)
     }
     if (o->causal) c->causal = 1;
     if (o->lowercase) m->lowercase = 1;
+    if ((o->lowercase || o->source) && m->tokenizer) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", o->lowercase ? "--lowercase" : "--source",
+                  o->lowercase ? "the model's own tokenizer decides about case"
+                               : "cross-attention needs an attention-only model (the generated one or a "
+                                 "JSON weight file)");
+        model_free(m);
+        return NULL;
+    }
     if (o->source && c->causal) {
         attn_fail(err, ATTN_EXIT_INPUT, "--source: cross-attention has no causal mask, but %s is causal",
                   o->model_path ? o->model_path : "--causal");
