@@ -4,6 +4,7 @@
 #   make check      install test dependencies, run the whole test suite, then the
 #                   unit and bad-input tests again under ASan + UBSan
 #   make bench      benchmarks against PyTorch (bench/)
+#   make train      retrain data/pretrained/ with scripts/train_demo.py (about 10 minutes)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -44,7 +45,7 @@ BIN      ?= attnviz
 PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.txt tokenizer_config.json)
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
-.PHONY: all demo deps deps-test check check-fast check-san unit bench install uninstall clean
+.PHONY: all demo deps deps-test check check-fast check-san unit bench train install uninstall clean
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -88,6 +89,10 @@ check-fast: all
 
 bench: deps-test all
 	bench/run.sh
+
+train:
+	@scripts/deps.sh train
+	/usr/bin/python3 scripts/train_demo.py
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
