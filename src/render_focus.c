@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -41,7 +42,7 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
     int rc = -1;
     if (!rk || !cnt || !kab || !qab) { attn_oom(err, "focus view"); goto done; }
     float vmax = 0.0f;
-    int kw = 1, tw = 0;
+    int kw = 1, tw = 0, vw = 4; /* widest key label, title, value ("0.25"; "5.7e-07") */
     for (int m = 0; m < n_maps; m++) {
         const float *w = result_head(r, m / r->n_heads, m % r->n_heads) + (size_t)q * (size_t)r->n_k;
         ranked *row = rk + (size_t)m * (size_t)r->n_k;
@@ -52,17 +53,24 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
         cnt[m] = n < top ? n : top;
         if (cnt[m] && row[0].w > vmax) vmax = row[0].w;
         for (int i = 0; i < cnt[m]; i++) {
+            char v[32];
             int w2 = utf8_width(kab[row[i].k]);
             if (w2 > kw) kw = w2;
+            ansi_fmt_weight(v, sizeof v, row[i].w);
+            if ((int)strlen(v) > vw) vw = (int)strlen(v);
         }
         char t[64];
         ansi_title_of(t, sizeof t, r, m);
         if (utf8_width(t) > tw) tw = utf8_width(t);
     }
     if (!(vmax > 0.0f)) vmax = 1.0f;
-    int qw = utf8_width(qab[0]), fixed = qw + 3 + kw + 1 + 1 + 4;
+    int qw = utf8_width(qab[0]), fixed = qw + 3 + kw + 1 + 1 + vw;
     int bar = BAR_MAX;
     if (fixed + bar > width) bar = width - fixed;
+    /* a shorter bar rather than one head per row: two side by side when a
+     * bar of at least 10 cells allows it */
+    int two = (width - ANSI_GAP) / 2 - fixed;
+    if (n_maps > 1 && two >= 10 && two < bar && 2 * (fixed + bar) + ANSI_GAP > width) bar = two;
     if (bar < 1) bar = 1;
     int bw = fixed + bar > tw ? fixed + bar : tw;
     int hpb = (width + ANSI_GAP) / (bw + ANSI_GAP);

@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCRIPT = os.path.join(ROOT, "scripts", "ansi_screenshot.py")
 ATTNVIZ = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
 EXAMPLE = "The animal didn't cross the street because it was too tired."
-DOCS = [("terminal-heatmap.png", []), ("terminal-focus.png", ["-q", "it"])]
+DOCS = [("terminal-heatmap.png", ["-l", "3"]), ("terminal-focus.png", ["-l", "3", "-q", "it"])]
 
 try:
     from PIL import Image
