@@ -5,9 +5,12 @@ tokenize, one torch nn.MultiheadAttention layer, matplotlib heatmaps).
 Commands timed (wall clock of the whole process, start to exit, output to
 /dev/null or to a directory under --tmp):
 
-  attnviz ansi     ./attnviz -f ansi --color always SENTENCE
-  attnviz csv      ./attnviz -f csv SENTENCE
-  attnviz png      ./attnviz -f png -o DIR SENTENCE      (one PNG per head)
+  attnviz ansi     ./attnviz --seed 42 -f ansi --color always SENTENCE
+  attnviz csv      ./attnviz --seed 42 -f csv SENTENCE
+  attnviz png      ./attnviz --seed 42 -f png -o DIR SENTENCE (one PNG per head)
+  pretrained ansi  ./attnviz -f ansi --color always SENTENCE (the default
+                   model, data/pretrained: 4 BERT layers, F16 weights)
+  pretrained csv   ./attnviz -f csv SENTENCE
   python png       python_equivalent.py -f png -o DIR SENTENCE
   python csv       python_equivalent.py -f csv SENTENCE   (no matplotlib import)
 
@@ -78,14 +81,17 @@ def main():
     os.makedirs(av_png, exist_ok=True)
 
     # png support: attnviz may not have it yet; then say so and skip it.
-    png_ok = subprocess.run([a.attnviz, "-f", "png", "-o", av_png, EXAMPLE], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    png_ok = subprocess.run([a.attnviz, "--seed", "42", "-f", "png", "-o", av_png, EXAMPLE],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     cases = [
-        ("attnviz ansi", [a.attnviz, "-f", "ansi", "--color", "always", EXAMPLE], a.runs, 20),
-        ("attnviz csv", [a.attnviz, "-f", "csv", EXAMPLE], a.runs, 20),
+        ("attnviz ansi", [a.attnviz, "--seed", "42", "-f", "ansi", "--color", "always", EXAMPLE], a.runs, 20),
+        ("attnviz csv", [a.attnviz, "--seed", "42", "-f", "csv", EXAMPLE], a.runs, 20),
+        ("pretrained ansi", [a.attnviz, "-f", "ansi", "--color", "always", EXAMPLE], a.runs, 20),
+        ("pretrained csv", [a.attnviz, "-f", "csv", EXAMPLE], a.runs, 20),
     ]
     if png_ok.returncode == 0:
-        cases.append(("attnviz png", [a.attnviz, "-f", "png", "-o", av_png, EXAMPLE], max(20, a.runs // 4), 5))
+        cases.append(("attnviz png", [a.attnviz, "--seed", "42", "-f", "png", "-o", av_png, EXAMPLE],
+                      max(20, a.runs // 4), 5))
     cases += [
         ("python png", [PY, pyeq, "-f", "png", "-o", py_png, EXAMPLE], a.py_runs, 1),
         ("python csv", [PY, pyeq, "-f", "csv", EXAMPLE], a.py_runs, 1),
@@ -96,14 +102,14 @@ def main():
            if use_hf else "Python subprocess loop: hyperfine not installed"))
     if png_ok.returncode != 0:
         print("attnviz png: not available (%s)" % png_ok.stderr.strip())
-    print("%-14s %6s %9s %9s %9s %9s" % ("command", "runs", "median", "mean", "min", "max"))
+    print("%-15s %6s %9s %9s %9s %9s" % ("command", "runs", "median", "mean", "min", "max"))
     res = {}
     for name, argv, runs, warm in cases:
         t = hyperfine_time(argv, runs, warm, tmp) if use_hf else loop_time(argv, runs, warm)
         r = {"runs": len(t), "median": statistics.median(t), "mean": statistics.fmean(t), "min": min(t),
              "max": max(t)}
         res[name] = r
-        print("%-14s %6d %9.2f %9.2f %9.2f %9.2f" % (name, r["runs"], r["median"], r["mean"], r["min"], r["max"]),
+        print("%-15s %6d %9.2f %9.2f %9.2f %9.2f" % (name, r["runs"], r["median"], r["mean"], r["min"], r["max"]),
               flush=True)
     print("ratios of medians (python / attnviz):")
     pairs = [("python png", "attnviz ansi"), ("python csv", "attnviz csv"), ("python png", "attnviz png"),
@@ -113,6 +119,11 @@ def main():
         if p in res and c in res:
             ratios["%s / %s" % (p, c)] = res[p]["median"] / res[c]["median"]
             print("  %-12s / %-13s %8.1fx" % (p, c, ratios["%s / %s" % (p, c)]))
+    for kind in ("ansi", "csv"):
+        ratios["pretrained %s / attnviz %s" % (kind, kind)] = q = (res["pretrained " + kind]["median"] /
+                                                                  res["attnviz " + kind]["median"])
+        print("  pretrained %-4s / seeded %-4s %8.2fx (target <= 3x: %s)" % (kind, kind, q,
+                                                                           "met" if q <= 3 else "MISSED"))
     ansi = res["attnviz ansi"]["median"]
     print("target: attnviz ansi median <= 5 ms: %.2f ms (%s); >= 100x faster than python png: %.0fx (%s)" % (
         ansi, "met" if ansi <= 5 else "MISSED", ratios["python png / attnviz ansi"],

@@ -209,8 +209,22 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const n
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' has shape %s, but config.json implies %s",
                          t->file, t->name, got, want);
     }
+    char name[160], pre[32] = "";
+    if (l >= 0) snprintf(pre, sizeof pre, "layers.%d.", l);
+    snprintf(name, sizeof name, "%s%s", pre, e->how == QKV ? (ndim == 1 ? "attn.q.bias" : "attn.q.weight") : e->ours);
+    if (model_find(L->m, name))
+        return attn_fail(err, ATTN_EXIT_INPUT,
+                         "%s: tensor '%s' is a second copy of '%s' (two names for one weight, once the "
+                         "'%s' prefix and legacy gamma/beta names are set aside)", t->file, t->name, hf_name,
+                         L->a->prefix);
+    if (e->rows == X_V && (t->dtype == ST_F16 || t->dtype == ST_BF16)) {
+        /* the word embeddings stay 16-bit: a sentence converts only its rows */
+        int sh[2] = {rows, cols};
+        return st_check_finite(t, err) ? -1
+               : model_add_view(L->m, name, 2, sh, t->data, cols, 0, t->dtype == ST_F16 ? HALF_F16 : HALF_BF16, err);
+    }
     const float *data;
-    int owned;
+    int owned = 0;
     if (st_to_float(t, &data, &owned, err)) return -1;
     if (owned) {
         float **b = realloc(L->m->bufs, (size_t)(L->m->n_bufs + 1) * sizeof *b);
@@ -221,17 +235,6 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const n
         L->m->bufs = b;
         b[L->m->n_bufs++] = (float *)data;
     }
-    char name[160], pre[32] = "";
-    if (l >= 0) snprintf(pre, sizeof pre, "layers.%d.", l);
-    snprintf(name, sizeof name, "%s%s", pre, e->how == QKV ? "attn.q.weight" : e->ours);
-    if (e->how == QKV && ndim == 1) snprintf(name, sizeof name, "%sattn.q.bias", pre);
-    if (model_find(L->m, name)) {
-        if (owned) L->m->n_bufs--, free((void *)data);
-        return attn_fail(err, ATTN_EXIT_INPUT,
-                         "%s: tensor '%s' is a second copy of '%s' (two names for one weight, once the "
-                         "'%s' prefix and legacy gamma/beta names are set aside)", t->file, t->name, hf_name,
-                         L->a->prefix);
-    }
     if (e->how == QKV) { /* three [d, d] (or [d]) views, columns j·d.. of the fused [d, 3d] */
         const int d = c->d_model;
         for (int j = 0; j < 3; j++) {
@@ -240,7 +243,7 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const n
             snprintf(name, sizeof name, "%s%s", pre, part);
             int sh[2] = {d, d};
             if (model_add_view(L->m, name, ndim, sh, data + (size_t)j * (size_t)d, ndim == 2 ? 3 * d : 1,
-                               ndim == 2, err))
+                               ndim == 2, 0, err))
                 return -1;
         }
         return 0;
@@ -248,10 +251,10 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const n
     snprintf(name, sizeof name, "%s%s", pre, e->ours);
     if (e->how == CONV1D) { /* stored [in, out]: logically [out, in] */
         int sh[2] = {cols, rows};
-        return model_add_view(L->m, name, 2, sh, data, cols, 1, err);
+        return model_add_view(L->m, name, 2, sh, data, cols, 1, 0, err);
     }
     int sh[2] = {rows, cols};
-    return model_add_view(L->m, name, ndim, sh, data, ndim == 2 ? cols : 1, 0, err);
+    return model_add_view(L->m, name, ndim, sh, data, ndim == 2 ? cols : 1, 0, 0, err);
 }
 
 /* Maps one checkpoint tensor, or ignores it. */

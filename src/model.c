@@ -51,7 +51,7 @@ void model_free(attn_model *m)
 
 /* Appends a tensor record; data is freed on failure when owned. */
 static int add_record(attn_model *m, const char *name, int ndim, const int *shape, float *data,
-                      int owned, int ld, int in_out, attn_error *err)
+                      int owned, int ld, int in_out, int half, attn_error *err)
 {
     if (model_find(m, name)) {
         if (owned) free(data);
@@ -69,20 +69,20 @@ static int add_record(attn_model *m, const char *name, int ndim, const int *shap
     strcpy(nm, name);
     t = &m->tensors[m->n_tensors++];
     *t = (attn_tensor){.name = nm, .ndim = ndim, .shape = {shape[0], ndim > 1 ? shape[1] : 0},
-                       .data = data, .owned = owned, .ld = ld, .in_out = in_out};
+                       .data = data, .owned = owned, .ld = ld, .in_out = in_out, .half = half};
     return 0;
 }
 
 int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
                      float *data, attn_error *err)
 {
-    return add_record(m, name, ndim, shape, data, 1, ndim > 1 ? shape[1] : 1, 0, err);
+    return add_record(m, name, ndim, shape, data, 1, ndim > 1 ? shape[1] : 1, 0, 0, err);
 }
 
 int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
-                   const float *data, int ld, int in_out, attn_error *err)
+                   const void *data, int ld, int in_out, int half, attn_error *err)
 {
-    return add_record(m, name, ndim, shape, (float *)data, 0, ld, in_out, err);
+    return add_record(m, name, ndim, shape, (float *)(uintptr_t)data, 0, ld, in_out, half, err);
 }
 
 const attn_tensor *model_find(const attn_model *m, const char *name)
@@ -243,6 +243,7 @@ static int bind_global(attn_model *m, const attn_tensor *t, const char *what, at
         if (check_shape(what, t, rows, d, err)) return -1;
         m->n_emb = rows;
         m->tok_emb = t->data;
+        m->tok_emb_half = t->half;
     } else if (strcmp(t->name, "embeddings.position") == 0) {
         if (c->positional != POS_LEARNED)
             return attn_fail(err, ATTN_EXIT_INPUT,
@@ -270,8 +271,8 @@ static int bind_global(attn_model *m, const attn_tensor *t, const char *what, at
     } else {
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'", what, t->name);
     }
-    if (t->ndim == 2 && (t->in_out || t->ld != t->shape[1]))
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored row-major", what, t->name);
+    if ((t->ndim == 2 && (t->in_out || t->ld != t->shape[1])) || (t->half && strcmp(t->name, "embeddings.token")))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored row-major as float", what, t->name);
     return 0;
 }
 
@@ -300,6 +301,8 @@ static int bind_layer(attn_model *m, const attn_tensor *t, long layer, int kind,
              : sh == SHAPE_DF ? c->d_ff : 0;
     if (check_shape(what, t, rows, cols, err)) return -1;
     attn_layer_weights *L = &m->layers[layer];
+    if (t->half)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored as float", what, t->name);
     if (layer_tensors[kind].slot == SLOT_LIN_W) {
         attn_linear *lin = (attn_linear *)(void *)((char *)L + layer_tensors[kind].offset);
         lin->ld = t->ld;

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "half.h"
 
 #define ATTN_MAX_DIM      65536     /* d_model upper bound */
 #define ATTN_MAX_HEADS    1024
@@ -75,11 +76,21 @@ typedef struct {
     int owned;               /* 1: data is malloc'd and freed with the model */
     int ld;                  /* row stride of the storage, in floats */
     int in_out;              /* 1: stored transposed, [shape[1]] rows of ld floats */
+    int half;                /* 0: floats; HALF_F16 or HALF_BF16 (half.h): data
+                                holds 16-bit values, row-major (embeddings.token
+                                of a 16-bit checkpoint: only the rows a sentence
+                                uses are converted) */
 } attn_tensor;
 
 /* Element (r, c) of a tensor's logical shape (c = 0 for 1-d). */
 static inline float tensor_at(const attn_tensor *t, int r, int c)
 {
+    if (t->half) {
+        float v;
+        half_to_float(&v, (const uint16_t *)(const void *)t->data + (size_t)r * (size_t)t->ld + (size_t)c, 1,
+                      (half_kind)t->half);
+        return v;
+    }
     return t->in_out ? t->data[(size_t)c * (size_t)t->ld + (size_t)r]
                      : t->data[(size_t)r * (size_t)t->ld + (size_t)c];
 }
@@ -133,7 +144,9 @@ typedef struct {
     int n_bufs;
 
     /* bound by model_bind() */
-    const float *tok_emb;    /* [n_emb, d_model] or NULL (hashed) */
+    const float *tok_emb;    /* [n_emb, d_model] or NULL (hashed); 16-bit
+                                values when tok_emb_half */
+    int tok_emb_half;        /* 0, HALF_F16 or HALF_BF16 */
     const float *pos_emb;    /* [max_positions, d_model] when learned */
     const float *type_emb;   /* [type_vocab, d_model] (bert) or NULL */
     const float *emb_ln_w, *emb_ln_b; /* [d_model] embedding layer norm (bert) */
@@ -186,9 +199,9 @@ int model_check_config(attn_config *c, const char *what, attn_error *err);
 int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
                      float *data, attn_error *err);
 /* Adds a view: data is not owned and stays valid as long as the model
- * (m->weights_file); ld and in_out as in attn_tensor. */
+ * (m->weights_file); ld, in_out and half as in attn_tensor. */
 int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
-                   const float *data, int ld, int in_out, attn_error *err);
+                   const void *data, int ld, int in_out, int half, attn_error *err);
 const attn_tensor *model_find(const attn_model *m, const char *name);
 
 /* Builds the vocabulary index (after m->vocab / n_vocab are set); fails on a

@@ -101,6 +101,11 @@ const char *st_dtype_name(st_dtype t);
  * read, so this is the one call that touches a tensor's pages. */
 int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *err);
 
+/* For an F16 or BF16 tensor, fails as st_to_float() does if an element is
+ * inf or NaN, without converting anything (the caller reads the 16-bit data
+ * itself, half.h); 0 for other dtypes. */
+int st_check_finite(const st_tensor *t, attn_error *err);
+
 void st_close(st_set *s);
 
 #endif

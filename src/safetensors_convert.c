@@ -8,37 +8,14 @@
  */
 #include "safetensors.h"
 
+#include "half.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "safetensors_impl.h"
-
-/* IEEE 754 binary16 -> binary32, exact: normals re-biased (15 -> 127),
- * subnormals m * 2^-24 (exact in float), inf and NaN kept. */
-static float f16_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu, bits;
-    if (exp == 0) {
-        float v = (float)man * 0x1p-24f;
-        return sign ? -v : v;
-    }
-    if (exp == 31) bits = sign | 0x7f800000u | (man << 13);
-    else bits = sign | ((exp + 112u) << 23) | (man << 13);
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* bfloat16 is the top half of a binary32 */
-static float bf16_to_float(uint16_t h)
-{
-    uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
 
 /* how a non-finite element is described */
 static const char *nonfinite(int negative, int nan)
@@ -68,6 +45,18 @@ static size_t f32_scan(const unsigned char *p, size_t n)
  * above FLT_MAX, 2^128 - 2^103 (rounds to even, i.e. up). */
 #define F64_FLOAT_LIMIT 0x1.ffffffp127
 
+int st_check_finite(const st_tensor *t, attn_error *err)
+{
+    if (t->dtype != ST_F16 && t->dtype != ST_BF16) return 0;
+    const half_kind kind = t->dtype == ST_F16 ? HALF_F16 : HALF_BF16;
+    const uint16_t expmask = kind == HALF_F16 ? 0x7c00u : 0x7f80u;
+    size_t n = t->nbytes / 2, i = half_scan(t->data, n, kind);
+    if (i == n) return 0;
+    uint16_t h;
+    memcpy(&h, (const unsigned char *)t->data + 2 * i, 2);
+    return bad_element(t, i, nonfinite(h >> 15, (h & ~(0x8000u | expmask)) != 0), err);
+}
+
 int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *err)
 {
     *out = NULL;
@@ -94,12 +83,21 @@ int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *e
         }
     }
 
+    if (t->dtype == ST_F16 || t->dtype == ST_BF16) { /* scan, then convert */
+        if (st_check_finite(t, err)) return -1;
+        float *f = malloc(n ? n * sizeof *f : 1); /* [n] */
+        if (!f) return attn_oom(err, t->file);
+        half_to_float(f, p, n, t->dtype == ST_F16 ? HALF_F16 : HALF_BF16);
+        *out = f;
+        *owned = 1;
+        return 0;
+    }
     float *f = malloc(n ? n * sizeof *f : 1);   /* [n] */
     if (!f) return attn_oom(err, t->file);
     for (size_t i = 0; i < n; i++) {
-        if (t->dtype == ST_F32) {
+        if (t->dtype == ST_F32) { /* unaligned F32 */
             memcpy(&f[i], p + 4 * i, 4);
-        } else if (t->dtype == ST_F64) {
+        } else { /* F64 */
             double d;
             memcpy(&d, p + 8 * i, 8);
             if (!isfinite(d)) {
@@ -113,16 +111,6 @@ int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *e
                 return bad_element(t, i, what, err);
             }
             f[i] = (float)d;
-        } else {
-            uint16_t h;
-            memcpy(&h, p + 2 * i, 2);
-            int f16 = t->dtype == ST_F16;
-            uint16_t expmask = f16 ? 0x7c00u : 0x7f80u;
-            if ((h & expmask) == expmask) {
-                free(f);
-                return bad_element(t, i, nonfinite(h >> 15, (h & ~(0x8000u | expmask)) != 0), err);
-            }
-            f[i] = f16 ? f16_to_float(h) : bf16_to_float(h);
         }
     }
     *out = f;

@@ -64,7 +64,10 @@ int embed_forward(float *x, const attn_tokens *t, const attn_model *m, attn_erro
         if (m->tok_emb) {
             if (t->tok[i].id < 0 || t->tok[i].id >= m->n_emb)
                 return attn_fail(err, ATTN_EXIT_INPUT, "token '%s' has no vocabulary id", t->tok[i].text);
-            memcpy(row, m->tok_emb + (size_t)t->tok[i].id * (size_t)d, (size_t)d * sizeof *row);
+            size_t at = (size_t)t->tok[i].id * (size_t)d;
+            if (m->tok_emb_half) half_to_float(row, (const uint16_t *)(const void *)m->tok_emb + at, (size_t)d,
+                                               (half_kind)m->tok_emb_half);
+            else memcpy(row, m->tok_emb + at, (size_t)d * sizeof *row);
         } else {
             embedding_hashed(row, t->tok[i].text, d);
         }

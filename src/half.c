@@ -1,0 +1,75 @@
+/* half.c — see half.h. */
+#include "half.h"
+
+#include <string.h>
+
+/* IEEE 754 binary16 -> binary32, exact: normals re-biased (15 -> 127),
+ * subnormals m * 2^-24 (exact in float), inf and NaN kept. */
+static float f16_one(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1fu, man = h & 0x3ffu, bits;
+    if (exp == 0) {
+        float v = (float)man * 0x1p-24f;
+        return sign ? -v : v;
+    }
+    if (exp == 31) bits = sign | 0x7f800000u | (man << 13);
+    else bits = sign | ((exp + 112u) << 23) | (man << 13);
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* bfloat16 is the top half of a binary32 */
+static float bf16_one(uint16_t h)
+{
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+size_t half_scan(const void *src, size_t n, half_kind kind)
+{
+    const unsigned char *p = src;
+    const uint16_t expmask = kind == HALF_F16 ? 0x7c00u : 0x7f80u;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        if ((h & expmask) == expmask) return i;
+    }
+    return n;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* F16 with the F16C instruction, exact as f16_one */
+__attribute__((target("avx,f16c"))) static void f16_f16c(float *f, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(f + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 2 * i))));
+    for (; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        f[i] = f16_one(h);
+    }
+}
+#endif
+
+void half_to_float(float *dst, const void *src, size_t n, half_kind kind)
+{
+    const unsigned char *p = src;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int have_f16c = -1;
+    if (have_f16c < 0) have_f16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    if (kind == HALF_F16 && have_f16c) {
+        f16_f16c(dst, p, n);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        dst[i] = kind == HALF_F16 ? f16_one(h) : bf16_one(h);
+    }
+}
