@@ -235,12 +235,7 @@ static int load_specials(attn_model *m, const char *path, const cJSON *t, int ty
         first = type == 1 ? "[CLS]" : "<s>";
         last = type == 1 ? "[SEP]" : "</s>";
     }
-    if (tokenizer_set_specials(m->tokenizer, first, last, err)) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        return attn_fail(err, err->code, "%s: tokenizer.special: %s", path, msg);
-    }
-    return 0;
+    return tokenizer_set_specials(m->tokenizer, first, last, err); /* its message names the file */
 }
 
 /* A subword tokenizer (type 1 wordpiece, 2 bpe) from tokenizer.vocab (and
