@@ -4,6 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 1 if text[s..e) is only spaces, tabs and line breaks. */
+static int blank(const char *text, size_t s, size_t e)
+{
+    for (size_t i = s; i < e; i++)
+        if (!strchr(" \t\n\r\v\f", text[i]) || !text[i]) return 0;
+    return 1;
+}
+
 int tokens_assign_words(attn_tokens *t, const char *text, size_t len, attn_error *err)
 {
     attn_tokens w = {0};
@@ -15,6 +23,7 @@ int tokens_assign_words(attn_tokens *t, const char *text, size_t len, attn_error
         if (!tok->special) {
             while (k < w.n && w.tok[k].end <= tok->start) k++;
             if (k < w.n && w.tok[k].start < tok->end) key = k;
+            else if (k < w.n && blank(text, tok->start, tok->end)) key = k; /* spaces go with the next word */
         }
         if (key < 0 || key != prev_key) next++;
         tok->word = next - 1;

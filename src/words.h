@@ -4,8 +4,10 @@
  * A subword token belongs to the word, as the "words" tokenizer
  * (tokenize.h) splits the same text, that its byte span overlaps first: so
  * "didn't" is one word whether WordPiece made it didn ' t or BPE didn 't,
- * and "tired." is two ("tired", "."). A token that overlaps no word (GPT-2's
- * whitespace pieces) is a word of its own, and so is each special token.
+ * and "tired." is two ("tired", "."). A token of only whitespace (GPT-2's
+ * "Ġ" before a word it could not merge with) goes with the next word; one
+ * that overlaps no word otherwise is a word of its own, and so is each
+ * special token.
  *
  * tokens_group() then builds the tokens to show: one per group, labelled
  * with the text the group spans (original case and spelling: "Didn't") or,
