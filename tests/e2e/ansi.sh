@@ -9,6 +9,8 @@
 # against a sort of the CSV, display widths with Python's unicodedata.
 # Then: NO_COLOR / --color never / pipes give no escapes, CJK + emoji
 # alignment, and a real terminal (tmux, capture-pane -e).
+# Every run uses the generated model, --seed 42 (1 layer, 4 heads, the words
+# tokenizer), the model the golden files were made with.
 # UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
 source "$(dirname "$0")/lib.sh"
 PY=${PY:-/usr/bin/python3}
@@ -34,19 +36,19 @@ golden() {
 }
 
 for w in 40 80 200; do
-    golden "example-true-$w"  COLORTERM=truecolor -- -f ansi --color always --width $w "$EXAMPLE"
-    golden "example-256-$w"   -- -f ansi --color always --width $w "$EXAMPLE"
-    golden "example-mono-$w"  -- -f ansi --color never --width $w "$EXAMPLE"
-    golden "focus-it-true-$w" COLORTERM=truecolor -- -f ansi --color always --width $w --query it "$EXAMPLE"
-    golden "focus-it-256-$w"  -- -f ansi --color always --width $w --query it "$EXAMPLE"
-    golden "focus-it-mono-$w" -- -f ansi --color never --width $w --query it "$EXAMPLE"
+    golden "example-true-$w"  COLORTERM=truecolor -- --seed 42 -f ansi --color always --width $w "$EXAMPLE"
+    golden "example-256-$w"   -- --seed 42 -f ansi --color always --width $w "$EXAMPLE"
+    golden "example-mono-$w"  -- --seed 42 -f ansi --color never --width $w "$EXAMPLE"
+    golden "focus-it-true-$w" COLORTERM=truecolor -- --seed 42 -f ansi --color always --width $w --query it "$EXAMPLE"
+    golden "focus-it-256-$w"  -- --seed 42 -f ansi --color always --width $w --query it "$EXAMPLE"
+    golden "focus-it-mono-$w" -- --seed 42 -f ansi --color never --width $w --query it "$EXAMPLE"
 done
-golden "causal-values-mono-80" -- -f ansi --color never --width 80 --causal --values -H 1,2 "$EXAMPLE"
-golden "causal-true-80" COLORTERM=truecolor -- -f ansi --color always --width 80 --causal -H 1 "$EXAMPLE"
+golden "causal-values-mono-80" -- --seed 42 -f ansi --color never --width 80 --causal --values -H 1,2 "$EXAMPLE"
+golden "causal-true-80" COLORTERM=truecolor -- --seed 42 -f ansi --color always --width 80 --causal -H 1 "$EXAMPLE"
 CJK="猫が 好き 😀 and 🐱 naïve café 東京"
-golden "cjk-mono-80" -- -f ansi --color never --width 80 "$CJK"
+golden "cjk-mono-80" -- --seed 42 -f ansi --color never --width 80 "$CJK"
 
-"$ATTNVIZ" -f csv "$EXAMPLE" >"$TMP/example.csv" || fail "csv of the example" "exit status $?"
+"$ATTNVIZ" --seed 42 -f csv "$EXAMPLE" >"$TMP/example.csv" || fail "csv of the example" "exit status $?"
 
 # ---- independent checks of the golden files -------------------------------------
 $PY - "$G" "$TMP/example.csv" <<'EOF'
@@ -197,32 +199,32 @@ EOF
 noesc() { ! grep -q $'\x1b' "$1"; }
 has() { grep -q -- "$2" "$1"; }
 hasnt() { ! grep -q -- "$2" "$1"; }
-NO_COLOR=1 "$ATTNVIZ" -f ansi --color always --width 80 "$EXAMPLE" >"$TMP/nc.txt"
+NO_COLOR=1 "$ATTNVIZ" --seed 42 -f ansi --color always --width 80 "$EXAMPLE" >"$TMP/nc.txt"
 check "ansi: NO_COLOR=1 beats --color always: no escape sequence" noesc "$TMP/nc.txt"
-NO_COLOR=1 "$ATTNVIZ" -f ansi --color always --width 80 -q it "$EXAMPLE" >"$TMP/ncq.txt"
+NO_COLOR=1 "$ATTNVIZ" --seed 42 -f ansi --color always --width 80 -q it "$EXAMPLE" >"$TMP/ncq.txt"
 check "ansi: NO_COLOR=1 focus view: no escape sequence" noesc "$TMP/ncq.txt"
-"$ATTNVIZ" -f ansi --color never --width 80 "$EXAMPLE" >"$TMP/never.txt"
+"$ATTNVIZ" --seed 42 -f ansi --color never --width 80 "$EXAMPLE" >"$TMP/never.txt"
 check "ansi: --color never: no escape sequence" noesc "$TMP/never.txt"
-COLORTERM=truecolor "$ATTNVIZ" -f ansi --width 80 "$EXAMPLE" | cat >"$TMP/pipe.txt"
+COLORTERM=truecolor "$ATTNVIZ" --seed 42 -f ansi --width 80 "$EXAMPLE" | cat >"$TMP/pipe.txt"
 check "ansi: piped (auto), even with COLORTERM: no escape sequence" noesc "$TMP/pipe.txt"
 check "ansi: piped output equals --color never" cmp -s "$TMP/pipe.txt" "$TMP/never.txt"
 check "ansi: piped output has the titles" has "$TMP/pipe.txt" 'layer 1 · head 4'
-"$ATTNVIZ" -f ansi --color always --width 80 "$EXAMPLE" | cat >"$TMP/always.txt"
+"$ATTNVIZ" --seed 42 -f ansi --color always --width 80 "$EXAMPLE" | cat >"$TMP/always.txt"
 check "ansi: --color always forces colour into a pipe" has "$TMP/always.txt" $'\x1b\[48;5;'
 check "ansi: without COLORTERM: 256 colours, no 24-bit" hasnt "$TMP/always.txt" $'\x1b\[48;2;'
-COLORTERM=24bit "$ATTNVIZ" -f ansi --color always --width 80 "$EXAMPLE" >"$TMP/24.txt"
+COLORTERM=24bit "$ATTNVIZ" --seed 42 -f ansi --color always --width 80 "$EXAMPLE" >"$TMP/24.txt"
 check "ansi: COLORTERM=24bit gives 24-bit colour" has "$TMP/24.txt" $'\x1b\[48;2;'
-"$ATTNVIZ" -f ansi --color always --colormap magma --width 80 "$EXAMPLE" >"$TMP/magma.txt"
+"$ATTNVIZ" --seed 42 -f ansi --color always --colormap magma --width 80 "$EXAMPLE" >"$TMP/magma.txt"
 check "ansi: --colormap magma changes the colours" bash -c '! cmp -s "$1" "$2"' _ "$TMP/magma.txt" "$TMP/always.txt"
-"$ATTNVIZ" -f ansi --color never --width 80 -q 7 "$EXAMPLE" >"$TMP/q7.txt"
+"$ATTNVIZ" --seed 42 -f ansi --color never --width 80 -q 7 "$EXAMPLE" >"$TMP/q7.txt"
 check "ansi: --query 7 (an index) = --query it" cmp -s "$TMP/q7.txt" "$G/focus-it-mono-80.txt"
-"$ATTNVIZ" -f ansi --color never --width 80 -q it --top 2 "$EXAMPLE" >"$TMP/top2.txt"
+"$ATTNVIZ" --seed 42 -f ansi --color never --width 80 -q it --top 2 "$EXAMPLE" >"$TMP/top2.txt"
 check "ansi: --top 2 lists 2 keys per head" test "$(grep -o 'it →' "$TMP/top2.txt" | wc -l)" -eq 8
 
 # ---- CJK and emoji: every column aligned (display widths by unicodedata) -----------
 for w in 40 80 200; do
-    "$ATTNVIZ" -f ansi --color never --width $w --values -H 1 "$CJK" >"$TMP/cjk$w.txt"
-    "$ATTNVIZ" -f ansi --color never --width $w "$CJK" >"$TMP/cjkb$w.txt"
+    "$ATTNVIZ" --seed 42 -f ansi --color never --width $w --values -H 1 "$CJK" >"$TMP/cjk$w.txt"
+    "$ATTNVIZ" --seed 42 -f ansi --color never --width $w "$CJK" >"$TMP/cjkb$w.txt"
 done
 $PY - "$TMP" <<'EOF'
 import re, sys, unicodedata
@@ -284,9 +286,9 @@ else
         $T kill-server 2>/dev/null
     }
     q() { printf '%q' "$1"; }
-    tcap 200 "$TMP/tmux200.txt" "COLORTERM=truecolor $(q "$ATTNVIZ") $(q "$EXAMPLE")"
-    tcap 80 "$TMP/tmux80.txt" "unset COLORTERM; $(q "$ATTNVIZ") $(q "$EXAMPLE")"
-    tcap 80 "$TMP/tmuxq.txt" "$(q "$ATTNVIZ") -q it $(q "$EXAMPLE")"
+    tcap 200 "$TMP/tmux200.txt" "COLORTERM=truecolor $(q "$ATTNVIZ") --seed 42 $(q "$EXAMPLE")"
+    tcap 80 "$TMP/tmux80.txt" "unset COLORTERM; $(q "$ATTNVIZ") --seed 42 $(q "$EXAMPLE")"
+    tcap 80 "$TMP/tmuxq.txt" "$(q "$ATTNVIZ") --seed 42 -q it $(q "$EXAMPLE")"
     for f in tmux200 tmux80; do
         t=$TMP/$f.txt
         heads=$(grep -o 'layer 1 · head [1-4]' "$t" | sort -u | wc -l)

@@ -76,16 +76,20 @@ expect sentence-invalid-utf8 2 "UTF-8|utf-8" -f csv $'abc \xff def'
 expect sentence-overlong-utf8 2 "UTF-8|utf-8" -f csv $'a \xc0\xaf b'
 STDIN_DATA=$'\xff\n' expect stdin-invalid-utf8 2 "UTF-8|utf-8" -f csv
 
-# ---- options
+# ---- options (the head and layer cases count on the seeded model's 1 layer
+# of 4 heads)
 expect option-unknown-long 2 "bogus" --bogus "a b"
 expect option-unknown-short 2 "-x|'x'" -x "a b"
 for h in 0 5 1- x 3-1 "" 1,,2 -1 2-9; do
-    expect "option-head-'$h'" 2 "--head|-H" -H "$h" -f csv "a b"
+    expect "option-head-'$h'" 2 "--head|-H" --seed 42 -H "$h" -f csv "a b"
 done
-expect option-head-long-5 2 "--head|-H" --head 5 -f csv "a b"
+expect option-head-long-5 2 "--head|-H" --seed 42 --head 5 -f csv "a b"
 for l in 0 2 x all,1-; do
-    expect "option-layer-'$l'" 2 "--layer|-l" -l "$l" -f csv "a b"
+    expect "option-layer-'$l'" 2 "--layer|-l" --seed 42 -l "$l" -f csv "a b"
 done
+# the same on the default model (data/pretrained: 4 layers of 4 heads)
+expect option-layer-5-default-model 2 "--layer 5" -l 5 -f csv "a b"
+expect option-head-5-default-model 2 "--head 5" -H 5 -f csv "a b"
 for s in abc 99999999999999999999999 "" 12abc -1 1e3; do
     expect "option-seed-'$s'" 2 "--seed|-s" --seed "$s" -f csv "a b"
 done

@@ -9,6 +9,7 @@ trap 'rm -rf "$TMP"' EXIT
 EXAMPLE="The animal didn't cross the street because it was too tired."
 export LC_ALL=C.UTF-8
 unset NO_COLOR COLORTERM
+unset ATTNVIZ_DATA  # the default model is the one beside $ATTNVIZ (data/pretrained)
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }

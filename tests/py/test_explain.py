@@ -8,10 +8,11 @@
     float64 from the weight file's tensors — so the golden file is not just a
     snapshot of the program's own output;
   * the same with -f json (9 significant digits: within 1e-7);
-  * the example sentence, `--explain it`: every head is explained, and each
-    head's weights (JSON, 9 significant digits) equal the CSV's row for "it"
-    exactly; the text's 4-decimal weights are the CSV's rounded; the JSON
-    chain matches numpy on the seeded model saved with --save-model;
+  * the example sentence on the seeded model (--seed 42), `--explain it`:
+    every head is explained, and each head's weights (JSON, 9 significant
+    digits) equal the CSV's row for "it" exactly; the text's 4-decimal
+    weights are the CSV's rounded; the JSON chain matches numpy on the
+    seeded model saved with --save-model;
   * the variants (additive with its W_q·q step, causal with masked keys,
     cross-attention with source keys, plain, dot, pre/post layer norm,
     several layers, -l/-H selection): JSON chain against numpy, weights
@@ -246,9 +247,9 @@ def example_tests(tmp):
     run(["--seed", "42", "--save-model", model])
     doc, tensors = R.read_model_json(model)
     cfg = dict(doc["config"])
-    rows = csv_rows(run(["-f", "csv", EXAMPLE]), 7)
-    js = json.loads(run(["-f", "json", "--explain", "it", EXAMPLE]))
-    text = run(["--explain", "it", EXAMPLE]).decode("utf-8")
+    rows = csv_rows(run(["--seed", "42", "-f", "csv", EXAMPLE]), 7)
+    js = json.loads(run(["--seed", "42", "-f", "json", "--explain", "it", EXAMPLE]))
+    text = run(["--seed", "42", "--explain", "it", EXAMPLE]).decode("utf-8")
     words = ["The", "animal", "didn't", "cross", "the", "street", "because", "it", "was", "too", "tired", "."]
     x = R.embed(cfg, tensors, words=words)
     ref = V.numpy_explain(cfg, tensors, x, 7)
