@@ -20,16 +20,8 @@ expect() {
     printf '%s' "${STDIN_DATA-}" >"$TMP/stdin"
     "$ATTNVIZ" -o "$dir/out.csv" "$@" <"$TMP/stdin" >"$TMP/stdout" 2>"$TMP/stderr"
     local rc=$?
-    local lines first
-    lines=$(wc -l <"$TMP/stderr")
-    first=$(head -n 1 "$TMP/stderr")
-    [ "$rc" -eq "$code" ] || why+="exit $rc, expected $code; "
-    [ "$lines" -eq 1 ] && [ "$(tail -c 1 "$TMP/stderr" | od -An -c | tr -d ' ')" = '\n' ] ||
-        why+="stderr has $lines lines; "
-    case $first in "attnviz: "*) ;; *) why+="stderr does not start with 'attnviz: '; " ;; esac
-    grep -qE -e "$ere" <<<"$first" || why+="stderr does not name /$ere/; "
-    [ -s "$TMP/stdout" ] && why+="stdout not empty ($(wc -c <"$TMP/stdout") bytes); "
-    [ -z "$(ls -A "$dir")" ] || why+="left files: $(ls -A "$dir" | tr '\n' ' '); "
+    why=$(refusal_why "$rc" "$code" "$dir")
+    grep -qE -e "$ere" <<<"$(head -n 1 "$TMP/stderr")" || why+="stderr does not name /$ere/; "
     if [ -z "$why" ]; then
         pass "$name"
     else

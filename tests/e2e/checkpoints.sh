@@ -89,24 +89,11 @@ refused() {
     local dir=$TMP/case$n why=
     mkdir -p "$dir"
     "$ATTNVIZ" -m "$arg" -o "$dir/out.csv" "a sentence" </dev/null >"$TMP/stdout" 2>"$TMP/stderr"
-    local rc=$?
-    local lines first
-    lines=$(wc -l <"$TMP/stderr")
+    local rc=$? first
+    why=$(refusal_why "$rc" 2 "$dir")
     first=$(head -n 1 "$TMP/stderr")
-    if [ "$rc" -ge 128 ]; then
-        why+="crashed (exit $rc, signal $((rc - 128))); "
-    elif [ "$rc" -eq 99 ]; then
-        why+="sanitizer report (exit 99); "
-    elif [ "$rc" -ne 2 ]; then
-        why+="exit $rc, expected 2; "
-    fi
-    [ "$lines" -eq 1 ] && [ "$(tail -c 1 "$TMP/stderr" | od -An -c | tr -d ' ')" = '\n' ] ||
-        why+="stderr has $lines lines; "
-    case $first in "attnviz: "*) ;; *) why+="stderr does not start with 'attnviz: '; " ;; esac
     case $first in *"$path"*) ;; *) why+="stderr does not name $path; " ;; esac
     case $first in *"$sub"*) ;; *) why+="stderr does not contain '$sub'; " ;; esac
-    [ -s "$TMP/stdout" ] && why+="stdout not empty ($(wc -c <"$TMP/stdout") bytes); "
-    [ -z "$(ls -A "$dir")" ] || why+="left files: $(ls -A "$dir" | tr '\n' ' '); "
     if [ -z "$why" ]; then
         pass "$name"
     else

@@ -24,3 +24,23 @@ rc() { cat "$TMP/$1.rc"; }
 errtxt() { head -c 300 "$TMP/$1.err" | tr '\n' '|'; }
 # check NAME CMD...: passes when CMD succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
+
+# refusal_why RC CODE DIR: what is wrong with a refusal that exited RC, whose
+# stdout and stderr are in $TMP/stdout and $TMP/stderr and whose -o pointed
+# into DIR: it must exit CODE (not crash: exit >= 128; not a sanitizer report:
+# 99), print exactly one stderr line starting "attnviz: ", nothing on stdout,
+# and leave DIR empty (no output, no *.tmp.*). Prints the problems, or nothing.
+refusal_why() {
+    local rc=$1 code=$2 dir=$3 why= lines first
+    if [ "$rc" -ge 128 ]; then why+="crashed (exit $rc, signal $((rc - 128))); "
+    elif [ "$rc" -eq 99 ]; then why+="sanitizer report (exit 99); "
+    elif [ "$rc" -ne "$code" ]; then why+="exit $rc, expected $code; "; fi
+    lines=$(wc -l <"$TMP/stderr")
+    first=$(head -n 1 "$TMP/stderr")
+    [ "$lines" -eq 1 ] && [ "$(tail -c 1 "$TMP/stderr" | od -An -c | tr -d ' ')" = '\n' ] ||
+        why+="stderr has $lines lines; "
+    case $first in "attnviz: "*) ;; *) why+="stderr does not start with 'attnviz: '; " ;; esac
+    [ -s "$TMP/stdout" ] && why+="stdout not empty ($(wc -c <"$TMP/stdout") bytes); "
+    [ -z "$(ls -A "$dir")" ] || why+="left files: $(ls -A "$dir" | tr '\n' ' '); "
+    printf '%s' "$why"
+}
