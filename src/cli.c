@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "io.h"
 #include "textesc.h"
 
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
@@ -249,10 +249,8 @@ attn_color_depth cli_color_depth(int when, int to_tty)
 static int has_model(const char *dir, const char *sub, char *out, size_t cap)
 {
     char probe[4300];
-    struct stat st;
     snprintf(out, cap, "%s%s/pretrained", dir, sub);
-    snprintf(probe, sizeof probe, "%s/config.json", out);
-    return stat(probe, &st) == 0 && S_ISREG(st.st_mode);
+    return io_file_in(out, "config.json", probe, sizeof probe);
 }
 
 const char *cli_default_model(attn_error *err)

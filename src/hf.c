@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "hf.h"
+#include "io.h"
 #include "safetensors.h"
 
 typedef enum { X_NONE = 0, X_D, X_F, X_3D, X_V, X_P, X_T } dim_kind; /* X_NONE: no second dim */
@@ -328,9 +329,9 @@ static st_set *open_weights(const char *path, const char *dir, int is_dir, attn_
 {
     char p[4096];
     if (!is_dir) return ends_with(path, ".json") ? st_open_index(path, err) : st_open(path, err);
-    if (hf_file_exists(dir, "model.safetensors", p, sizeof p)) return st_open(p, err);
-    if (hf_file_exists(dir, "model.safetensors.index.json", p, sizeof p)) return st_open_index(p, err);
-    int bin = hf_file_exists(dir, "pytorch_model.bin", p, sizeof p) || hf_file_exists(dir, "tf_model.h5", p, sizeof p);
+    if (io_file_in(dir, "model.safetensors", p, sizeof p)) return st_open(p, err);
+    if (io_file_in(dir, "model.safetensors.index.json", p, sizeof p)) return st_open_index(p, err);
+    int bin = io_file_in(dir, "pytorch_model.bin", p, sizeof p) || io_file_in(dir, "tf_model.h5", p, sizeof p);
     attn_fail(err, ATTN_EXIT_INPUT, "%s: no model.safetensors or model.safetensors.index.json%s", dir,
               bin ? " (attnviz reads safetensors only; this directory has the weights in another format)" : "");
     return NULL;

@@ -21,9 +21,6 @@ typedef struct {
     char tokenizer_file[4096]; /* the file the tokenizer came from, for messages */
 } hf_info;
 
-/* 1 if dir/name is a regular file; its path goes to path[cap]. */
-int hf_file_exists(const char *dir, const char *name, char *path, size_t cap);
-
 /* Reads dir/config.json into c (architecture, sizes, layer norm, positions)
  * and the embedding rows into *vocab_size. */
 int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_size, attn_error *err);

@@ -14,17 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "io.h"
 #include "jsonutil.h"
 #include "subword.h"
-
-int hf_file_exists(const char *dir, const char *name, char *path, size_t cap)
-{
-    snprintf(path, cap, "%s/%s", dir, name);
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 /* An integer key of config.json in [lo, hi], or dflt when absent (or null,
  * as GPT-2's n_inner). */
@@ -101,7 +94,7 @@ static int activation(const char *path, const char *key, const char *name, attn_
 int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_size, attn_error *err)
 {
     char path[4096];
-    if (!hf_file_exists(dir, "config.json", path, sizeof path))
+    if (!io_file_in(dir, "config.json", path, sizeof path))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: no config.json (a Hugging Face model directory has "
                                                "config.json, model.safetensors and the tokenizer's files)", dir);
     json_doc *doc;
@@ -231,7 +224,7 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     json_doc *doc = NULL;
     attn_tokenizer *tk = NULL;
     int lower = 1, wordpiece = info->type == HF_BERT || info->type == HF_DISTILBERT;
-    if (hf_file_exists(dir, "tokenizer_config.json", path, sizeof path)) {
+    if (io_file_in(dir, "tokenizer_config.json", path, sizeof path)) {
         if (!(tc = json_load(path, &doc, err))) return NULL;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(tc, "do_lower_case");
         if (cJSON_IsBool(v)) lower = cJSON_IsTrue(v);
@@ -242,11 +235,11 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
         attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 127 bytes", path);
         goto done;
     }
-    const int from_json = hf_file_exists(dir, "tokenizer.json", path, sizeof path);
+    const int from_json = io_file_in(dir, "tokenizer.json", path, sizeof path);
     if (from_json) {
         tk = tokenizer_from_json(path, err);
     } else if (wordpiece) {
-        if (!hf_file_exists(dir, "vocab.txt", path, sizeof path)) {
+        if (!io_file_in(dir, "vocab.txt", path, sizeof path)) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json or vocab.txt (a %s model's tokenizer)", dir,
                       info->type == HF_BERT ? "bert" : "distilbert");
             goto done;
@@ -254,10 +247,10 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
         tk = wordpiece_from_vocab_txt(path, lower, unk, err);
     } else {
         /* OpenAI's original names, encoder.json and vocab.bpe, also work */
-        if (!(hf_file_exists(dir, "vocab.json", path, sizeof path) ||
-              hf_file_exists(dir, "encoder.json", path, sizeof path)) ||
-            !(hf_file_exists(dir, "merges.txt", path2, sizeof path2) ||
-              hf_file_exists(dir, "vocab.bpe", path2, sizeof path2))) {
+        if (!(io_file_in(dir, "vocab.json", path, sizeof path) ||
+              io_file_in(dir, "encoder.json", path, sizeof path)) ||
+            !(io_file_in(dir, "merges.txt", path2, sizeof path2) ||
+              io_file_in(dir, "vocab.bpe", path2, sizeof path2))) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json, or vocab.json and merges.txt (a %s model's "
                                             "tokenizer)", dir, info->type == HF_GPT2 ? "gpt2" : "roberta");
             goto done;
@@ -275,10 +268,7 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     } else if (info->type == HF_GPT2) {
         f = l = NULL;
     }
-    if ((f || l) && tokenizer_set_specials(tk, f, l, err) != 0) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", path, msg);
+    if ((f || l) && tokenizer_set_specials(tk, f, l, err) != 0) { /* its message names the file */
         tokenizer_free(tk);
         tk = NULL;
     }

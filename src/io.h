@@ -55,6 +55,10 @@ char *io_read_file(const char *path, size_t *len, attn_error *err);
  * another library opens by name (a font, for FreeType). */
 int io_check_regular(const char *path, attn_error *err);
 
+/* 1 if dir/name is a regular file (nothing is opened); the joined path goes
+ * to path[cap] either way. */
+int io_file_in(const char *dir, const char *name, char *path, size_t cap);
+
 /* Lines of a descriptor (standard input), read as they come. */
 typedef struct {
     int fd;

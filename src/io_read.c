@@ -223,3 +223,10 @@ int io_lines_next(io_lines *r, char **line, size_t *len, attn_error *err)
         if (lines_fill(r, err)) return -1;
     }
 }
+
+int io_file_in(const char *dir, const char *name, char *path, size_t cap)
+{
+    struct stat st;
+    snprintf(path, cap, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}

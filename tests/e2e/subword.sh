@@ -95,3 +95,12 @@ refuse explain-words "--explain" --explain it --words "$EXAMPLE"
 refuse lowercase-subword "--lowercase" --lowercase "$EXAMPLE"
 refuse source-subword "--source" --source "Le chat." "The cat."
 refuse only-specials "no words" "   "
+
+# a vocabulary without the model's first special token: named once, by its file
+mkdir -p "$TMP/nocls"
+cp -L "$ROOT/tests/bad/hf/bert/config.json" "$ROOT/tests/bad/hf/bert/model.safetensors" "$TMP/nocls/"
+sed 's/^\[CLS\]$/[XCLS]/' "$ROOT/tests/bad/hf/bert/vocab.txt" >"$TMP/nocls/vocab.txt"
+run nocls -m "$TMP/nocls" "a"
+if [ "$(rc nocls)" -eq 2 ] && [ "$(wc -l <"$TMP/nocls.err")" -eq 1 ] &&
+   [ "$(grep -o "$TMP/nocls/vocab.txt" "$TMP/nocls.err" | wc -l)" -eq 1 ] && grep -q '"\[CLS\]"' "$TMP/nocls.err"
+then pass missing-special-named-once; else fail missing-special-named-once "exit $(rc nocls): $(errtxt nocls)"; fi
