@@ -328,7 +328,7 @@ static int tokenize_text(const state *s, const options *o, const char *what, con
     const attn_model *m = s->model;
     int rc = m->tokenizer ? tokenizer_encode(m->tokenizer, text, strlen(text), t, err)
                           : tokenize_words(text, strlen(text), o->lowercase || m->lowercase, t, err);
-    if (rc != 0 || (m->tokenizer && tokens_assign_words(t, text, strlen(text), err) != 0))
+    if (rc != 0 || (m->tokenizer && o->words && tokens_assign_words(t, text, strlen(text), err) != 0))
         return prefix_error(err, what);
     int words = 0;
     for (int i = 0; i < t->n; i++) words += !t->tok[i].special;
