@@ -13,7 +13,7 @@ DESTDIR ?=
 CC      ?= cc
 PKGS    := libcjson libpng freetype2 fontconfig libutf8proc
 # OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
-# src/linalg.h), and the threaded variant's idle workers would spin on the
+# src/compute/linalg.h), and the threaded variant's idle workers would spin on the
 # cores it uses. Linked with an rpath so the system's BLAS alternative does
 # not swap it for another variant at run time.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
@@ -31,13 +31,17 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
              $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs openblas 2>/dev/null) \
              -Wl,-rpath,$(BLAS_DIR)
-ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc $(SRC_DIRS:%=-Isrc/%) -MMD -MP
 LDLIBS     = $(PKG_LIBS) -pthread -lm
 
-SRCS     := $(wildcard src/*.c)
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+# src/ has one folder per stage of the data, lowest first (src/README.md);
+# every .c file in them is built, main.c is the program's entry point.
+SRC_DIRS := base text model compute render cli
+SRCS     := $(wildcard $(SRC_DIRS:%=src/%/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# unit tests mirror the tree: tests/unit/<folder>/test_*.c
+UNIT_SRCS := $(wildcard $(SRC_DIRS:%=tests/unit/%/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      ?= attnviz
 
@@ -59,16 +63,17 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./$(BIN) $(EXAMPLE)
 
-$(BIN): $(BUILD)/main.o $(LIB_OBJS)
+$(BIN): $(BUILD)/cli/main.o $(LIB_OBJS)
 	@echo "  LD    $@"
 	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
-	@mkdir -p $(BUILD)/tests
+	@mkdir -p $(@D)
 	@echo "  TEST  $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
@@ -108,4 +113,4 @@ uninstall:
 clean:
 	rm -rf build build-san attnviz
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/*/*.d)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/tokenizer_bench.sh — builds bench/tokenizer_bench.c against the
-# objects of `make` (build/*.o) and runs it: load and encode times of the
+# objects of `make` (build/<folder>/*.o) and runs it: load and encode times of the
 # subword tokenizers on the reference vocabularies. Timings only.
 #   bench/tokenizer_bench.sh [REFERENCE_DIR]   (default ../shared/reference)
 set -euo pipefail
@@ -9,9 +9,9 @@ make -s -j2 all
 MA=$(cc -print-multiarch)
 BLAS=/usr/lib/$MA/openblas-serial
 # shellcheck disable=SC2046
-cc -O2 -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -Isrc \
+cc -O2 -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -Isrc -Isrc/base -Isrc/text \
     $(pkg-config --cflags libcjson libutf8proc) bench/tokenizer_bench.c \
-    $(ls build/*.o | grep -v '/main\.o$') \
+    $(ls build/*/*.o | grep -v '/cli/main\.o$') \
     $(pkg-config --libs libcjson libpng freetype2 fontconfig libutf8proc) \
     -L"$BLAS" -Wl,-rpath,"$BLAS" -lopenblas -lm -pthread -o build/tokenizer_bench
 build/tokenizer_bench "${1:-../shared/reference}"

@@ -2,7 +2,8 @@
 # The test runner: runs every suite, counts its PASS/FAIL/SKIP lines, and ends
 # with "N passed, N failed" (", N skipped" when some were skipped).
 #
-#   unit:    every executable in $UNIT_DIR (C unit tests, tests/unit/test_*.c)
+#   unit:    every executable in $UNIT_DIR/<folder>/ (C unit tests,
+#            tests/unit/<folder>/test_*.c, one folder per folder of src/)
 #   e2e:     tests/e2e/*.sh, with $ATTNVIZ the binary under test
 #   python:  tests/py/*.py under Debian's /usr/bin/python3 (torch, numpy, PIL)
 #   san:     when $SAN_ATTNVIZ is set, the unit tests in $SAN_UNIT_DIR and the
@@ -44,8 +45,11 @@ run_suite() { # name, command...
     fi
 }
 
-for t in "${UNIT_DIR:-build/tests}"/test_*; do
-    [ -x "$t" ] && run_suite "unit/$(basename "$t")" "$t"
+unit_name() { # build/tests/text/test_bpe -> text/test_bpe
+    printf '%s/%s' "$(basename "$(dirname "$1")")" "$(basename "$1")"
+}
+for t in "${UNIT_DIR:-build/tests}"/*/test_*; do
+    [ -x "$t" ] && run_suite "unit/$(unit_name "$t")" "$t"
 done
 for t in tests/e2e/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue
@@ -57,8 +61,8 @@ done
 if [ -n "${SAN_ATTNVIZ:-}" ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:allocator_may_return_null=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
-    for t in "${SAN_UNIT_DIR:-build-san/tests}"/test_*; do
-        [ -x "$t" ] && run_suite "san/unit/$(basename "$t")" "$t"
+    for t in "${SAN_UNIT_DIR:-build-san/tests}"/*/test_*; do
+        [ -x "$t" ] && run_suite "san/unit/$(unit_name "$t")" "$t"
     done
     for t in tests/e2e/*.sh; do
         if head -n 10 "$t" | grep -q "san: yes"; then

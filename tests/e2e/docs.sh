@@ -12,7 +12,7 @@ fi
 
 help=$("$ATTNVIZ" --help)
 [ $? -eq 0 ] && pass help-exit-0 || fail help-exit-0 "--help did not exit 0"
-opts=$(grep -oE '^\s*\{"[a-z-]+",' "$ROOT/src/main.c" | grep -oE '[a-z-]+')
+opts=$(grep -oE '^\s*\{"[a-z-]+",' "$ROOT/src/cli/main.c" | grep -oE '[a-z-]+')
 [ "$(wc -w <<<"$opts")" -ge 30 ] && pass option-table-read || fail option-table-read "found only: $opts"
 for o in $opts; do
     [ "$o" = colour ] && continue # British spelling, an alias documented with --color
