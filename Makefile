@@ -31,17 +31,19 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
              $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs openblas 2>/dev/null) \
              -Wl,-rpath,$(BLAS_DIR)
-ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc $(SRC_DIRS:%=-Isrc/%) -MMD -MP
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 LDLIBS     = $(PKG_LIBS) -pthread -lm
 
-# src/ has one folder per stage of the data, lowest first (src/README.md);
-# every .c file in them is built, main.c is the program's entry point.
+# src/ has one folder per stage of the data, lowest first (src/README.md;
+# tests/py/test_layout.py checks that no folder includes or calls a higher
+# one). Every .c file in them (and in folders inside them) is built; cli/main.c
+# is the program's entry point.
 SRC_DIRS := base text model compute render cli
-SRCS     := $(wildcard $(SRC_DIRS:%=src/%/*.c))
+SRCS     := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.c'))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 # unit tests mirror the tree: tests/unit/<folder>/test_*.c
-UNIT_SRCS := $(wildcard $(SRC_DIRS:%=tests/unit/%/test_*.c))
+UNIT_SRCS := $(sort $(shell find $(SRC_DIRS:%=tests/unit/%) -name 'test_*.c' 2>/dev/null))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      ?= attnviz
 
@@ -113,4 +115,4 @@ uninstall:
 clean:
 	rm -rf build build-san attnviz
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/tests/*/*.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "subword.h"
+#include "text/subword.h"
 
 #define REPS 21
 

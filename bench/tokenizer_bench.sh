@@ -9,7 +9,7 @@ make -s -j2 all
 MA=$(cc -print-multiarch)
 BLAS=/usr/lib/$MA/openblas-serial
 # shellcheck disable=SC2046
-cc -O2 -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -Isrc -Isrc/base -Isrc/text \
+cc -O2 -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -Isrc \
     $(pkg-config --cflags libcjson libutf8proc) bench/tokenizer_bench.c \
     $(ls build/*/*.o | grep -v '/cli/main\.o$') \
     $(pkg-config --libs libcjson libpng freetype2 fontconfig libutf8proc) \

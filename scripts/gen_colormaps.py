@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Regenerates src/colormap_data.c from matplotlib's published colormap data.
+"""Regenerates src/render/colormap_data.c from matplotlib's published colormap data.
 
 viridis, magma, inferno, plasma and cividis are the 256-entry listed tables
 (matplotlib/_cm_listed.py, CC0); grays is matplotlib's "Greys" sampled at 256
-points. Run: /usr/bin/python3 scripts/gen_colormaps.py > src/colormap_data.c
+points. Run: /usr/bin/python3 scripts/gen_colormaps.py > src/render/colormap_data.c
 """
 import matplotlib
 

@@ -45,11 +45,11 @@ run_suite() { # name, command...
     fi
 }
 
-unit_name() { # build/tests/text/test_bpe -> text/test_bpe
-    printf '%s/%s' "$(basename "$(dirname "$1")")" "$(basename "$1")"
+unit_tests() { # the test executables under $1, sorted
+    find "$1" -type f -name 'test_*' ! -name '*.d' -perm -u+x 2>/dev/null | sort
 }
-for t in "${UNIT_DIR:-build/tests}"/*/test_*; do
-    [ -x "$t" ] && run_suite "unit/$(unit_name "$t")" "$t"
+for t in $(unit_tests "${UNIT_DIR:-build/tests}"); do
+    run_suite "unit/${t#"${UNIT_DIR:-build/tests}"/}" "$t"
 done
 for t in tests/e2e/*.sh; do
     [ "$(basename "$t")" = lib.sh ] && continue
@@ -61,8 +61,8 @@ done
 if [ -n "${SAN_ATTNVIZ:-}" ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99:allocator_may_return_null=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
-    for t in "${SAN_UNIT_DIR:-build-san/tests}"/*/test_*; do
-        [ -x "$t" ] && run_suite "san/unit/$(unit_name "$t")" "$t"
+    for t in $(unit_tests "${SAN_UNIT_DIR:-build-san/tests}"); do
+        run_suite "san/unit/${t#"${SAN_UNIT_DIR:-build-san/tests}"/}" "$t"
     done
     for t in tests/e2e/*.sh; do
         if head -n 10 "$t" | grep -q "san: yes"; then

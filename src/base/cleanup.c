@@ -1,5 +1,5 @@
 /* cleanup.c — see cleanup.h. */
-#include "cleanup.h"
+#include "base/cleanup.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

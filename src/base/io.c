@@ -1,6 +1,6 @@
 /* io.c — the writing half of io.h: outputs resolved (descriptors, devices,
  * links, files) and replaced atomically. The reading half is io_read.c. */
-#include "io.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "base/cleanup.h"
 
 static int write_all(int fd, const char *p, size_t n)
 {

@@ -39,7 +39,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "base/error.h"
 
 #define IO_MAX_FILE ((size_t)1 << 30)  /* default of ATTNVIZ_MAX_FILE */
 #define IO_MAX_LINE ((size_t)16 << 20) /* default of ATTNVIZ_MAX_LINE */
@@ -80,7 +80,7 @@ void io_lines_close(io_lines *r);
 
 int io_write_atomic(const char *path, const void *data, size_t len, attn_error *err);
 
-#include "buf.h"
+#include "base/buf.h"
 
 /* One named output file built in memory (an image per head, say). */
 typedef struct {

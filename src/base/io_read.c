@@ -1,7 +1,7 @@
 /* io_read.c — the reading half of io.h: size limits, whole files that
  * never wait on a FIFO, and standard input one line at a time. The writing
  * half is io.c. */
-#include "io.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,13 +1,13 @@
 /* jsonutil.c — see jsonutil.h. */
-#include "jsonutil.h"
+#include "base/jsonutil.h"
 
-#include "io.h"
+#include "base/io.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 static int cmp_name(const void *a, const void *b)
 {

@@ -18,7 +18,7 @@
 
 #include <cJSON.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* Returns 1 if some object under node (node included, depth first, members
  * in file order) has two members with the same name, writing the path of

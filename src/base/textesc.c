@@ -1,11 +1,11 @@
 /* textesc.c — see textesc.h. */
-#include "textesc.h"
+#include "base/textesc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 int textesc_unsafe(uint32_t cp)
 {

@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 /* 1 if cp is written escaped (the set above), else 0. */
 int textesc_unsafe(uint32_t cp);

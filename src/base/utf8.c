@@ -37,7 +37,7 @@
  * tests/unit/test_utf8.c compares every code point against glibc's wcwidth()
  * in the C.UTF-8 locale.
  */
-#include "utf8.h"
+#include "base/utf8.h"
 
 #include <string.h>
 

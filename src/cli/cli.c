@@ -1,6 +1,6 @@
 /* cli.c — see cli.h. */
 #define _DEFAULT_SOURCE /* TIOCGWINSZ */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,9 +10,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "io.h"
-#include "textesc.h"
+#include "base/buf.h"
+#include "base/io.h"
+#include "base/textesc.h"
 
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
 {

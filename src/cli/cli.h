@@ -9,10 +9,10 @@
 
 #include <stdint.h>
 
-#include "error.h"
-#include "io.h"
-#include "render.h"
-#include "tokenize.h"
+#include "base/error.h"
+#include "base/io.h"
+#include "render/render.h"
+#include "text/tokenize.h"
 
 /* A decimal integer in [lo, hi]. */
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err);

@@ -1,5 +1,5 @@
 /* help.c — the text of attnviz --help. See help.h. */
-#include "help.h"
+#include "cli/help.h"
 
 void help_print(FILE *f)
 {

@@ -17,17 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "help.h"
-#include "explain.h"
-#include "io.h"
-#include "model.h"
-#include "render.h"
-#include "textesc.h"
-#include "tokenize.h"
-#include "subword.h"
-#include "transformer.h"
-#include "words.h"
+#include "base/io.h"
+#include "base/textesc.h"
+#include "cli/cli.h"
+#include "cli/help.h"
+#include "compute/transformer.h"
+#include "model/model.h"
+#include "render/explain.h"
+#include "render/render.h"
+#include "text/subword.h"
+#include "text/tokenize.h"
+#include "text/words.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 

@@ -8,7 +8,7 @@
  * the same bits, and the rows of one head are
  * split across linalg_threads() threads together with their Q·Kᵀ product.
  */
-#include "attention.h"
+#include "compute/attention.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #define HAVE_AVX2_PATH 1
 #endif
 
-#include "linalg.h"
+#include "compute/linalg.h"
 
 /* The constants of exp, shared by the three paths (their bits must agree):
  * below EXP_MIN e^x is 0; x = n·ln 2 + r with n = round(x·log2 e) and ln 2

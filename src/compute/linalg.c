@@ -1,5 +1,5 @@
 /* linalg.c — see linalg.h. */
-#include "linalg.h"
+#include "compute/linalg.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "model.h"
+#include "model/model.h"
 
 /* out[n, d_out] = in[n, d_in] · Wᵀ + b[d_out] (b may be NULL), as
  * torch.nn.Linear, with W [d_out, d_in] as stored in lin (model.h: rows of

@@ -1,11 +1,11 @@
 /* result.c — the attention result: freeing, head aggregation and rollout.
  * See result.h. */
-#include "result.h"
+#include "compute/result.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "linalg.h"
+#include "compute/linalg.h"
 
 void result_free(attn_result *r)
 {

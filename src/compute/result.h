@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 
-#include "error.h"
-#include "tokenize.h"
+#include "base/error.h"
+#include "text/tokenize.h"
 
 typedef struct {
     const char *model;        /* model file path, or "seeded" */

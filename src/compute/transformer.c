@@ -1,14 +1,14 @@
 /* transformer.c — embeddings, positions and the attention layer stack.
  * See transformer.h for the equations. */
-#include "transformer.h"
+#include "compute/transformer.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "attention.h"
-#include "linalg.h"
-#include "rng.h"
+#include "compute/attention.h"
+#include "compute/linalg.h"
+#include "model/rng.h"
 
 void positional_sinusoidal_add(float *x, int n, int d)
 {

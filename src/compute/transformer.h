@@ -20,10 +20,10 @@
 #ifndef ATTN_TRANSFORMER_H
 #define ATTN_TRANSFORMER_H
 
-#include "error.h"
-#include "model.h"
-#include "result.h"
-#include "tokenize.h"
+#include "base/error.h"
+#include "compute/result.h"
+#include "model/model.h"
+#include "text/tokenize.h"
 
 /* x[pos, :] += PE[pos, :] for pos < n, where PE[pos, 2i] = sin(pos /
  * 10000^(2i/d)) and PE[pos, 2i+1] = cos(same), computed in double and

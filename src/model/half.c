@@ -1,5 +1,5 @@
 /* half.c — see half.h. */
-#include "half.h"
+#include "model/half.h"
 
 #include <string.h>
 

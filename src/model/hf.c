@@ -19,9 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hf.h"
-#include "io.h"
-#include "safetensors.h"
+#include "model/hf.h"
+#include "base/io.h"
+#include "model/safetensors.h"
 
 typedef enum { X_NONE = 0, X_D, X_F, X_3D, X_V, X_P, X_T } dim_kind; /* X_NONE: no second dim */
 typedef enum { AS_IS, CONV1D, QKV } layout;

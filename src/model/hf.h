@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "model.h"
-#include "subword.h"
+#include "base/error.h"
+#include "model/model.h"
+#include "text/subword.h"
 
 typedef enum { HF_BERT = 0, HF_ROBERTA, HF_DISTILBERT, HF_GPT2 } hf_type;
 

@@ -8,16 +8,16 @@
  * GPT-2's scale_attn_by_inverse_layer_idx) are errors, not silently wrong
  * attention.
  */
-#include "hf.h"
+#include "model/hf.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
-#include "jsonutil.h"
-#include "subword.h"
+#include "base/io.h"
+#include "base/jsonutil.h"
+#include "text/subword.h"
 
 /* An integer key of config.json in [lo, hi], or dflt when absent (or null,
  * as GPT-2's n_inner). */

@@ -1,6 +1,6 @@
 /* model.c — the model struct: tensors by name, validation, seeded weights.
  * See model.h. The JSON container lives in model_json.c. */
-#include "model.h"
+#include "model/model.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-#include "safetensors.h"
-#include "subword.h"
+#include "model/rng.h"
+#include "model/safetensors.h"
+#include "text/subword.h"
 
 attn_model *model_new(attn_error *err)
 {

@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "half.h"
+#include "base/error.h"
+#include "model/half.h"
 
 #define ATTN_MAX_DIM      65536     /* d_model upper bound */
 #define ATTN_MAX_HEADS    1024

@@ -4,7 +4,7 @@
  * message: structure and types here, shapes against the config in
  * model_bind(). Nothing is computed from a file until all of it is valid.
  */
-#include "model.h"
+#include "model/model.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io.h"
-#include "jsonutil.h"
-#include "subword.h"
+#include "base/io.h"
+#include "base/jsonutil.h"
+#include "text/subword.h"
 
 static const char *const top_keys[] = {"attnviz_model", "config", "tokenizer", "tensors", "extra", NULL};
 static const char *const config_keys[] = {"architecture", "d_model", "n_heads", "n_layers", "score",

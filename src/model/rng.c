@@ -1,5 +1,5 @@
 /* rng.c — see rng.h. */
-#include "rng.h"
+#include "model/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

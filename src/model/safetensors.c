@@ -6,7 +6,7 @@
  * Nothing here reads the data area: st_open() touches the 8-byte length and
  * the header only, so opening a large checkpoint costs the header parse.
  */
-#include "safetensors.h"
+#include "model/safetensors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "safetensors_impl.h"
+#include "model/safetensors_impl.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors.c reads little-endian data in place: big-endian hosts are not supported"

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 #define ST_MAX_DIMS 8
 #define ST_MAX_HEADER (100u * 1000u * 1000u)

@@ -6,16 +6,16 @@
  * read with memcpy, so unaligned data is fine; the host is little-endian
  * like the file (safetensors.c refuses to build otherwise).
  */
-#include "safetensors.h"
+#include "model/safetensors.h"
 
-#include "half.h"
+#include "model/half.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "safetensors_impl.h"
+#include "model/safetensors_impl.h"
 
 /* how a non-finite element is described */
 static const char *nonfinite(int negative, int nan)

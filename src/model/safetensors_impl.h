@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "safetensors.h"
+#include "model/safetensors.h"
 
 typedef struct {
     char *path;                 /* as opened (dir/name for shards) */

@@ -7,14 +7,14 @@
  * names, no tensor is in two shards, and every tensor of every shard is in
  * weight_map.
  */
-#include "safetensors.h"
+#include "model/safetensors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include "safetensors_impl.h"
+#include "model/safetensors_impl.h"
 
 /* A shard name must be a plain file name in the index's directory. */
 static int check_shard_name(const char *index, const char *tensor, const char *shard, attn_error *err)

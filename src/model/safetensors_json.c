@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
-#include "safetensors_impl.h"
-#include "utf8.h"
+#include "base/jsonutil.h"
+#include "base/utf8.h"
+#include "model/safetensors_impl.h"
 
 const char *st_show(const char *name, char buf[ST_SHOW])
 {

@@ -1,5 +1,5 @@
-/* render_ansi.c — terminal heatmaps and the entry point render_ansi() (see
- * render.h). The focus view is in render_focus.c; labels, the pen (colours,
+/* ansi.c — terminal heatmaps and the entry point render_ansi() (see
+ * render.h). The focus view is in focus.c; labels, the pen (colours,
  * lazy padding) and colour codes shared by both are in ansi_common.{h,c}.
  *
  * Design decisions (issue 3):
@@ -29,16 +29,16 @@
  *   blocks the masked half keeps the default background. Never the colour of 0.
  * - --values: 5 columns per cell (" 0.41"), black or white text by luminance;
  *   ignored, with a caption note, when the map would not fit.
- * - Focus view (o->query >= 0): render_focus.c.
+ * - Focus view (o->query >= 0): focus.c.
  * - Everything is appended to out; no line is wider than max(o->width, 20)
  *   display columns, and padding is never written at the end of a line.
  */
-#include "ansi_common.h"
+#include "render/ansi_common.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 #define VLAB_MAX 8  /* lines of vertical key labels */
 

@@ -1,6 +1,6 @@
 /* ansi_common.c — labels, the pen and colours of the terminal renderer
- * (see ansi_common.h; used by render_ansi.c and render_focus.c). */
-#include "ansi_common.h"
+ * (see ansi_common.h; used by ansi.c and focus.c). */
+#include "render/ansi_common.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textesc.h"
-#include "utf8.h"
+#include "base/textesc.h"
+#include "base/utf8.h"
 
 /* ---- labels -------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
-/* ansi_common.h — private to the terminal renderer (render_ansi.c, the
- * heatmaps and the entry point render_ansi(); render_focus.c, the focus
+/* ansi_common.h — private to the terminal renderer (ansi.c, the
+ * heatmaps and the entry point render_ansi(); focus.c, the focus
  * view): the pieces both draw with. Not part of the library interface; the
  * public one is render_ansi() in render.h.
  *
@@ -20,14 +20,14 @@
  * ansi_labels_free() / ansi_strs_free(); both return NULL when out of memory.
  * The pen writes into the caller's attn_buf and owns nothing; an allocation
  * failure sets out->failed (buf.h) and the caller checks it once at the end.
- * ansi_render_focus() (render_focus.c) returns 0, or -1 with err filled.
+ * ansi_render_focus() (focus.c) returns 0, or -1 with err filled.
  */
 #ifndef ATTN_ANSI_COMMON_H
 #define ATTN_ANSI_COMMON_H
 
 #include <stddef.h>
 
-#include "render.h"
+#include "render/render.h"
 
 #define ANSI_GAP 2  /* columns between heads side by side */
 
@@ -104,7 +104,7 @@ void ansi_fmt_weight(char *s, size_t n, float w);
  * shown map number map = layer index * r->n_heads + head index. */
 void ansi_title_of(char *s, size_t n, const attn_result *r, int map);
 
-/* ---- the focus view (render_focus.c) ------------------------------------- */
+/* ---- the focus view (focus.c) ------------------------------------- */
 
 /* Per head, the o->top keys query o->query attends to most, as bars, at most
  * width columns wide; ql, kl: labels of the queries and the keys. Returns 0,

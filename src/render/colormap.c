@@ -1,9 +1,9 @@
 /* colormap.c — see colormap.h. */
-#include "colormap.h"
+#include "render/colormap.h"
 
 #include <string.h>
 
-#include "colormap_data.h"
+#include "render/colormap_data.h"
 
 static const char *const names[CMAP_COUNT] = {
     "viridis", "magma", "inferno", "plasma", "cividis", "grays",

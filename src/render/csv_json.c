@@ -1,13 +1,13 @@
-/* render_text.c — the data formats: CSV (RFC 4180) and JSON. See render.h.
+/* csv_json.c — the data formats: CSV (RFC 4180) and JSON. See render.h.
  * Rows are assembled with memcpy from parts made once per head, and floats
  * formatted by numfmt_g9, so output runs at hundreds of MB/s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "numfmt.h"
-#include "render.h"
-#include "textesc.h"
+#include "base/textesc.h"
+#include "render/numfmt.h"
+#include "render/render.h"
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF; double quotes.
  * Control and bidi characters are escaped first (textesc.h), so CR and LF

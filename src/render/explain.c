@@ -1,14 +1,14 @@
 /* explain.c — see explain.h. */
-#include "explain.h"
+#include "render/explain.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
-#include "textesc.h"
-#include "utf8.h"
+#include "base/textesc.h"
+#include "base/utf8.h"
+#include "render/render.h"
 
 /* The numbers of one head for the explained query. */
 typedef struct {

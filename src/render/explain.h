@@ -15,11 +15,11 @@
 #ifndef ATTN_EXPLAIN_H
 #define ATTN_EXPLAIN_H
 
-#include "buf.h"
-#include "error.h"
-#include "model.h"
-#include "result.h"
-#include "transformer.h"
+#include "base/buf.h"
+#include "base/error.h"
+#include "compute/result.h"
+#include "compute/transformer.h"
+#include "model/model.h"
 
 /* Readable text for the terminal. */
 int explain_text(attn_buf *out, const attn_result *r, const attn_trace *tr, const attn_model *m,

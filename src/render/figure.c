@@ -1,8 +1,8 @@
 /* figure.c — see figure.h. */
-#include "figure.h"
+#include "render/figure.h"
 
-#include "textesc.h"
-#include "utf8.h"
+#include "base/textesc.h"
+#include "base/utf8.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * attn_result into a display list in output pixels (1 unit = 1/96 inch at
  * scale 1; --scale multiplies every size): filled rectangles, heatmap
  * matrices, the colour bar, hatched "masked" swatches and text items anchored
- * on their baseline. render_png.c rasterizes the list and render_svg.c writes
+ * on their baseline. png.c rasterizes the list and svg.c writes
  * it as SVG elements, so both formats have the same layout. Text is measured
  * with the font (font.h); nothing here depends on libpng.
  *
@@ -34,8 +34,8 @@
 
 #include <stdint.h>
 
-#include "font.h"
-#include "render.h"
+#include "render/font.h"
+#include "render/render.h"
 
 #define FIGURE_MAX_TOKENS 1000
 

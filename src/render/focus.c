@@ -1,4 +1,4 @@
-/* render_focus.c — the focus view of the terminal renderer (render_ansi()
+/* focus.c — the focus view of the terminal renderer (render_ansi()
  * with o->query >= 0; see render.h and ansi_common.h).
  *
  * Per shown head, the o->top unmasked keys by weight (ties: lower key index
@@ -8,14 +8,14 @@
  * listed, at most BAR_MAX columns. Heads go side by side in bands, as many
  * as fit in the width, balanced across bands, each under its title.
  */
-#include "ansi_common.h"
+#include "render/ansi_common.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 #define BAR_MAX 20  /* bar length */
 

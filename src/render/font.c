@@ -1,8 +1,8 @@
 /* font.c — see font.h. */
-#include "font.h"
+#include "render/font.h"
 
-#include "io.h"
-#include "utf8.h"
+#include "base/io.h"
+#include "base/utf8.h"
 
 #include <errno.h>
 #include <math.h>

@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct attn_font attn_font;
 

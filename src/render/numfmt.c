@@ -6,7 +6,7 @@
  * so D, and the round-half-even printf applies to the exact value, are
  * computed exactly with 64-bit integers.
  */
-#include "numfmt.h"
+#include "render/numfmt.h"
 
 #include <math.h>
 #include <stdint.h>

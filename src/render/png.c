@@ -1,4 +1,4 @@
-/* render_png.c — PNG figures: the layout of figure.c rasterized (raster.c,
+/* png.c — PNG figures: the layout of figure.c rasterized (raster.c,
  * font.c) and encoded with libpng into memory.
  *
  * Opaque figures are 8-bit RGB, --transparent ones RGBA (alpha 0 outside
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "figure.h"
-#include "raster.h"
-#include "render.h"
+#include "render/figure.h"
+#include "render/raster.h"
+#include "render/render.h"
 
 #ifndef ATTNVIZ_VERSION
 #define ATTNVIZ_VERSION "unknown"

@@ -1,5 +1,5 @@
 /* raster.c — see raster.h. */
-#include "raster.h"
+#include "render/raster.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#include "error.h"
-#include "font.h"
+#include "base/error.h"
+#include "render/font.h"
 
 #define RASTER_MAX_PIXELS (64L * 1024 * 1024)   /* 256 MB of RGBA */
 

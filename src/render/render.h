@@ -12,12 +12,12 @@
 #ifndef ATTN_RENDER_H
 #define ATTN_RENDER_H
 
-#include "buf.h"
-#include "colormap.h"
-#include "error.h"
-#include "io.h"
-#include "result.h"
-#include "textesc.h"
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/io.h"
+#include "base/textesc.h"
+#include "compute/result.h"
+#include "render/colormap.h"
 
 /* ---- text formats ------------------------------------------------------ */
 

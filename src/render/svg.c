@@ -1,4 +1,4 @@
-/* render_svg.c — SVG figures: the layout of figure.c written as SVG 1.1.
+/* svg.c — SVG figures: the layout of figure.c written as SVG 1.1.
  *
  * Same layout as the PNG (text is measured with the same font, so labels fit
  * when the viewer has that font too); text is real <text> elements, so it
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "figure.h"
-#include "render.h"
+#include "render/figure.h"
+#include "render/render.h"
 
 #define SVG_TOOLTIP_CELLS 4096
 

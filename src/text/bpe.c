@@ -17,13 +17,13 @@
  * characters as "\n", "\t", "\r" or "\x1B", and bytes that are not a whole
  * UTF-8 character within the token (a piece of an emoji) as "\xF0".
  */
-#include "subword_impl.h"
+#include "text/bpe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 uint32_t bpe_byte_cp(int b)
 {

@@ -16,12 +16,12 @@
  *     text, else all but its last code point when that leaves one
  *     (\s+(?!\S): the last one goes with what follows), else just c.
  */
-#include "subword_impl.h"
+#include "text/bpe.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 enum { CL_SPACE, CL_LETTER, CL_NUMBER, CL_OTHER };
 

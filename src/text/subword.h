@@ -59,8 +59,8 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "tokenize.h"
+#include "base/error.h"
+#include "text/tokenize.h"
 
 typedef enum { SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2 } attn_subword_kind;
 

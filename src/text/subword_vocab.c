@@ -4,15 +4,15 @@
  * loader makes on a vocabulary, and the reader of a JSON {token: id}
  * object (vocab.json / encoder.json, tokenizer.json's model.vocab).
  */
-#include "subword_impl.h"
+#include "text/subword_core.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
-#include "utf8.h"
+#include "base/jsonutil.h"
+#include "base/utf8.h"
 
 static uint32_t hash_bytes(const char *s, size_t len)
 {
@@ -187,28 +187,6 @@ int sw_vocab_build(attn_tokenizer *tk, const char *const *entries, const size_t 
         }
     }
     return 0;
-}
-
-static void where_index(char *dst, size_t cap, const void *ctx, int i)
-{
-    snprintf(dst, cap, "%s: vocab[%d]", (const char *)ctx, i);
-}
-
-attn_tokenizer *sw_from_list(attn_subword_kind kind, const char *const *vocab, int n, const char *what,
-                             attn_error *err)
-{
-    attn_tokenizer *tk = sw_new(kind, what, err);
-    size_t *lens = malloc((size_t)(n > 0 ? n : 1) * sizeof *lens); /* [n] */
-    int rc = -1;
-    if (tk && !lens) attn_oom(err, "tokenizer");
-    if (tk && lens) {
-        for (int i = 0; i < n; i++) lens[i] = vocab[i] ? strlen(vocab[i]) : 0;
-        rc = sw_vocab_build(tk, vocab, lens, n, where_index, tk->what, err);
-    }
-    free(lens);
-    if (rc == 0) return tk;
-    tokenizer_free(tk);
-    return NULL;
 }
 
 /* ---- {token: id} objects ---- */

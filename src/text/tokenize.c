@@ -45,14 +45,14 @@
  * NUL-terminated); tokens_free() frees that block. Any code that builds an
  * attn_tokens for tokens_free() must use the same layout.
  */
-#include "tokenize.h"
+#include "text/tokenize.h"
 
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 enum { C_SEP, C_RI, C_EXT, C_CJK, C_PUNCT, C_WORD };
 

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "base/error.h"
 
 typedef struct {
     char *text;      /* NUL-terminated token text (lowercased if asked) */

@@ -12,14 +12,16 @@
  * normalizer, pre-tokenizer or model option that would change the tokens
  * is an error naming its JSON path.
  */
-#include "subword_impl.h"
+#include "text/bpe.h"
+#include "text/subword_core.h"
+#include "text/wordpiece.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "base/jsonutil.h"
 
 typedef struct {
     const char *path;

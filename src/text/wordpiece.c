@@ -21,14 +21,14 @@
  * A piece's span runs from the start of its first code point's original
  * character to the end of its last one's.
  */
-#include "subword_impl.h"
+#include "text/wordpiece.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 /* ---- loading ---- */
 

@@ -1,5 +1,5 @@
 /* words.c — see words.h. */
-#include "words.h"
+#include "text/words.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -23,8 +23,8 @@
 
 #include <stddef.h>
 
-#include "error.h"
-#include "tokenize.h"
+#include "base/error.h"
+#include "text/tokenize.h"
 
 /* Sets t->tok[i].word for every token of t, tokenized from text[0..len):
  * word indices are 0, 1, … in token order, consecutive tokens of one word

@@ -1,7 +1,7 @@
 """attnviz_ref.py — shared helpers for the Python test suites.
 
 An independent reference for attnviz's attention weights, written from the
-specification (DESIGN.md, src/model.h, src/transformer.h, src/rng.h), not
+specification (DESIGN.md, src/model/model.h, src/compute/transformer.h, src/model/rng.h), not
 from the C code:
 
   * write_model_json()   writes a version-1 JSON weight file (nested-array or

@@ -12,7 +12,7 @@ the model-parity tests and the benchmark (no safetensors package here).
         model.safetensors.index.json ({"metadata": {"total_size"},
         "weight_map"});
   * read_safetensors() / read_checkpoint(): read a file, an index or a model
-        directory back, validating the rules of src/safetensors.h, for the
+        directory back, validating the rules of src/model/safetensors.h, for the
         writer's self-checks;
   * quantize(): what a float32 array becomes once stored as F16 or BF16.
 """
@@ -123,7 +123,7 @@ def write_sharded(directory, tensors, n_shards, metadata=None):
 
 def read_safetensors(path):
     """{name: (float32/int array, dtype)}; raises ValueError naming the rule
-    a malformed file breaks (the same rules as src/safetensors.h)."""
+    a malformed file breaks (the same rules as src/model/safetensors.h)."""
     data = open(path, "rb").read()
     if len(data) < 8:
         raise ValueError("%s: shorter than 8 bytes" % path)

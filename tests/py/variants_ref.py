@@ -1,6 +1,6 @@
 """variants_ref.py — references for the attention variants of issue 5.
 
-Written from the issue text and src/transformer.h, not from the C code:
+Written from the issue text and src/compute/transformer.h, not from the C code:
 
   * torch_variant()     the layer stack in torch: nn.MultiheadAttention for
                         scaled_dot / dot (causal through attn_mask,

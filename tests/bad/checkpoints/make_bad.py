@@ -260,7 +260,7 @@ defect. `good_*.safetensors` and `good_index.json` are valid: the shards the
 index cases name, and a control.
 
 `expect.tsv` holds the expectations (file, TAB, a substring of the error
-message). tests/unit/test_safetensors.c opens each file (`st_open_index`
+message). tests/unit/model/test_safetensors.c opens each file (`st_open_index`
 for `.json`, `st_open` otherwise), converts every tensor with `st_to_float`,
 and checks that one of the steps fails with ATTN_EXIT_INPUT and a message
 that contains the file name and the substring. The same table can drive an

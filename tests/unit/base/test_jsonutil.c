@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonutil.h"
+#include "base/jsonutil.h"
 #include "test.h"
 
 /* Parses text and returns json_duplicate_key's result; path in path[]. */

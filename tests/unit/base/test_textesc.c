@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/textesc.h"
 #include "test.h"
-#include "textesc.h"
 
 /* UTF-8 of cp in s (at least 5 bytes); returns s. */
 static char *utf8(uint32_t cp, char *s)

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "base/utf8.h"
 #include "test.h"
-#include "utf8.h"
 
 /* 1 if utf8_validate(s, len) fails at byte want (also with a NULL
  * bad_offset). */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "attention.h"
+#include "compute/attention.h"
 #include "test.h"
 
 int main(void)

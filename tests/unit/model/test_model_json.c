@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "model.h"
+#include "model/model.h"
 #include "test.h"
 
 static attn_model *seeded(uint64_t seed, int d, int heads, int layers, attn_error *err)

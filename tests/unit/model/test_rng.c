@@ -2,7 +2,7 @@
  * properties. */
 #include <stdint.h>
 
-#include "rng.h"
+#include "model/rng.h"
 #include "test.h"
 
 int main(void)

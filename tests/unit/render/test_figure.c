@@ -1,4 +1,4 @@
-/* test_figure.c — font.c, raster.c, figure.c, render_png.c and render_svg.c
+/* test_figure.c — font.c, raster.c, figure.c, png.c and svg.c
  * on a hand-built attention result (no model involved). */
 #include <fontconfig/fontconfig.h>
 #include <png.h>
@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "figure.h"
-#include "font.h"
-#include "raster.h"
-#include "render.h"
+#include "render/figure.h"
+#include "render/font.h"
+#include "render/raster.h"
+#include "render/render.h"
 #include "test.h"
 
 static const char *const WORDS[12] = {"the", "animal", "didn't", "cross", "the", "street",

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "numfmt.h"
-#include "rng.h"
+#include "model/rng.h"
+#include "render/numfmt.h"
 #include "test.h"
 
 static int same(float v)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "render.h"
+#include "render/render.h"
 #include "test.h"
 
 /* ---- helpers --------------------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* test_subword.c — the subword tokenizers (src/subword.c, wordpiece.c,
+/* test_subword.c — the subword tokenizers (src/text/: subword.c, subword_vocab.c,
+ * subword_encode.c, wordpiece.c,
  * bpe.c, bpe_encode.c, tokenizer_json.c) on small vocabularies made here,
  * and every malformed file in tests/bad/tokenizer.
  *
@@ -13,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "subword.h"
+#include "text/subword.h"
 #include "test.h"
 
 #define MAX_EXPECT 160

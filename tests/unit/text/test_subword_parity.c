@@ -22,7 +22,7 @@
 
 #include <cJSON.h>
 
-#include "subword.h"
+#include "text/subword.h"
 #include "test.h"
 
 #define SEP "\n__ggml_vocab_test__\n"

@@ -1,4 +1,4 @@
-/* test_tokenize.c — the "words" tokenizer (src/tokenize.c).
+/* test_tokenize.c — the "words" tokenizer (src/text/tokenize.c).
  *
  * Expected tokens and byte spans are written out by hand. The last test runs
  * over the llama.cpp tokenizer test strings in $REFERENCE_DIR/tokenizer-tests
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+#include "text/tokenize.h"
 #include "test.h"
-#include "tokenize.h"
-#include "utf8.h"
 
 #define MAX_EXPECT 32
 

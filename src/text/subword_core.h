@@ -1,20 +1,23 @@
-/* subword_impl.h — internals shared by the subword tokenizer files
- * (subword.c, subword_vocab.c, wordpiece.c, bpe.c, tokenizer_json.c); not
- * a public interface: callers use subword.h.
+/* subword_core.h — the core the subword tokenizers share, below every
+ * algorithm: the vocabulary (subword_vocab.c), the tokenizer object, added
+ * tokens and the output of pieces (subword.c). Not a public interface:
+ * callers use subword.h. The algorithms build on this file (wordpiece.h,
+ * bpe.h), the file readers and tokenizer_encode() on them; nothing here
+ * calls up into them.
  *
  * The tokenizer owns every buffer below; tokenizer_free() releases them.
  * Functions returning int give 0, or -1 with err filled.
  */
-#ifndef ATTN_SUBWORD_IMPL_H
-#define ATTN_SUBWORD_IMPL_H
+#ifndef ATTN_SUBWORD_CORE_H
+#define ATTN_SUBWORD_CORE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cJSON.h>
 
-#include "buf.h"
-#include "subword.h"
+#include "base/buf.h"
+#include "text/subword.h"
 
 /* Largest tokenizer file read (vocab.txt, vocab.json, merges.txt,
  * tokenizer.json): 256 MiB. */
@@ -126,25 +129,6 @@ int sw_add_special(attn_tokenizer *tk, int id, int lstrip, int rstrip, int singl
  * token (the defaults of the slow Hugging Face tokenizers). */
 int sw_add_present(attn_tokenizer *tk, const char *const *names, int n, attn_error *err);
 
-/* Loader finishing steps, per kind: WordPiece checks unk and sets the
- * defaults; BPE builds byte_id. */
-int wordpiece_init(attn_tokenizer *tk, const char *unk, attn_error *err);
-int bpe_init(attn_tokenizer *tk, attn_error *err);
-/* Where the space of merge "a b" (s[0..n)) is: a > 0, or 0 when s is not
- * two non-empty tokens separated by one space. */
-size_t bpe_split_merge(const char *s, size_t n);
-/* Makes room for n merges at once (loading is faster without regrowing). */
-int bpe_reserve_merges(attn_tokenizer *tk, int n, attn_error *err);
-/* Adds merge "a b" (rank = number of merges so far). Messages name where
- * it is: "FILE:IDX" (a line) when label is NULL, else "FILE: LABEL[IDX]". */
-int bpe_add_merge(attn_tokenizer *tk, const char *a, size_t alen, const char *b, size_t blen,
-                  const char *file, const char *label, int idx, attn_error *err);
-
-/* GPT-2's bytes_to_unicode(): the code point that stands for byte b. */
-uint32_t bpe_byte_cp(int b);
-/* The merge of (a, b): returns its rank and stores the merged id, or -1. */
-int bpe_pair(const sw_merges *m, int a, int b, int *merged);
-
 /* ---- encoding ---- */
 
 /* The tokens of one encode call, collected before they become one block. */
@@ -161,17 +145,6 @@ int sw_out_push(sw_out *o, int id, size_t start, size_t end, const char *display
 /* The texts of the last token pushed can also be written piecewise: */
 int sw_out_begin(sw_out *o, int id, size_t start, size_t end);
 int sw_out_end(sw_out *o);
-
-/* Per-call scratch state of the BPE encoder (its cache of merged pieces). */
-typedef struct bpe_cache bpe_cache;
-void bpe_cache_free(bpe_cache *c);
-
-/* Encodes text[start..end) (valid UTF-8, no added token inside) and
- * appends the tokens to o. */
-int wordpiece_segment(const attn_tokenizer *tk, const char *text, size_t start, size_t end,
-                      sw_out *o, attn_error *err);
-int bpe_segment(const attn_tokenizer *tk, const char *text, size_t start, size_t end,
-                bpe_cache **cache, sw_out *o, attn_error *err);
 
 /* Unicode properties, as Hugging Face tokenizers uses them. */
 int sw_is_whitespace(uint32_t cp); /* Rust char::is_whitespace (White_Space) */
