@@ -20,6 +20,9 @@ export ATTNVIZ
 export PY=/usr/bin/python3
 export REFERENCE_DIR="${REFERENCE_DIR:-$(pwd)/../shared/reference}"
 export LC_ALL=C.UTF-8
+# tests/npm's packages, installed by scripts/deps.sh test (make check)
+export NODE_MODULES="${NODE_MODULES:-$(pwd)/build/npm/node_modules}"
+export NODE_PATH="$NODE_MODULES"
 unset NO_COLOR COLORTERM
 passed=0 failed=0 skipped=0
 
