@@ -86,7 +86,7 @@ $(BUILD):
 check: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build-san BIN=build-san/attnviz OPT=-O1 \
-	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	    SANFLAGS="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests SAN_ATTNVIZ=build-san/attnviz \
 	    SAN_UNIT_DIR=build-san/tests tests/run.sh
 

@@ -19,6 +19,7 @@
 #define HAVE_AVX2_PATH 1
 #endif
 
+#include "compute/finite.h"
 #include "compute/linalg.h"
 
 /* The constants of exp, shared by the three paths (their bits must agree):
@@ -33,10 +34,13 @@ static const float exp_poly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.33345190
                                   4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
 /* e^x for x <= 0 (softmax arguments after the max is subtracted); inputs
- * below -87.3 give 0. Same arithmetic as the AVX2 path, lane for lane. */
+ * below -87.3 give 0. Same arithmetic as the AVX2 path, lane for lane.
+ * Never undefined: NaN gives 0 and x > 0 is taken as 0, so n, converted to
+ * an integer below, is always in [-126, 0]. */
 static inline float exp_neg(float x)
 {
-    if (x < EXP_MIN) return 0.0f;
+    if (!(x >= EXP_MIN)) return 0.0f;
+    if (x > 0.0f) x = 0.0f;
     float n = floorf(x * EXP_LOG2E + 0.5f); /* round(x / ln 2) */
     float r = x - n * EXP_LN2_1;
     r = r - n * EXP_LN2_2;
@@ -212,6 +216,31 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
     }
 }
 
+/* softmax_forward() of rows [row0, row0 + rows) of a head's scores, except
+ * that a row whose scores (those the mask keeps) are not all finite becomes
+ * all NaN, for finite.h's check to find. */
+static void softmax_checked(float *att, int rows, int cols, int causal, int row0)
+{
+    int bad = 0;
+    for (int r = 0; r < rows && !bad; r++) {
+        long lim = causal ? (long)row0 + r + 1 : cols;
+        bad = !finite_all(att + (size_t)r * (size_t)cols, (size_t)(lim < cols ? lim : cols));
+    }
+    if (!bad) {
+        softmax_forward(att, rows, cols, causal, row0);
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        float *row = att + (size_t)r * (size_t)cols; /* [cols] */
+        long lim = causal ? (long)row0 + r + 1 : cols;
+        if (finite_all(row, (size_t)(lim < cols ? lim : cols))) {
+            softmax_forward(row, 1, cols, causal, row0 + r);
+        } else {
+            for (int j = 0; j < cols; j++) row[j] = NAN;
+        }
+    }
+}
+
 /* One head's rows: the scores and softmax, or the values. */
 typedef struct {
     float *att;          /* [n_q, n_k] */
@@ -227,7 +256,7 @@ static void scores_rows(void *ctx, int r0, int r1)
     const head_job *j = ctx;
     matmul_nt(j->att + (size_t)r0 * j->n_k, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k,
               r1 - r0, j->n_k, j->d_head, j->scale);
-    softmax_forward(j->att + (size_t)r0 * j->n_k, r1 - r0, j->n_k, j->causal, r0);
+    softmax_checked(j->att + (size_t)r0 * j->n_k, r1 - r0, j->n_k, j->causal, r0);
 }
 
 static void values_rows(void *ctx, int r0, int r1)
@@ -271,7 +300,7 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
             att[(size_t)i * n_k + j] = s;
         }
     }
-    softmax_forward(att, n_q, n_k, causal, 0);
+    softmax_checked(att, n_q, n_k, causal, 0);
 }
 
 void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,

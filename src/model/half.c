@@ -41,7 +41,18 @@ size_t half_scan(const void *src, size_t n, half_kind kind)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
+
+/* 1 if the CPU has F16C (CPUID leaf 1, ECX bit 29) and the OS saves the
+ * AVX registers. Read with cpuid.h, which gcc and clang both have: clang
+ * 14's __builtin_cpu_supports() does not know "f16c". */
+static int cpu_has_f16c(void)
+{
+    unsigned a, b, c, d;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+
 /* F16 with the F16C instruction, exact as f16_one */
 __attribute__((target("avx,f16c"))) static void f16_f16c(float *f, const unsigned char *p, size_t n)
 {
@@ -61,7 +72,7 @@ void half_to_float(float *dst, const void *src, size_t n, half_kind kind)
     const unsigned char *p = src;
 #if defined(__x86_64__) && defined(__GNUC__)
     static int have_f16c = -1;
-    if (have_f16c < 0) have_f16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    if (have_f16c < 0) have_f16c = cpu_has_f16c();
     if (kind == HALF_F16 && have_f16c) {
         f16_f16c(dst, p, n);
         return;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/textesc.h"
 #include "base/utf8.h"
 
 uint32_t bpe_byte_cp(int b)
@@ -107,7 +108,7 @@ int bpe_add_merge(attn_tokenizer *tk, const char *a, size_t alen, const char *b,
     char q[96], cat[512], at[300]; /* [96] a token quoted; [512] a + b; [300] where */
     int ia = sw_vocab_find(&tk->v, a, alen), ib = sw_vocab_find(&tk->v, b, blen);
     if (ia < 0 || ib < 0) {
-        sw_quote(q, sizeof q, ia < 0 ? a : b, ia < 0 ? alen : blen);
+        textesc_quote(q, sizeof q, ia < 0 ? a : b, ia < 0 ? alen : blen);
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: merge of %s, which is not in the vocabulary",
                          where(at, sizeof at, file, label, idx), q);
     }
@@ -116,7 +117,7 @@ int bpe_add_merge(attn_tokenizer *tk, const char *a, size_t alen, const char *b,
     memcpy(ab, a, alen);
     memcpy(ab + alen, b, blen);
     int im = sw_vocab_find(&tk->v, ab, alen + blen);
-    if (im < 0) sw_quote(q, sizeof q, ab, alen + blen);
+    if (im < 0) textesc_quote(q, sizeof q, ab, alen + blen);
     if (ab != cat) free(ab);
     if (im < 0)
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: the merged token %s is not in the vocabulary",

@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+#include "base/textesc.h"
+
 /* ---- Unicode properties ---- */
 
 int sw_is_whitespace(uint32_t cp)
@@ -89,7 +91,7 @@ static int special_id(const attn_tokenizer *tk, const char *name, const char *wh
     int id = tokenizer_token_id(tk, name);
     if (id < 0) {
         char q[96]; /* [96] name, quoted */
-        sw_quote(q, sizeof q, name, strlen(name));
+        textesc_quote(q, sizeof q, name, strlen(name));
         attn_fail(err, ATTN_EXIT_INPUT, "%s: %s special token %s is not in the vocabulary", tk->what, which, q);
     }
     return id;

@@ -113,10 +113,6 @@ int sw_vocab_from_json(attn_tokenizer *tk, const cJSON *obj, const char *path, a
 int sw_vocab_from_json_text(attn_tokenizer *tk, const char *text, size_t len, const char *path,
                             attn_error *err);
 
-/* Writes s[0..len) to dst[cap] in double quotes, control bytes, '"' and
- * '\\' escaped, cut with "..." when long: a vocabulary entry in a message. */
-void sw_quote(char *dst, size_t cap, const char *s, size_t len);
-
 /* A tokenizer whose vocabulary is vocab[0..n) (ids in order; messages name
  * "WHAT: vocab[i]"). */
 attn_tokenizer *sw_from_list(attn_subword_kind kind, const char *const *vocab, int n, const char *what,

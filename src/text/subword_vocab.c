@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/jsonutil.h"
+#include "base/textesc.h"
 #include "base/utf8.h"
 
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -124,37 +125,6 @@ int sw_vocab_add(sw_vocab *v, const char *s, size_t len, int *dup, attn_error *e
     return id;
 }
 
-void sw_quote(char *dst, size_t cap, const char *s, size_t len)
-{
-    size_t o = 0, bad;
-    if (cap < 8) {
-        if (cap) dst[0] = '\0';
-        return;
-    }
-    dst[o++] = '"';
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-        if (n > 1 && (i + n > len || utf8_validate(s + i, n, &bad) != 0)) n = 0;
-        if (o + 10 >= cap) {
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (n == 0 || c < 0x20 || c == 0x7F)
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
-        else if (c == '"' || c == '\\')
-            o += (size_t)snprintf(dst + o, cap - o, "\\%c", c);
-        else {
-            memcpy(dst + o, s + i, n);
-            o += n;
-        }
-        i += n ? n : 1;
-    }
-    dst[o++] = '"';
-    dst[o] = '\0';
-}
-
 int sw_vocab_build(attn_tokenizer *tk, const char *const *entries, const size_t *lens, int n,
                    sw_where_fn where, const void *ctx, attn_error *err)
 {
@@ -181,7 +151,7 @@ int sw_vocab_build(attn_tokenizer *tk, const char *const *entries, const size_t 
         if (id == -1) return -1;
         if (id == -2) {
             where(at, sizeof at, ctx, i);
-            sw_quote(q, sizeof q, entries[i], lens[i]);
+            textesc_quote(q, sizeof q, entries[i], lens[i]);
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate vocabulary entry %s (also id %d)", at,
                              q, dup);
         }
@@ -201,7 +171,7 @@ static void where_key(char *dst, size_t cap, const void *ctx, int i)
 {
     const json_where *w = ctx;
     char q[96]; /* [96] the key, quoted */
-    sw_quote(q, sizeof q, w->entries[i], w->lens[i]);
+    textesc_quote(q, sizeof q, w->entries[i], w->lens[i]);
     snprintf(dst, cap, "%s: key %s", w->path, q);
 }
 
@@ -226,7 +196,7 @@ int sw_vocab_from_json(attn_tokenizer *tk, const cJSON *obj, const char *path, a
             by_id[(int)d] = m; /* the common case, checked once */
             continue;
         }
-        sw_quote(q, sizeof q, m->string, strlen(m->string));
+        textesc_quote(q, sizeof q, m->string, strlen(m->string));
         if (!cJSON_IsNumber(m) || d < 0 || d != floor(d) || d > 2147483647.0) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: key %s: the id must be a non-negative integer", path, q);
             goto done;
@@ -240,7 +210,7 @@ int sw_vocab_from_json(attn_tokenizer *tk, const cJSON *obj, const char *path, a
             goto done;
         }
         if (by_id[id]) {
-            sw_quote(q2, sizeof q2, by_id[id]->string, strlen(by_id[id]->string));
+            textesc_quote(q2, sizeof q2, by_id[id]->string, strlen(by_id[id]->string));
             attn_fail(err, ATTN_EXIT_INPUT, "%s: keys %s and %s have the same id %d", path, q2, q, id);
             goto done;
         }

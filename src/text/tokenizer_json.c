@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/jsonutil.h"
+#include "base/textesc.h"
 
 typedef struct {
     const char *path;
@@ -79,7 +80,7 @@ static const char *q(const char *s)
     static _Thread_local char buf[4][96]; /* [4][96] */
     static _Thread_local int k;
     k = (k + 1) % 4;
-    sw_quote(buf[k], sizeof buf[k], s, strlen(s));
+    textesc_quote(buf[k], sizeof buf[k], s, strlen(s));
     return buf[k];
 }
 

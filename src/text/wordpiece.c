@@ -28,6 +28,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "base/textesc.h"
 #include "base/utf8.h"
 
 /* ---- loading ---- */
@@ -40,7 +41,7 @@ int wordpiece_init(attn_tokenizer *tk, const char *unk, attn_error *err)
     tk->unk = tokenizer_token_id(tk, unk);
     if (tk->unk < 0) {
         char q[96]; /* [96] unk, quoted */
-        sw_quote(q, sizeof q, unk, strlen(unk));
+        textesc_quote(q, sizeof q, unk, strlen(unk));
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: the unknown token %s is not in the vocabulary", tk->what, q);
     }
     if (!tk->prefix) {
