@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""make_seeds.py — the seed inputs of the fuzz harnesses, from the files the
+other suites already use (tests/bad/, tests/data/, data/) and from tiny valid
+models written here, into DIR/<harness>/ (default build/fuzz/seeds).
+
+The committed corpora (tests/fuzz/corpus/<harness>/) started as these seeds
+and were then minimised and grown by fuzzing (tests/fuzz/README.md); run
+this again to start a corpus over. Multi-file inputs are packed as fuzz.h
+describes ("--8<-- NAME" lines). Needs an attnviz binary (ATTNVIZ, default
+./attnviz) for the seeded JSON models, and numpy/torch (Debian's python3).
+
+Run: /usr/bin/python3 tests/fuzz/make_seeds.py [DIR]
+"""
+import glob
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
+import hf_ckpt  # noqa: E402
+from st_io import safetensors_bytes, write_safetensors  # noqa: E402
+
+BIN = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
+OUT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz", "seeds"))
+MAX = 65536  # the largest seed kept (the harnesses' -max_len is at most this)
+
+HF_FILES = ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
+            "vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "model.safetensors.index.json",
+            "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]
+
+
+def pack(parts):
+    """[(name, bytes)] -> one input: each file after a line "--8<-- NAME",
+    a newline before every separator but the first."""
+    out = b""
+    for i, (name, data) in enumerate(parts):
+        out += (b"\n" if i else b"") + b"--8<-- " + name.encode() + b"\n" + data
+    return out
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def pack_dir(d, names):
+    return pack([(n, read(os.path.join(d, n))) for n in names if os.path.isfile(os.path.join(d, n))])
+
+
+def save(harness, name, data):
+    if len(data) > MAX:
+        return
+    d = os.path.join(OUT, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def tiny_checkpoints(tmp):
+    """Small valid Hugging Face directories of every architecture, tokenizer
+    kind, dtype and layout attnviz reads."""
+    specs = [("bert_f32", hf_ckpt.Spec("bert", 4, 2, 1, ffn=8, max_pos=16)),
+             ("bert_f16_json", hf_ckpt.Spec("bert", 4, 2, 1, ffn=8, max_pos=16, dtype="F16", tokenizer="json")),
+             ("bert_bf16_prefixed", hf_ckpt.Spec("bert", 4, 1, 2, ffn=4, max_pos=16, dtype="BF16",
+                                                 prefixed=True, legacy_ln=True)),
+             ("bert_sharded", hf_ckpt.Spec("bert", 4, 2, 1, ffn=8, max_pos=16, shards=2)),
+             ("roberta", hf_ckpt.Spec("roberta", 4, 2, 1, ffn=8, max_pos=16)),
+             ("distilbert", hf_ckpt.Spec("distilbert", 4, 2, 1, ffn=8, max_pos=16)),
+             ("gpt2", hf_ckpt.Spec("gpt2", 4, 2, 1, ffn=8, max_pos=16)),
+             ("gpt2_json_f16", hf_ckpt.Spec("gpt2", 4, 2, 1, ffn=8, max_pos=16, tokenizer="json", dtype="F16"))]
+    out = []
+    for name, spec in specs:
+        d = os.path.join(tmp, name)
+        hf_ckpt.make_checkpoint(d, spec)
+        out.append((name, d))
+    return out
+
+
+def overflow_checkpoint(tmp):
+    """tests/bad/hf/bert with every weight replaced by ±1e30: finite in the
+    file, but q·k overflows float32 in layer 1 (the issue-20 reproducer)."""
+    from st_io import read_safetensors
+    d = os.path.join(tmp, "bert_1e30")
+    os.makedirs(d)
+    src = os.path.join(ROOT, "tests", "bad", "hf", "bert")
+    for f in ("config.json", "vocab.txt"):
+        with open(os.path.join(d, f), "wb") as out:
+            out.write(read(os.path.join(src, f)))
+    t = read_safetensors(os.path.join(src, "model.safetensors"))
+    big = {k: (np.where(v < 0, -1e30, 1e30).astype(np.float32), "F32") for k, (v, _) in t.items()}
+    write_safetensors(os.path.join(d, "model.safetensors"), big)
+    return d
+
+
+def json_models(tmp):
+    """Seeded JSON models of every shape option, saved by attnviz."""
+    variants = [[], ["--causal"], ["--score", "additive"], ["--score", "dot", "--plain"],
+                ["--layer-norm", "pre"], ["--layer-norm", "none", "--heads", "1"], ["--layers", "3"]]
+    out = []
+    for i, v in enumerate(variants):
+        p = os.path.join(tmp, "seeded%d.json" % i)
+        subprocess.run([BIN, "--seed", str(i), "--dim", "4", "--heads", "2"] + v + ["--save-model", p],
+                       check=True, capture_output=True)
+        out.append(p)
+    return out
+
+
+def arch_json(arch):
+    """A tiny bert / gpt2 JSON weight file with its own tokenizer."""
+    g = np.random.default_rng(5)
+    d, f, L = 4, 8, 1
+
+    def t(*shape):
+        return {"shape": list(shape), "data": [round(float(x), 3) for x in g.standard_normal(int(np.prod(shape)))]}
+    if arch == "bert":
+        vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "on", "mat", ".", "##s"]
+        tok = {"type": "wordpiece", "vocab": vocab, "lowercase": True}
+        cfg = {"architecture": "bert", "d_model": d, "n_heads": 2, "n_layers": L, "d_ff": f, "max_positions": 16,
+               "type_vocab_size": 2, "layer_norm_eps": 1e-12, "activation": "gelu"}
+        ts = {"embeddings.token": t(len(vocab), d), "embeddings.position": t(16, d),
+              "embeddings.token_type": t(2, d), "embeddings.ln.weight": t(d), "embeddings.ln.bias": t(d)}
+        lnames = ["ln", "ffn_ln"]
+    else:
+        vocab = [chr(c) for c in range(33, 127)] + ["Ġ", "th", "the", "Ġthe", "<|endoftext|>"]
+        tok = {"type": "bpe", "vocab": vocab, "merges": ["t h", "th e", "Ġ the"], "special": ["<|endoftext|>", None]}
+        cfg = {"architecture": "gpt2", "d_model": d, "n_heads": 2, "n_layers": L, "d_ff": f, "max_positions": 16,
+               "layer_norm_eps": 1e-5}
+        ts = {"embeddings.token": t(len(vocab), d), "embeddings.position": t(16, d),
+              "final_ln.weight": t(d), "final_ln.bias": t(d)}
+        lnames = ["ln", "ffn_ln"]
+    for i in range(L):
+        for p in "qkvo":
+            ts["layers.%d.attn.%s.weight" % (i, p)] = t(d, d)
+            ts["layers.%d.attn.%s.bias" % (i, p)] = t(d)
+        ts["layers.%d.ffn.up.weight" % i] = t(f, d)
+        ts["layers.%d.ffn.up.bias" % i] = t(f)
+        ts["layers.%d.ffn.down.weight" % i] = t(d, f)
+        ts["layers.%d.ffn.down.bias" % i] = t(d)
+        for n in lnames:
+            ts["layers.%d.%s.weight" % (i, n)] = t(d)
+            ts["layers.%d.%s.bias" % (i, n)] = t(d)
+    return json.dumps({"attnviz_model": 1, "config": cfg, "tokenizer": tok, "tensors": ts}).encode()
+
+
+def small_safetensors():
+    """One tensor of every dtype, a scalar, metadata, an empty tensor."""
+    g = np.random.default_rng(1)
+    a = g.standard_normal((2, 3)).astype(np.float32)
+    out = {"f32": safetensors_bytes({"w": (a, "F32")}, {"format": "pt"}),
+           "halves": safetensors_bytes({"a": (a, "F16"), "b": (a, "BF16")}),
+           "ints": safetensors_bytes({"i": (np.arange(6, dtype=np.int64).reshape(2, 3), "I64"),
+                                      "u": (np.arange(4, dtype=np.uint8), "U8"),
+                                      "m": (np.array(True), "BOOL")}),
+           "f64": safetensors_bytes({"x": (a.astype(np.float64), "F64")}),
+           "empty_tensor": safetensors_bytes({"e": (np.zeros((0, 4), np.float32), "F32"),
+                                              "s": (np.float32(2.5).reshape(()), "F32")})}
+    return out
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    bad = os.path.join(ROOT, "tests", "bad")
+    with tempfile.TemporaryDirectory() as tmp:
+        # json_model
+        for p in sorted(glob.glob(os.path.join(bad, "*.json"))) + [os.path.join(ROOT, "data", "tiny-2head.json")]:
+            save("json_model", os.path.basename(p), read(p))
+        for p in json_models(tmp):
+            save("json_model", os.path.basename(p), read(p))
+        save("json_model", "bert_arch.json", arch_json("bert"))
+        save("json_model", "gpt2_arch.json", arch_json("gpt2"))
+
+        # safetensors
+        for p in sorted(glob.glob(os.path.join(bad, "checkpoints", "*.safetensors"))):
+            save("safetensors", os.path.basename(p), read(p))
+        for name, data in small_safetensors().items():
+            save("safetensors", name + ".safetensors", data)
+
+        # shard_index: the good index with its shards, and each bad index
+        ck = os.path.join(bad, "checkpoints")
+        shards = [read(os.path.join(ck, "good_shard%d.safetensors" % i)) for i in (1, 2, 3)]
+        for p in sorted(glob.glob(os.path.join(ck, "*index*.json"))):
+            text = read(p).replace(b"good_shard1.safetensors", b"model-00001-of-00002.safetensors") \
+                          .replace(b"good_shard2.safetensors", b"model-00002-of-00002.safetensors") \
+                          .replace(b"good_shard3.safetensors", b"model.safetensors")
+            save("shard_index", os.path.basename(p), pack(
+                [("model.safetensors.index.json", text), ("model-00001-of-00002.safetensors", shards[0]),
+                 ("model-00002-of-00002.safetensors", shards[1]), ("model.safetensors", shards[2])]))
+
+        # hf_dir: every directory of tests/bad/hf, the tiny checkpoints, data/pretrained's config
+        for d in sorted(glob.glob(os.path.join(bad, "hf", "*"))):
+            if os.path.isdir(d):
+                save("hf_dir", os.path.basename(d), pack_dir(d, HF_FILES))
+        for name, d in tiny_checkpoints(tmp):
+            save("hf_dir", name, pack_dir(d, HF_FILES))
+            for f in ("tokenizer.json",):
+                if os.path.isfile(os.path.join(d, f)):
+                    save("tokenizer_json", name + ".json", read(os.path.join(d, f)))
+            if os.path.isfile(os.path.join(d, "vocab.json")):
+                save("bpe_files", name, pack_dir(d, ["vocab.json", "merges.txt"]))
+            if os.path.isfile(os.path.join(d, "vocab.txt")):
+                save("vocab_txt", name, b"\x01" + read(os.path.join(d, "vocab.txt")))
+        rd = overflow_checkpoint(tmp)
+        os.makedirs(os.path.join(OUT, "regressions"), exist_ok=True)
+        save("regressions", "hf_dir-bert-weights-1e30", pack_dir(rd, HF_FILES))
+
+        # tokenizers
+        tk = os.path.join(bad, "tokenizer")
+        for p in sorted(glob.glob(os.path.join(tk, "tokenizer_*.json"))):
+            save("tokenizer_json", os.path.basename(p), read(p))
+        for p in sorted(glob.glob(os.path.join(tk, "vocab_*.txt"))):
+            save("vocab_txt", os.path.basename(p), b"\x01" + read(p))
+            save("vocab_txt", "cased_" + os.path.basename(p), b"\x00" + read(p))
+        save("vocab_txt", "bert", b"\x01" + read(os.path.join(bad, "hf", "bert", "vocab.txt")))
+        pre = read(os.path.join(ROOT, "data", "pretrained", "vocab.txt")).split(b"\n")
+        save("vocab_txt", "pretrained_head", b"\x01" + b"\n".join(pre[:1200]) + b"\n")
+        small_vocab = read(os.path.join(tk, "small_vocab.json"))
+        for p in sorted(glob.glob(os.path.join(tk, "merges_*.txt"))):
+            save("bpe_files", os.path.basename(p), pack([("vocab.json", small_vocab), ("merges.txt", read(p))]))
+        for p in sorted(glob.glob(os.path.join(tk, "vocab_json_*.json"))):
+            save("bpe_files", os.path.basename(p),
+                 pack([("vocab.json", read(p)), ("merges.txt", read(os.path.join(tk, "merges_ok.txt")))]))
+        save("bpe_files", "gpt2", pack_dir(os.path.join(bad, "hf", "gpt2"), ["vocab.json", "merges.txt"]))
+
+        # sentence: the tokenizer test inputs, one line each, under option bytes
+        # that reach every tokenizer, model and view
+        lines = []
+        for p in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "tokenizer-extra", "*.inp"))):
+            lines += [line for line in read(p).split(b"\n") if line.strip()]
+        lines += [b"The animal didn't cross the street because it was too tired.",
+                  b"The cat sat.\tA dog ran."]
+        seen = set()
+        for i, line in enumerate(lines):
+            if line in seen:
+                continue
+            seen.add(line)
+            opts = bytes([(i * 37) & 0xFF, (i * 11) & 0xFF, (i * 53) & 0xFF, (i * 29) & 0xFF])
+            save("sentence", "line%03d" % i, opts + line[:1000])
+        for b0 in range(0, 256, 8):
+            save("sentence", "opts%03d" % b0, bytes([b0, b0 ^ 0x81, 7, b0 >> 1]) + b"The cat sat on the mat, didn't it?")
+
+        # cli: command lines of the manual and the tests
+        cmds = [["-l", "3", "-H", "1,2", "The animal didn't cross the street."],
+                ["--color", "never", "-q", "it", "-l", "3", "it was tired"],
+                ["-f", "csv", "-o", "out.csv", "a b c"], ["-f", "png", "--grid", "--scale", "2", "-o", "g.png", "x"],
+                ["--seed", "7", "--heads", "2", "--dim", "8", "--layers", "2", "--causal", "x y"],
+                ["--score", "additive", "--plain", "a"], ["--explain", "it", "-f", "json", "a it b"],
+                ["--aggregate", "max", "-f", "svg", "-o", "d", "a"], ["--rollout", "--words", "--no-special", "a"],
+                ["--source", "the dog", "-m", "seeded", "a cat"], ["--top", "3", "--width", "120", "--values", "a"],
+                ["--colormap", "magma", "--dpi", "192", "--title", "T", "--font", "f.ttf", "--transparent", "a"],
+                ["-m", "data/pretrained", "--time", "--layer-norm", "pre", "a"], ["--lowercase", "-V"], ["--help"],
+                ["--top", "\x1b[31mX"], ["-x"], ["--frobnicate"], ["-l"], ["--layer", "2-1"], ["-H", "0"],
+                ["--save-model", "m.json", "--seed", "3"], ["-f", "none", "--", "-l", "x"]]
+        for i, c in enumerate(cmds):
+            save("cli", "cmd%02d" % i, b"\0".join(a.encode() for a in c))
+    print("seeds in", OUT)
+
+
+if __name__ == "__main__":
+    main()
