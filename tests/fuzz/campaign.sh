@@ -19,7 +19,7 @@ else
     names=()
     for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
 fi
-export FUZZ_SECONDS=${FUZZ_SECONDS:-1800}
+chunk=${FUZZ_SECONDS:-1800}
 log=build/fuzz/campaign.log
 mkdir -p build/fuzz
 touch build/fuzz/campaign.tsv
@@ -28,8 +28,13 @@ for name in "${names[@]}"; do
     while :; do
         done_execs=$(awk -F'\t' -v n="$name" '$2 == n { s += $4 } END { print s + 0 }' build/fuzz/campaign.tsv)
         [ "$done_execs" -ge "$target" ] && break
-        echo "$(date -u +%FT%TZ) $name: $done_execs executions so far; $FUZZ_SECONDS s more" >>"$log"
-        if ! tests/fuzz/run.sh "$name" >>"$log" 2>&1; then
+        # the chunk: what the last speed says is left (+10%), at most FUZZ_SECONDS
+        speed=$(awk -F'\t' -v n="$name" '$2 == n && $5 > 0 { v = $5 } END { print v + 0 }' build/fuzz/campaign.tsv)
+        secs=$chunk
+        [ "$speed" -gt 0 ] && secs=$(( (target - done_execs) * 11 / 10 / speed + 30 ))
+        [ "$secs" -gt "$chunk" ] && secs=$chunk
+        echo "$(date -u +%FT%TZ) $name: $done_execs executions so far; $secs s more" >>"$log"
+        if ! FUZZ_SECONDS=$secs tests/fuzz/run.sh "$name" >>"$log" 2>&1; then
             echo "$(date -u +%FT%TZ) $name: FINDING, harness stopped" >>"$log"
             break
         fi
