@@ -12,7 +12,6 @@
 
 #include "base/buf.h"
 #include "base/io.h"
-#include "base/textesc.h"
 
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
 {
@@ -141,8 +140,7 @@ int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_erro
     attn_buf b;
     buf_init(&b);
     for (int i = 0; i < t->n && b.len < 200; i++) {
-        buf_printf(&b, " %d:", i);
-        textesc_put(&b, t->tok[i].text);
+        buf_printf(&b, " %d:%s", i, t->tok[i].text); /* attn_fail() escapes it */
     }
     if (b.len >= 200) buf_puts(&b, " ...");
     attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "base/io.h"
-#include "base/textesc.h"
 #include "cli/cli.h"
 #include "cli/help.h"
 #include "compute/transformer.h"
@@ -332,12 +331,7 @@ static int tokenize_text(const state *s, const options *o, const char *what, con
         return prefix_error(err, what);
     int words = 0;
     for (int i = 0; i < t->n; i++) words += !t->tok[i].special;
-    if (words == 0) {
-        char *shown = textesc_dup(text);
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, shown ? shown : "");
-        free(shown);
-        return -1;
-    }
+    if (words == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
     if (tokens_assign_ids(t, m, err) != 0) return prefix_error(err, what);
     return 0;
 }
