@@ -60,7 +60,7 @@ int cli_choice(const char *opt, const char *s, const char *const *names, attn_er
     attn_buf list;
     buf_init(&list);
     for (int i = 0; names[i]; i++) {
-        if (strcmp(s, names[i]) == 0) {
+        if (strcasecmp(s, names[i]) == 0) {
             buf_free(&list);
             return i;
         }
@@ -139,9 +139,7 @@ int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_erro
     if (*spec >= '0' && *spec <= '9' && !*end && !errno && v < t->n) return (int)v;
     attn_buf b;
     buf_init(&b);
-    for (int i = 0; i < t->n && b.len < 200; i++) {
-        buf_printf(&b, " %d:%s", i, t->tok[i].text); /* attn_fail() escapes it */
-    }
+    for (int i = 0; i < t->n && b.len < 200; i++) buf_printf(&b, " %d:%s", i, t->tok[i].text); /* escaped by attn_fail() */
     if (b.len >= 200) buf_puts(&b, " ...");
     attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,
               b.data ? b.data : "");

@@ -1,21 +1,24 @@
-/* fuzz_cli.c — the command line: option parsing and the checks main.c
- * makes before any work.
+/* fuzz_cli.c — the command line: option parsing and the checks made
+ * before any work.
  *
  * The input is the argument list, arguments separated by NUL bytes
- * (argv[0] "attnviz" is added). main.c is compiled in here with its
- * main() renamed, so the harness calls its own parse_options() and
- * check_options() (what `attnviz ARGS` does before it loads a model), then
- * the value parsers run() uses next: --layer and --head lists against a
- * model of 4 layers and 4 heads, -q / --explain against a fixed token
- * list, and the shell-quoted command line written into figures. Nothing is
- * loaded or written: the model, output and font paths are only parsed.
+ * (argv[0] "attnviz" is added). The harness calls what main.c calls first
+ * (options.h: options_init, options_parse, options_check, options_select:
+ * what `attnviz ARGS` does before it loads a model), then the value
+ * parsers the run uses next: --layer and --head lists against a model of
+ * 4 layers and 4 heads, -q / --explain against a fixed token list, and the
+ * shell-quoted command line written into figures. Nothing is loaded or
+ * written: the model, output, font and --from paths are only parsed.
  * --help and --version print to standard output, which the harness sends
  * to /dev/null.
  */
-#define main attnviz_main
-#include "cli/main.c"
-#undef main
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli/cli.h"
+#include "cli/options.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -45,17 +48,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     args[argc] = NULL;
 
-    options o = {.seed = 42, .score = -1, .layer_norm = -1, .format = FMT_AUTO, .cmap = CMAP_VIRIDIS,
-                 .top = 5, .scale = 1.0};
+    options o;
+    options_init(&o);
     attn_error err = {0};
     optind = 0; /* GNU getopt: start over, as for a new process */
-    int rc = parse_options(argc, args, &o, &err);
+    int rc = options_parse(argc, args, &o, &err);
     if (rc == -2) fuzz_check_error(&err);
-    if (rc == 0 && check_options(&o, &err) != 0) {
+    if (rc == 0 && options_check(&o, &err) != 0) {
         fuzz_check_error(&err);
         rc = -2;
     }
     if (rc == 0) {
+        (void)options_select(&o);
         int *layers = NULL, *heads = NULL, n_layers = 0, n_heads = 0;
         if (cli_list("--layer", o.layer_list ? o.layer_list : "all", 4, "layer", &layers, &n_layers, &err) == 0) {
             fuzz_assert(n_layers >= 1 && n_layers <= 4, "%d layers", n_layers);

@@ -1,7 +1,7 @@
 /* fuzz_sentence.c — the sentence: every tokenizer, the forward pass and
  * every view.
  *
- * The first four bytes of the input choose what main.c's options would;
+ * The first five bytes of the input choose what main.c's options would;
  * the rest is the sentence (an input with a NUL byte is skipped: neither
  * an argument nor a line of standard input can hold one). A TAB splits
  * off a --source text for cross-attention where main.c allows it.
@@ -22,6 +22,12 @@
  *           1 + byte / 16, the figures' --scale and --title
  *   byte 3: bits 0-1 the shown layers (all, 1, 2, 1-2); bits 2-3 heads;
  *           bits 4-6 the colormap; bit 7 --grid
+ *   byte 4: the colour scale: bits 0-1 --norm (all, layer, head, row),
+ *           bit 2 --log, bits 3-5 --vmin / --vmax (none, and seven
+ *           choices, some of them refused as main.c refuses them); bits
+ *           6-7: 1 the terminal's first screen (header and the most
+ *           focused heads) before the heatmap, 2 --overview (header and
+ *           every head), 3 a --truncate note and --cell 1 + byte 2 % 40
  * One view per input, as main.c renders one format per run. Sentences of
  * more than 40 tokens are skipped: the views' layouts (half blocks,
  * pooling past the width) are reached with fewer tokens at narrow widths,
@@ -133,23 +139,40 @@ static int sink(void *ctx, const attn_result *r, int li, int hi, const float *w,
 
 enum { V_HEATMAP, V_FOCUS, V_EXPLAIN, V_EXPLAIN_JSON, V_CSV, V_JSON, V_SVG, V_PNG };
 
-/* Renders the chosen view of res (not streamed). */
+/* --vmin / --vmax choices of byte 4 (0: none) */
+static const struct { int has_lo, has_hi; double lo, hi; } bounds[8] = {
+    {0, 0, 0, 0}, {1, 0, 0.01, 0}, {0, 1, 0, 0.5}, {1, 1, 0.001, 1}, {1, 1, 0.2, 0.1},
+    {1, 0, 0, 0}, {1, 1, 0.3, 0.3}, {0, 1, 0, 1e-6},
+};
+
+/* Renders the chosen view of res (not streamed); colour is a checked scale. */
 static void view(int v, const attn_result *res, const attn_trace *tr, const attn_model *m, const uint8_t *o,
-                 int query)
+                 int query, const scale_opts *colour)
 {
     attn_error err = {0};
     attn_buf out;
     buf_init(&out);
     ansi_opts ao = {.color = (attn_color_depth)((o[1] >> 3 & 3) % 3), .width = 20 + 2 * o[2],
                     .values = o[1] >> 5 & 1, .cmap = (attn_colormap)((o[3] >> 4 & 7) % CMAP_COUNT),
-                    .query = v == V_FOCUS ? query : -1, .top = 1 + o[2] / 16};
+                    .query = v == V_FOCUS ? query : -1, .top = 1 + o[2] / 16, .colour = colour};
     figure_opts fo = {.cmap = ao.cmap, .grid = o[3] >> 7, .font = font,
                       .title = o[2] & 1 ? "T\xc3\xa9st \x1b[31m\xe2\x80\xae" : NULL,
-                      .scale = 0.25 + (o[2] >> 5) / 8.0, .dpi = 96};
+                      .scale = 0.25 + (o[2] >> 5) / 8.0, .dpi = 96, .colour = colour,
+                      .cell = o[4] >> 6 == 3 ? 1 + o[2] % 40 : 0};
     attn_file *files = NULL;
     int rc = 0, n = 0;
+    char note[512];
+    if (render_note(res, note, sizeof note)) check_utf8(&(attn_buf){.data = note, .len = strlen(note)}, "note");
     switch (v) {
     case V_HEATMAP:
+        if (o[4] >> 6 == 1 || o[4] >> 6 == 2) { /* the first screen, or --overview */
+            overview_opts ov = {.all = o[4] >> 6 == 2, .query = o[2] & 2 ? "it" : NULL};
+            rc = render_header(&out, res, &ao, &err);
+            if (rc == 0) rc = render_overview(&out, res, &ao, &ov, &err);
+            if (rc == 0 && !ov.all) rc = render_ansi(&out, res, &ao, &err);
+            break;
+        }
+        /* fall through */
     case V_FOCUS: rc = render_ansi(&out, res, &ao, &err); break;
     case V_EXPLAIN: rc = explain_text(&out, res, tr, m, query, &err); break;
     case V_EXPLAIN_JSON: rc = explain_json(&out, res, tr, m, query, &err); break;
@@ -179,12 +202,21 @@ static int *range_list(int code, int max, int *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 4 || size > 4096 || memchr(data, 0, size)) return 0;
+    if (size < 5 || size > 4096 || memchr(data, 0, size)) return 0;
     const uint8_t *o = data;
-    char *text = malloc(size - 4 + 1);
+    char *text = malloc(size - 5 + 1);
     fuzz_assert(text != NULL, "out of memory");
-    memcpy(text, data + 4, size - 4);
-    text[size - 4] = '\0';
+    memcpy(text, data + 5, size - 5);
+    text[size - 5] = '\0';
+    scale_opts colour = {.norm = (scale_norm)(o[4] & 3), .log = o[4] >> 2 & 1,
+                         .has_vmin = bounds[o[4] >> 3 & 7].has_lo, .has_vmax = bounds[o[4] >> 3 & 7].has_hi,
+                         .vmin = bounds[o[4] >> 3 & 7].lo, .vmax = bounds[o[4] >> 3 & 7].hi};
+    attn_error serr = {0};
+    if (scale_check(&colour, &serr) != 0) { /* main.c refuses it before any work */
+        fuzz_check_error(&serr);
+        free(text);
+        return 0;
+    }
     attn_tokenizer *tk = tokenizers[o[0] & 3];
     const attn_model *m = models[o[0] >> 3 & 3];
     const int lowercase = o[0] >> 2 & 1, words = o[0] >> 5 & 1, no_special = o[0] >> 6 & 1;
@@ -205,7 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     attn_result res = {.meta = {.model = "fuzz \x1b[2J", .architecture = "attention", .seeded = 1, .seed = 42,
                                 .d_model = m->cfg.d_model, .n_heads = m->cfg.n_heads,
                                 .n_layers = m->cfg.n_layers, .score = "scaled_dot",
-                                .command_line = "attnviz 'fuzz'"}};
+                                .command_line = "attnviz 'fuzz'", .text = text, .source_text = source}};
     attn_trace trace = {0};
     sink_ctx sc = {.json = v == V_JSON};
     buf_init(&sc.out);
@@ -235,7 +267,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == 0 && (rc = result_regroup(&res, g, &shown, g, &shown, &err)) != 0) fuzz_check_error(&err);
         free(g);
     }
-    if (rc == 0 && !streamed) view(v, &res, &trace, m, o, (int)(o[2] % (unsigned)res.n_q));
+    if (rc == 0 && o[4] >> 6 == 3) { /* a --truncate note: "n of n + 3 tokens" */
+        res.meta.tokens_total = res.n_q + 3;
+        res.meta.window_end = res.n_q;
+    }
+    if (rc == 0 && !streamed) view(v, &res, &trace, m, o, (int)(o[2] % (unsigned)res.n_q), &colour);
     buf_free(&sc.out);
     trace_free(&trace);
     result_free(&res);

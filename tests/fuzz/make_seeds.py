@@ -239,10 +239,11 @@ def main():
             if line in seen:
                 continue
             seen.add(line)
-            opts = bytes([(i * 37) & 0xFF, (i * 11) & 0xFF, (i * 53) & 0xFF, (i * 29) & 0xFF])
+            opts = bytes([(i * 37) & 0xFF, (i * 11) & 0xFF, (i * 53) & 0xFF, (i * 29) & 0xFF, (i * 71) & 0xFF])
             save("sentence", "line%03d" % i, opts + line[:1000])
         for b0 in range(0, 256, 8):
-            save("sentence", "opts%03d" % b0, bytes([b0, b0 ^ 0x81, 7, b0 >> 1]) + b"The cat sat on the mat, didn't it?")
+            save("sentence", "opts%03d" % b0, bytes([b0, b0 ^ 0x81, 7, b0 >> 1, 255 - b0]) +
+                 b"The cat sat on the mat, didn't it?")
 
         # cli: command lines of the manual and the tests
         cmds = [["-l", "3", "-H", "1,2", "The animal didn't cross the street."],
@@ -255,7 +256,11 @@ def main():
                 ["--colormap", "magma", "--dpi", "192", "--title", "T", "--font", "f.ttf", "--transparent", "a"],
                 ["-m", "data/pretrained", "--time", "--layer-norm", "pre", "a"], ["--lowercase", "-V"], ["--help"],
                 ["--top", "\x1b[31mX"], ["-x"], ["--frobnicate"], ["-l"], ["--layer", "2-1"], ["-H", "0"],
-                ["--save-model", "m.json", "--seed", "3"], ["-f", "none", "--", "-l", "x"]]
+                ["--save-model", "m.json", "--seed", "3"], ["-f", "none", "--", "-l", "x"],
+                ["--norm", "row", "--log", "--vmin", "0.001", "--vmax", "1", "a"], ["--overview", "--no-pager", "a"],
+                ["--truncate", "8", "a b"], ["--window", "8", "--stride", "4", "-f", "csv", "a"],
+                ["--from", "x.npy", "--tokens", "a b c"], ["-f", "png", "--cell", "12", "-o", "x.png", "a"],
+                ["--colr", "never", "a"], ["--la", "2", "a"]]
         for i, c in enumerate(cmds):
             save("cli", "cmd%02d" % i, b"\0".join(a.encode() for a in c))
     print("seeds in", OUT)
