@@ -9,9 +9,10 @@
  *     "MODEL: layer 3 head 2: scores overflow float32; the weights are too large"
  * The scores of a head are checked through its weights: attention.c turns
  * a row whose scores are not all finite into a row of NaN instead of
- * softmaxing it (attention.h), so finite_scores() on the weights sees it.
- * Each check is one pass over the buffer (the bits of every float, no
- * branch per element), small next to the products that made it.
+ * softmaxing it (attention.h), and the softmax of finite scores is finite,
+ * so finite_scores() reads one weight per row. The other checks are one
+ * pass over the buffer (vectorised, no branch per element), small next to
+ * the products that made it.
  *
  * Nothing here allocates or prints. finite_all() returns 1 or 0; the
  * finite_* checks return 0, or -1 with err filled (ATTN_EXIT_INPUT: the
@@ -39,8 +40,9 @@ int finite_embeddings(const float *x, size_t n, const char *model, attn_error *e
 int finite_layer(const float *x, size_t n, int layer, const char *what, const char *model,
                  attn_error *err);
 
-/* A head's attention weights att[0..n) (n_q · n_k) after the softmax. */
-int finite_scores(const float *att, size_t n, int layer, int head, const char *model,
+/* A head's attention weights att[n_q, n_k] as attention.h leaves them
+ * (every row finite, or all NaN where its scores overflowed). */
+int finite_scores(const float *att, int n_q, int n_k, int layer, int head, const char *model,
                   attn_error *err);
 
 #endif

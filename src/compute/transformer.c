@@ -252,7 +252,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
                                            n_q, n_k, dh, c->causal, w.add);
             else
                 attention_head_forward(w.att, qh, d, kh, d, n_q, n_k, dh, scale, c->causal);
-            if ((rc = finite_scores(w.att, nn, l, h, m->source, err)) != 0) goto done;
+            if ((rc = finite_scores(w.att, n_q, n_k, l, h, m->source, err)) != 0) goto done;
             int hi = li >= 0 ? shown_index(heads, n_heads, h) : -1;
             if (hi >= 0 && streaming && (rc = fo->sink(fo->sink_ctx, res, li, hi, w.att, err)) != 0)
                 goto done;
