@@ -335,15 +335,16 @@ variant("vocab_too_many", "bert",
         "34 entries", "vocab.txt has 34 entries, config.json vocab_size 30 (word_embeddings [30, 8])")
 variant("vocab_duplicate", "bert", {"vocab.txt": _vt + b"cat\n"}, ".", "vocab.txt", 'duplicate',
         'vocab.txt line 31 repeats "cat" (line 10)')
-_unigram = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
-            "normalizer": None, "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581",
-                                                  "add_prefix_space": True},
-            "post_processor": None, "decoder": None,
-            "model": {"type": "Unigram", "unk_id": 1,
-                      "vocab": [[t, -float(i)] for i, t in enumerate(BERT_VOCAB)]}}
-variant("tokenizer_json_unigram", "bert",
-        {"tokenizer.json": json.dumps(_unigram, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
-        "Unigram", "a tokenizer.json whose model is Unigram (SentencePiece; attnviz has WordPiece and BPE)")
+_bad_regex = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+              "normalizer": None,
+              "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "[a-z+"}, "behavior": "Isolated",
+                                "invert": False},
+              "post_processor": None, "decoder": None,
+              "model": {"type": "WordPiece", "unk_token": "[UNK]",
+                        "vocab": {t: i for i, t in enumerate(BERT_VOCAB)}}}
+variant("tokenizer_json_bad_regex", "bert",
+        {"tokenizer.json": json.dumps(_bad_regex, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "pre_tokenizer.pattern.Regex", "a tokenizer.json whose Split pre-tokenizer has a regex with no closing ]")
 
 # ---- GPT-2 ----------------------------------------------------------------------------------
 

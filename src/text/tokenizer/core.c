@@ -1,11 +1,8 @@
-/* subword.c — the core every subword tokenizer shares (see subword_core.h):
- * the tokenizer object, added tokens, specials, the output of pieces,
- * reading files with a size cap, and the Unicode properties the
- * pre-tokenizers use. The vocabulary is subword_vocab.c; the algorithms
- * (wordpiece.c, bpe.c) sit above this file, and tokenizer_encode()
- * (subword_encode.c) on top of them.
+/* core.c — the tokenizer object (see core.h): creation and release, the
+ * public look-ups of subword.h, added tokens, the special tokens around the
+ * text, and reading tokenizer files with a size cap.
  */
-#include "text/subword_core.h"
+#include "text/tokenizer/core.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,34 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <utf8proc.h>
 
-/* ---- Unicode properties ---- */
-
-int sw_is_whitespace(uint32_t cp)
-{
-    if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
-           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-int sw_is_letter(uint32_t cp)
-{
-    if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-    utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
-    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
-}
-
-int sw_is_number(uint32_t cp)
-{
-    if (cp < 0x80) return cp >= '0' && cp <= '9';
-    utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
-    return c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO;
-}
+#include "text/tokenizer/scratch.h"
 
 /* ---- the object ---- */
 
-attn_tokenizer *sw_new(attn_subword_kind kind, const char *what, attn_error *err)
+attn_tokenizer *sw_new(const char *what, attn_error *err)
 {
     attn_tokenizer *tk = calloc(1, sizeof *tk);
     if (!tk || !(tk->what = strdup(what ? what : "tokenizer"))) {
@@ -50,12 +25,11 @@ attn_tokenizer *sw_new(attn_subword_kind kind, const char *what, attn_error *err
         attn_oom(err, "tokenizer");
         return NULL;
     }
-    tk->kind = kind;
-    tk->unk = tk->first = tk->last = tk->def_first = tk->def_last = -1;
-    for (int b = 0; b < 256; b++) tk->byte_id[b] = -1;
-    tk->clean_text = tk->chinese = 1;
+    tk->model = TM_BPE;
+    tk->unk = -1;
+    for (int b = 0; b < 256; b++) tk->byte_tok[b] = -1;
     tk->max_chars = 100;
-    tk->use_regex = 1;
+    tk->trunc_max = -1;
     return tk;
 }
 
@@ -63,14 +37,39 @@ void tokenizer_free(attn_tokenizer *tk)
 {
     if (!tk) return;
     sw_vocab_free(&tk->v);
-    free(tk->m.slot);
+    tk_normalizer_free(&tk->norm);
+    tk_pretokenizer_free(&tk->pre);
+    for (int i = 0; i < tk->n_added; i++) free(tk->added[i].text);
     free(tk->added);
+    tk_added_free(tk);
+    free(tk->m.slot);
     free(tk->prefix);
+    free(tk->suffix);
+    free(tk->score);
+    free(tk->prefix_set);
+    free(tk->first);
+    free(tk->last);
+    free(tk->def_first);
+    free(tk->def_last);
+    for (int i = 0; i < tk->n_dec; i++) {
+        tk_pattern_free(&tk->dec[i].pat);
+        free(tk->dec[i].content);
+    }
+    free(tk->dec);
     free(tk->what);
     free(tk);
 }
 
-attn_subword_kind tokenizer_kind(const attn_tokenizer *tk) { return tk->kind; }
+attn_subword_kind tokenizer_kind(const attn_tokenizer *tk)
+{
+    switch (tk->model) {
+    case TM_WORDPIECE: return SUBWORD_WORDPIECE;
+    case TM_WORDLEVEL: return SUBWORD_WORDLEVEL;
+    case TM_UNIGRAM: return SUBWORD_UNIGRAM;
+    default: return SUBWORD_BPE;
+    }
+}
+
 int tokenizer_vocab_size(const attn_tokenizer *tk) { return tk->v.n; }
 
 int tokenizer_token_id(const attn_tokenizer *tk, const char *token)
@@ -82,6 +81,8 @@ const char *tokenizer_token_text(const attn_tokenizer *tk, int id)
 {
     return id >= 0 && id < tk->v.n ? sw_vocab_str(&tk->v, id) : NULL;
 }
+
+/* ---- special tokens around the text ---- */
 
 static int special_id(const attn_tokenizer *tk, const char *name, const char *which, attn_error *err)
 {
@@ -95,92 +96,106 @@ static int special_id(const attn_tokenizer *tk, const char *name, const char *wh
     return id;
 }
 
-int tokenizer_set_specials(attn_tokenizer *tk, const char *first, const char *last,
-                           attn_error *err)
+/* *dst = copy of src[0..n) (NULL when n is 0). */
+static int set_list(int **dst, int *n_dst, const int *src, int n, attn_error *err)
+{
+    int *p = NULL;
+    if (n > 0 && !(p = malloc((size_t)n * sizeof *p))) return attn_oom(err, "tokenizer");
+    if (n > 0) memcpy(p, src, (size_t)n * sizeof *p);
+    free(*dst);
+    *dst = p;
+    *n_dst = n;
+    return 0;
+}
+
+int tokenizer_set_specials(attn_tokenizer *tk, const char *first, const char *last, attn_error *err)
 {
     int f = special_id(tk, first, "first", err);
     if (first && f < 0) return -1;
     int l = special_id(tk, last, "last", err);
     if (last && l < 0) return -1;
-    tk->first = f;
-    tk->last = l;
-    return 0;
+    return set_list(&tk->first, &tk->n_first, &f, f >= 0, err) || set_list(&tk->last, &tk->n_last, &l, l >= 0, err)
+               ? -1
+               : 0;
+}
+
+int tokenizer_set_special(attn_tokenizer *tk, int after, const char *token, attn_error *err)
+{
+    int id = special_id(tk, token, after ? "last" : "first", err);
+    if (token && id < 0) return -1;
+    return after ? set_list(&tk->last, &tk->n_last, &id, id >= 0, err) : set_list(&tk->first, &tk->n_first, &id, id >= 0, err);
+}
+
+int tokenizer_use_default_specials(attn_tokenizer *tk, attn_error *err)
+{
+    return set_list(&tk->first, &tk->n_first, tk->def_first, tk->n_def_first, err) ||
+                   set_list(&tk->last, &tk->n_last, tk->def_last, tk->n_def_last, err)
+               ? -1
+               : 0;
+}
+
+int sw_set_default_specials(attn_tokenizer *tk, const int *first, int n_first, const int *last, int n_last,
+                            attn_error *err)
+{
+    return set_list(&tk->def_first, &tk->n_def_first, first, n_first, err) ||
+                   set_list(&tk->def_last, &tk->n_def_last, last, n_last, err)
+               ? -1
+               : 0;
 }
 
 void tokenizer_default_specials(const attn_tokenizer *tk, const char **first, const char **last)
 {
-    *first = tokenizer_token_text(tk, tk->def_first);
-    *last = tokenizer_token_text(tk, tk->def_last);
+    *first = tk->n_def_first ? tokenizer_token_text(tk, tk->def_first[0]) : NULL;
+    *last = tk->n_def_last ? tokenizer_token_text(tk, tk->def_last[tk->n_def_last - 1]) : NULL;
+}
+
+int sw_add_decoder(attn_tokenizer *tk, tk_dec_type t, attn_error *err)
+{
+    tk_dec *d = realloc(tk->dec, (size_t)(tk->n_dec + 1) * sizeof *d);
+    if (!d) return attn_oom(err, "decoder");
+    tk->dec = d;
+    memset(&d[tk->n_dec], 0, sizeof *d);
+    d[tk->n_dec++].type = t;
+    return 0;
 }
 
 /* ---- added tokens ---- */
 
-int sw_add_special(attn_tokenizer *tk, int id, int lstrip, int rstrip, int single_word,
-                   attn_error *err)
+int sw_add_token(attn_tokenizer *tk, int id, int lstrip, int rstrip, int single_word, int normalized, int special,
+                 attn_error *err)
 {
     if (id < 0 || id >= tk->v.n || tk->v.len[id] == 0)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: added token id %d is not in the vocabulary",
-                         tk->what, id);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: added token id %d is not in the vocabulary", tk->what, id);
     for (int i = 0; i < tk->n_added; i++)
         if (tk->added[i].id == id) return 0;
     sw_added *a = realloc(tk->added, (size_t)(tk->n_added + 1) * sizeof *a);
     if (!a) return attn_oom(err, "added tokens");
     tk->added = a;
-    /* keep the longest first, so the first match at a position is the longest */
-    int k = tk->n_added++;
-    while (k > 0 && tk->v.len[a[k - 1].id] < tk->v.len[id]) {
-        a[k] = a[k - 1];
-        k--;
+    a = &a[tk->n_added];
+    *a = (sw_added){id, lstrip, rstrip, single_word, normalized, special, NULL, 0};
+    /* a normalized token is matched as the normalizer writes it */
+    nstr n;
+    tk_scratch sc = {0};
+    if (nstr_init(&n, sw_vocab_str(&tk->v, id), tk->v.len[id], 0) != 0) return attn_oom(err, "added tokens");
+    int rc = normalized ? tk_normalize(&tk->norm, &n, &sc, err) : 0;
+    tk_scratch_free(&sc);
+    if (rc == 0 && !(a->text = malloc(n.len + 1))) rc = attn_oom(err, "added tokens");
+    if (rc == 0) {
+        memcpy(a->text, n.b, n.len + 1);
+        a->len = n.len;
+        tk->n_added++;
     }
-    a[k] = (sw_added){id, lstrip, rstrip, single_word};
-    unsigned char b = (unsigned char)sw_vocab_str(&tk->v, id)[0];
-    tk->added_first[b >> 3] |= (unsigned char)(1u << (b & 7));
-    return 0;
+    nstr_free(&n);
+    return rc;
 }
 
 int sw_add_present(attn_tokenizer *tk, const char *const *names, int n, attn_error *err)
 {
     for (int i = 0; i < n; i++) {
         int id = tokenizer_token_id(tk, names[i]);
-        if (id >= 0 && sw_add_special(tk, id, 0, 0, 0, err)) return -1;
+        if (id >= 0 && sw_add_token(tk, id, 0, 0, 0, 0, 1, err)) return -1;
     }
     return 0;
-}
-
-/* ---- the output ---- */
-
-int sw_out_begin(sw_out *o, int id, size_t start, size_t end)
-{
-    if (o->failed) return -1;
-    if (o->n == o->cap) {
-        int cap = o->cap ? o->cap * 2 : 64;
-        attn_token *t = cap < INT_MAX / 2 ? realloc(o->tok, (size_t)cap * sizeof *t) : NULL;
-        if (t) o->tok = t;
-        size_t *off = t ? realloc(o->text_off, (size_t)cap * sizeof *off) : NULL;
-        if (!off) {
-            o->failed = 1;
-            return -1;
-        }
-        o->text_off = off;
-        o->cap = cap;
-    }
-    o->tok[o->n] = (attn_token){NULL, id, start, end, -1, 0};
-    o->text_off[o->n] = o->text.len;
-    o->n++;
-    return 0;
-}
-
-int sw_out_end(sw_out *o)
-{
-    if (buf_putc(&o->text, '\0') != 0) o->failed = 1;
-    return o->failed ? -1 : 0;
-}
-
-int sw_out_push(sw_out *o, int id, size_t start, size_t end, const char *display, long len)
-{
-    if (sw_out_begin(o, id, start, end) != 0) return -1;
-    if (buf_put(&o->text, display, len < 0 ? strlen(display) : (size_t)len) != 0) o->failed = 1;
-    return sw_out_end(o);
 }
 
 /* ---- files ---- */
@@ -251,16 +266,16 @@ static void where_index(char *dst, size_t cap, const void *ctx, int i)
     snprintf(dst, cap, "%s: vocab[%d]", (const char *)ctx, i);
 }
 
-attn_tokenizer *sw_from_list(attn_subword_kind kind, const char *const *vocab, int n, const char *what,
-                             attn_error *err)
+attn_tokenizer *sw_from_list(const char *const *vocab, int n, const char *what, attn_error *err)
 {
-    attn_tokenizer *tk = sw_new(kind, what, err);
+    attn_tokenizer *tk = sw_new(what, err);
     size_t *lens = malloc((size_t)(n > 0 ? n : 1) * sizeof *lens); /* [n] */
     int rc = -1;
     if (tk && !lens) attn_oom(err, "tokenizer");
     if (tk && lens) {
         for (int i = 0; i < n; i++) lens[i] = vocab[i] ? strlen(vocab[i]) : 0;
-        rc = sw_vocab_build(tk, vocab, lens, n, where_index, tk->what, err);
+        rc = sw_vocab_build(&tk->v, tk->what, vocab, lens, n, where_index, tk->what, err);
+        tk->n_model = tk->v.n;
     }
     free(lens);
     if (rc == 0) return tk;

@@ -1,47 +1,25 @@
-/* bpe.c — GPT-2's byte-level BPE (see subword.h): loading vocab.json +
- * merges.txt, the merge table, and encoding.
- *
- * Encoding a segment of text (no added token inside):
- *   1. the GPT-2 pre-tokenizer (bpe_pretok.c) cuts it into pieces;
- *   2. each piece's bytes become symbols, byte b the one-character token
- *      bytes_to_unicode(b) (GPT-2's table: printable Latin-1 bytes map to
- *      themselves, the other 68 to U+0100.. in byte order, so ' ' is "Ġ");
- *   3. merges are applied as Hugging Face's BPE does: a priority queue of
- *      adjacent pairs ordered by (merge rank, position), the lowest popped
- *      first, stale entries skipped, new pairs with the neighbours pushed
- *      after each merge; what remains are the tokens;
- *   4. a piece seen before in the same call is taken from the cache (a hash
- *      table from piece bytes to its tokens) instead.
- * A token's span is the original bytes it covers, widened to whole
- * characters; its display text is those bytes, ' ' shown as "␣", control
- * characters as "\n", "\t", "\r" or "\x1B", and bytes that are not a whole
- * UTF-8 character within the token (a piece of an emoji) as "\xF0".
+/* bpe.c — the BPE model (see models.h): the merge table, and the readers
+ * of a tokenizer.json "BPE" model and of vocab.json + merges.txt (GPT-2 and
+ * RoBERTa files without a tokenizer.json, read as their tokenizer.json
+ * would be: a ByteLevel pre-tokenizer without a prefix space, the ByteLevel
+ * decoder, and their special tokens as added tokens).
  */
-#include "text/bpe.h"
+#include "text/tokenizer/models.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/utf8.h"
 
-uint32_t bpe_byte_cp(int b)
+void bpe_init(attn_tokenizer *tk)
 {
-    if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF))
-        return (uint32_t)b;
-    /* 256 + the number of non-printable bytes below b: 0x00-0x20 (33), 0x7F-0xA0 (34), 0xAD */
-    return 256u + (uint32_t)(b <= 0x20 ? b : b <= 0xA0 ? 33 + (b - 0x7F) : 67);
-}
-
-int bpe_init(attn_tokenizer *tk, attn_error *err)
-{
-    (void)err;
     for (int b = 0; b < 256; b++) {
-        char u[4]; /* [4] the symbol in UTF-8 */
-        int n = utf8_encode(bpe_byte_cp(b), u);
-        tk->byte_id[b] = sw_vocab_find(&tk->v, u, (size_t)n);
+        char u[8]; /* [8] "<0xNN>" */
+        snprintf(u, sizeof u, "<0x%02X>", b);
+        tk->byte_tok[b] = tk->byte_fallback ? tk_model_find(tk, u, 6) : -1;
     }
-    return 0;
 }
 
 /* ---- the merge table ---- */
@@ -105,17 +83,25 @@ int bpe_add_merge(attn_tokenizer *tk, const char *a, size_t alen, const char *b,
                   const char *file, const char *label, int idx, attn_error *err)
 {
     char q[96], cat[512], at[300]; /* [96] a token quoted; [512] a + b; [300] where */
-    int ia = sw_vocab_find(&tk->v, a, alen), ib = sw_vocab_find(&tk->v, b, blen);
+    int ia = tk_model_find(tk, a, alen), ib = tk_model_find(tk, b, blen);
     if (ia < 0 || ib < 0) {
         sw_quote(q, sizeof q, ia < 0 ? a : b, ia < 0 ? alen : blen);
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: merge of %s, which is not in the vocabulary",
                          where(at, sizeof at, file, label, idx), q);
     }
+    /* the merged token: a, then b without its continuing_subword_prefix */
+    if (tk->prefix_len > blen || (tk->prefix_len && memcmp(b, tk->prefix, tk->prefix_len) != 0)) {
+        sw_quote(q, sizeof q, b, blen);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: %s does not start with the continuing_subword_prefix",
+                         where(at, sizeof at, file, label, idx), q);
+    }
+    b += tk->prefix_len;
+    blen -= tk->prefix_len;
     char *ab = alen + blen <= sizeof cat ? cat : malloc(alen + blen);
     if (!ab) return attn_oom(err, "merges");
     memcpy(ab, a, alen);
     memcpy(ab + alen, b, blen);
-    int im = sw_vocab_find(&tk->v, ab, alen + blen);
+    int im = tk_model_find(tk, ab, alen + blen);
     if (im < 0) sw_quote(q, sizeof q, ab, alen + blen);
     if (ab != cat) free(ab);
     if (im < 0)
@@ -133,25 +119,82 @@ int bpe_add_merge(attn_tokenizer *tk, const char *a, size_t alen, const char *b,
     return 0;
 }
 
-/* ---- loading ---- */
+/* ---- a tokenizer.json model ---- */
 
-static const char *const gpt2_added[] = {"<|endoftext|>"};
-
-static attn_tokenizer *finish_plain(attn_tokenizer *tk, attn_error *err)
+int bpe_read_json(attn_tokenizer *tk, const tkj *j, const cJSON *model)
 {
-    if (bpe_init(tk, err) != 0 || sw_add_present(tk, gpt2_added, 1, err) != 0) {
-        tokenizer_free(tk);
-        return NULL;
+    const char *s;
+    const cJSON *dropout = cJSON_GetObjectItemCaseSensitive(model, "dropout");
+    char where[300]; /* [300] "FILE: model.vocab" */
+    if (dropout && !cJSON_IsNull(dropout) && !(cJSON_IsNumber(dropout) && dropout->valuedouble == 0))
+        return tkj_fail(j, "model.dropout", "BPE dropout is not supported (null or 0)");
+    snprintf(where, sizeof where, "%s: model.vocab", j->file);
+    if (sw_vocab_from_json(&tk->v, cJSON_GetObjectItemCaseSensitive(model, "vocab"), where, j->err) != 0) return -1;
+    tk->n_model = tk->v.n;
+    if (tkj_str(j, model, "continuing_subword_prefix", "model", NULL, &s)) return -1;
+    if (s && *s && !(tk->prefix = strdup(s))) return attn_oom(j->err, j->file);
+    tk->prefix_len = tk->prefix ? strlen(tk->prefix) : 0;
+    if (tkj_str(j, model, "end_of_word_suffix", "model", NULL, &s)) return -1;
+    if (s && *s && !(tk->suffix = strdup(s))) return attn_oom(j->err, j->file);
+    tk->suffix_len = tk->suffix ? strlen(tk->suffix) : 0;
+    if (tkj_bool(j, model, "byte_fallback", "model", 0, &tk->byte_fallback) ||
+        tkj_bool(j, model, "fuse_unk", "model", 0, &tk->fuse_unk) ||
+        tkj_bool(j, model, "ignore_merges", "model", 0, &tk->ignore_merges) ||
+        tkj_str(j, model, "unk_token", "model", NULL, &s))
+        return -1;
+    if (s && (tk->unk = tk_model_find(tk, s, strlen(s))) < 0)
+        return tkj_fail(j, "model.unk_token", "%s is not in the vocabulary", tkj_q(s));
+
+    const cJSON *merges;
+    if (tkj_array(j, model, "merges", "model", &merges) != 0) return -1;
+    if (!merges) return tkj_fail(j, "model.merges", "missing");
+    if (bpe_reserve_merges(tk, cJSON_GetArraySize(merges), j->err) != 0) return -1;
+    int i = 0;
+    for (const cJSON *m = merges->child; m; m = m->next, i++) {
+        const char *a = NULL, *b = NULL;
+        size_t al = 0, bl = 0;
+        if (cJSON_IsString(m) && (al = bpe_split_merge(m->valuestring, strlen(m->valuestring))) > 0) {
+            a = m->valuestring;
+            b = a + al + 1;
+            bl = strlen(b);
+        } else if (cJSON_IsArray(m) && cJSON_GetArraySize(m) == 2 && cJSON_IsString(m->child) &&
+                   cJSON_IsString(m->child->next)) {
+            a = m->child->valuestring;
+            b = m->child->next->valuestring;
+            al = strlen(a);
+            bl = strlen(b);
+        }
+        if (!a || !al || !bl)
+            return attn_fail(j->err, ATTN_EXIT_INPUT, "%s: model.merges[%d]: not a merge (\"a b\", or [\"a\", \"b\"])",
+                             j->file, i);
+        if (bpe_add_merge(tk, a, al, b, bl, j->file, "model.merges", i, j->err) != 0) return -1;
     }
-    return tk;
+    return 0;
+}
+
+/* ---- vocab.json + merges.txt ---- */
+
+/* GPT-2's and RoBERTa's special tokens, where the vocabulary has them
+ * (RoBERTa's <mask> takes the space before it). */
+static int finish_plain(attn_tokenizer *tk, attn_error *err)
+{
+    static const char *const names[] = {"<|endoftext|>", "<s>", "</s>", "<unk>", "<pad>", "<mask>"};
+    bpe_init(tk);
+    if (tk_pretokenizer_bytelevel(&tk->pre, 0, err) != 0 || sw_add_decoder(tk, TD_BYTELEVEL, err) != 0) return -1;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        int id = tokenizer_token_id(tk, names[i]);
+        if (id >= 0 && sw_add_token(tk, id, i == 5, 0, 0, 0, 1, err) != 0) return -1;
+    }
+    return tk_added_build(tk, err);
 }
 
 attn_tokenizer *bpe_from_files(const char *vocab_json, const char *merges_txt, attn_error *err)
 {
     size_t len;
     char *text = sw_read_file(vocab_json, &len, err), *mt = NULL;
-    attn_tokenizer *tk = text ? sw_new(SUBWORD_BPE, vocab_json, err) : NULL;
-    if (!tk || sw_vocab_from_json_text(tk, text, len, vocab_json, err) != 0) goto fail;
+    attn_tokenizer *tk = text ? sw_new(vocab_json, err) : NULL;
+    if (!tk || sw_vocab_from_json_text(&tk->v, text, len, vocab_json, err) != 0) goto fail;
+    tk->n_model = tk->v.n;
     free(text);
     text = NULL;
     if (!(mt = sw_read_file(merges_txt, &len, err))) goto fail;
@@ -174,7 +217,8 @@ attn_tokenizer *bpe_from_files(const char *vocab_json, const char *merges_txt, a
         if (bpe_add_merge(tk, s, a, s + a + 1, n - a - 1, merges_txt, NULL, line, err)) goto fail;
     }
     free(mt);
-    return finish_plain(tk, err);
+    if (finish_plain(tk, err) != 0) goto fail;
+    return tk;
 fail:
     free(text);
     free(mt);
@@ -185,7 +229,7 @@ fail:
 attn_tokenizer *bpe_from_lists(const char *const *vocab, int n_vocab, const char *const *merges,
                                int n_merges, const char *what, attn_error *err)
 {
-    attn_tokenizer *tk = sw_from_list(SUBWORD_BPE, vocab, n_vocab, what, err);
+    attn_tokenizer *tk = sw_from_list(vocab, n_vocab, what, err);
     if (!tk || bpe_reserve_merges(tk, n_merges, err) != 0) goto fail;
     for (int i = 0; i < n_merges; i++) {
         const char *s = merges[i] ? merges[i] : "";
@@ -197,7 +241,8 @@ attn_tokenizer *bpe_from_lists(const char *const *vocab, int n_vocab, const char
         }
         if (bpe_add_merge(tk, s, a, s + a + 1, n - a - 1, tk->what, "merges", i, err)) goto fail;
     }
-    return finish_plain(tk, err);
+    if (finish_plain(tk, err) != 0) goto fail;
+    return tk;
 fail:
     tokenizer_free(tk);
     return NULL;

@@ -1,10 +1,10 @@
-/* subword_vocab.c — the vocabulary of a subword tokenizer: entries in id
+/* vocab.c — the vocabulary of a subword tokenizer: entries in id
  * order in one string arena, and an open-addressing hash table from entry
  * to id (FNV-1a, linear probing, at most half full). Also the checks every
  * loader makes on a vocabulary, and the reader of a JSON {token: id}
  * object (vocab.json / encoder.json, tokenizer.json's model.vocab).
  */
-#include "text/subword_core.h"
+#include "text/tokenizer/vocab.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -155,15 +155,15 @@ void sw_quote(char *dst, size_t cap, const char *s, size_t len)
     dst[o] = '\0';
 }
 
-int sw_vocab_build(attn_tokenizer *tk, const char *const *entries, const size_t *lens, int n,
+int sw_vocab_build(sw_vocab *v, const char *what, const char *const *entries, const size_t *lens, int n,
                    sw_where_fn where, const void *ctx, attn_error *err)
 {
     char at[256], q[96]; /* [256] where an entry is; [96] the entry, quoted */
     size_t bad;
-    if (n <= 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary", tk->what);
+    if (n <= 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary", what);
     size_t bytes = 0;
     for (int i = 0; i < n; i++) bytes += lens[i] + 1;
-    if (sw_vocab_init(&tk->v, n, bytes + 64, err) != 0) return -1;
+    if (sw_vocab_init(v, n, bytes + 64, err) != 0) return -1;
     for (int i = 0; i < n; i++) {
         int dup;
         if (lens[i] == 0) {
@@ -177,7 +177,7 @@ int sw_vocab_build(attn_tokenizer *tk, const char *const *entries, const size_t 
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: invalid UTF-8 at byte %zu of the entry", at,
                              bad);
         }
-        int id = sw_vocab_add(&tk->v, entries[i], lens[i], &dup, err);
+        int id = sw_vocab_add(v, entries[i], lens[i], &dup, err);
         if (id == -1) return -1;
         if (id == -2) {
             where(at, sizeof at, ctx, i);
@@ -205,7 +205,7 @@ static void where_key(char *dst, size_t cap, const void *ctx, int i)
     snprintf(dst, cap, "%s: key %s", w->path, q);
 }
 
-int sw_vocab_from_json(attn_tokenizer *tk, const cJSON *obj, const char *path, attn_error *err)
+int sw_vocab_from_json(sw_vocab *v, const cJSON *obj, const char *path, attn_error *err)
 {
     char q[96], q2[96]; /* [96] keys, quoted */
     if (!cJSON_IsObject(obj))
@@ -250,7 +250,7 @@ int sw_vocab_from_json(attn_tokenizer *tk, const cJSON *obj, const char *path, a
         lens[i] = strlen(entries[i]);
     }
     json_where w = {path, entries, lens};
-    rc = sw_vocab_build(tk, entries, lens, n, where_key, &w, err);
+    rc = sw_vocab_build(v, path, entries, lens, n, where_key, &w, err);
 done:
     free(by_id);
     free(entries);
@@ -331,9 +331,9 @@ static const char *scan_string(const char *p, const char *end, char *out, size_t
     return p + 1;
 }
 
-/* Returns 1 with tk->v built, 0 when text is not the simple shape (or an
+/* Returns 1 with v built, 0 when text is not the simple shape (or an
  * id is out of place), -1 with err filled (a bad entry, or memory). */
-static int scan_flat(attn_tokenizer *tk, const char *text, size_t len, const char *path, attn_error *err)
+static int scan_flat(sw_vocab *v, const char *text, size_t len, const char *path, attn_error *err)
 {
     const char *p = text, *end = text + len;
     size_t cap = 1, n = 0, used = 0;
@@ -386,7 +386,7 @@ static int scan_flat(attn_tokenizer *tk, const char *text, size_t len, const cha
         lens[ids[i]] = klen[i];
     }
     json_where w = {path, entries, lens};
-    rc = sw_vocab_build(tk, entries, lens, (int)n, where_key, &w, err) != 0 ? -1 : 1;
+    rc = sw_vocab_build(v, path, entries, lens, (int)n, where_key, &w, err) != 0 ? -1 : 1;
     goto done;
 oom:
     rc = attn_oom(err, path);
@@ -400,14 +400,13 @@ done:
     return rc;
 }
 
-int sw_vocab_from_json_text(attn_tokenizer *tk, const char *text, size_t len, const char *path,
-                            attn_error *err)
+int sw_vocab_from_json_text(sw_vocab *v, const char *text, size_t len, const char *path, attn_error *err)
 {
-    int rc = scan_flat(tk, text, len, path, err);
+    int rc = scan_flat(v, text, len, path, err);
     if (rc != 0) return rc < 0 ? -1 : 0;
     json_doc *doc = NULL;
     cJSON *root = json_parse_doc(path, text, len, &doc, err);
-    rc = root ? sw_vocab_from_json(tk, root, path, err) : -1;
+    rc = root ? sw_vocab_from_json(v, root, path, err) : -1;
     json_doc_free(doc);
     return rc;
 }
