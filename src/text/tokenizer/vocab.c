@@ -55,12 +55,9 @@ static uint32_t probe(const sw_vocab *v, const char *s, size_t len, uint32_t h)
 {
     uint32_t mask = v->cap - 1, i = h & mask;
     for (;;) {
-        uint64_t e = v->slot[i];
-        if (e == 0) return i;
-        if ((uint32_t)(e >> 32) == h) {
-            uint32_t id = (uint32_t)e - 1;
-            if (v->len[id] == len && memcmp(v->str + v->off[id], s, len) == 0) return i;
-        }
+        const sw_slot *e = &v->slot[i];
+        if (e->id1 == 0) return i;
+        if (e->hash == h && e->len == len && memcmp(v->str + e->off, s, len) == 0) return i;
         i = (i + 1) & mask;
     }
 }
@@ -68,7 +65,7 @@ static uint32_t probe(const sw_vocab *v, const char *s, size_t len, uint32_t h)
 int sw_vocab_find(const sw_vocab *v, const char *s, size_t len)
 {
     if (v->n == 0) return -1;
-    return (int)(uint32_t)v->slot[probe(v, s, len, hash_bytes(s, len))] - 1;
+    return (int)v->slot[probe(v, s, len, hash_bytes(s, len))].id1 - 1;
 }
 
 static int grow(sw_vocab *v)
@@ -78,17 +75,17 @@ static int grow(sw_vocab *v)
     if (off) v->off = off;
     uint32_t *len = off ? realloc(v->len, (size_t)n * sizeof *len) : NULL;
     if (len) v->len = len;
-    uint64_t *slot = len ? calloc((size_t)v->cap * 2, sizeof *slot) : NULL;
+    sw_slot *slot = len ? calloc((size_t)v->cap * 2, sizeof *slot) : NULL;
     if (!slot) return -1;
-    uint64_t *old = v->slot;
+    sw_slot *old = v->slot;
     uint32_t ocap = v->cap;
     v->slot = slot;
     v->cap *= 2;
     v->n_cap = n;
     for (uint32_t i = 0; i < ocap; i++)
-        if (old[i]) {
-            uint32_t j = (uint32_t)(old[i] >> 32) & (v->cap - 1);
-            while (slot[j]) j = (j + 1) & (v->cap - 1);
+        if (old[i].id1) {
+            uint32_t j = old[i].hash & (v->cap - 1);
+            while (slot[j].id1) j = (j + 1) & (v->cap - 1);
             slot[j] = old[i];
         }
     free(old);
@@ -99,8 +96,8 @@ int sw_vocab_add(sw_vocab *v, const char *s, size_t len, int *dup, attn_error *e
 {
     uint32_t h = hash_bytes(s, len);
     uint32_t i = probe(v, s, len, h);
-    if (v->slot[i]) {
-        *dup = (int)(uint32_t)v->slot[i] - 1;
+    if (v->slot[i].id1) {
+        *dup = (int)v->slot[i].id1 - 1;
         return -2;
     }
     if (v->n == v->n_cap) {
@@ -120,7 +117,7 @@ int sw_vocab_add(sw_vocab *v, const char *s, size_t len, int *dup, attn_error *e
     memcpy(v->str + v->str_len, s, len);
     v->str[v->str_len + len] = '\0';
     v->str_len += len + 1;
-    v->slot[i] = (uint64_t)h << 32 | (uint32_t)(id + 1);
+    v->slot[i] = (sw_slot){h, (uint32_t)id + 1, v->off[id], (uint32_t)len};
     return id;
 }
 

@@ -17,13 +17,18 @@
 
 #include "base/error.h"
 
+/* A slot of the hash table: the entry's hash, id + 1 (0: empty), and where
+ * its text is, so that a look-up touches the text only to confirm. */
+typedef struct {
+    uint32_t hash, id1, off, len;
+} sw_slot;
+
 typedef struct {
     char *str;        /* [str_len] every entry, NUL-terminated, in id order */
     size_t str_len, str_cap;
     uint32_t *off;    /* [n] offset of entry i in str */
     uint32_t *len;    /* [n] byte length of entry i */
-    uint64_t *slot;   /* [cap] hash << 32 | (id + 1), or 0 for an empty slot
-                         (open addressing: the hash is compared in the slot) */
+    sw_slot *slot;    /* [cap] open addressing, linear probing */
     uint32_t cap;     /* a power of two, >= 2 * n_cap */
     int n, n_cap;
 } sw_vocab;
