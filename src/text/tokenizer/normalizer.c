@@ -11,11 +11,11 @@
 
 static const char *const norm_names[] = {"NFC",     "NFD",     "NFKC",           "NFKD",       "Lowercase",
                                          "Strip",   "StripAccents", "Replace",   "Prepend",    "BertNormalizer",
-                                         "Precompiled", "ByteLevel"};
+                                         "Precompiled", "ByteLevel", "Nmt"};
 #define N_NAMES (int)(sizeof norm_names / sizeof *norm_names)
 #define SUPPORTED                                                                                  \
     "NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, Replace, Prepend, BertNormalizer, "     \
-    "Precompiled, ByteLevel or Sequence"
+    "Precompiled, ByteLevel, Nmt or Sequence"
 
 static int push(tk_normalizer *nz, const tkj *j, tk_norm **out)
 {
@@ -121,6 +121,7 @@ int tk_normalize(const tk_normalizer *nz, nstr *s, tk_scratch *sc, attn_error *e
         case TN_BERT: rc = tk_norm_bert(s, n, ch); break;
         case TN_PRECOMPILED: rc = tk_norm_precompiled(s, &n->map, ch); break;
         case TN_BYTELEVEL: rc = tk_norm_bytelevel(s, ch); break;
+        case TN_NMT: rc = tk_norm_nmt(s, ch); break;
         case TN_REPLACE:
             if (!n->pat.re) {
                 rc = nstr_replace_str(s, n->pat.str, n->pat.len, n->content);

@@ -13,6 +13,7 @@
  *                       (null: as lowercase), lowercase
  *   Precompiled         precompiled_charsmap (T5, XLM-R, ALBERT)
  *   ByteLevel           bytes to GPT-2's byte characters
+ *   Nmt                 drops control characters, makes other spaces ' '
  *   Sequence            normalizers, nested Sequences flattened
  *
  * The normalizer owns its patterns and tables: tk_normalizer_free().
@@ -36,7 +37,7 @@
 
 typedef enum {
     TN_NFC, TN_NFD, TN_NFKC, TN_NFKD, TN_LOWERCASE, TN_STRIP, TN_STRIP_ACCENTS, TN_REPLACE, TN_PREPEND,
-    TN_BERT, TN_PRECOMPILED, TN_BYTELEVEL
+    TN_BERT, TN_PRECOMPILED, TN_BYTELEVEL, TN_NMT
 } tk_norm_type;
 
 /* SentencePiece's precompiled charsmap: a darts-clone double array over
@@ -75,6 +76,9 @@ int tk_norm_lowercase(nstr *s, nchanges *ch);
 int tk_norm_filter(nstr *s, int (*keep)(uint32_t cp), nchanges *ch);
 /* BertNormalizer, all four steps as its flags say. */
 int tk_norm_bert(nstr *s, const tk_norm *n, nchanges *ch);
+/* Nmt: ASCII control characters dropped, tabs, line ends, zero-width and
+ * other spaces (and U+2581, U+FEFF, U+FFFD) made ' '. */
+int tk_norm_nmt(nstr *s, nchanges *ch);
 /* GPT-2's byte characters: each byte of each character becomes one. */
 int tk_norm_bytelevel(nstr *s, nchanges *ch);
 /* GPT-2's bytes_to_unicode(): the code point that stands for byte b. */

@@ -182,6 +182,26 @@ int tk_norm_bert(nstr *s, const tk_norm *n, nchanges *ch)
     return 0;
 }
 
+static int nmt_keep(uint32_t cp)
+{
+    return !((cp >= 0x01 && cp <= 0x08) || cp == 0x0B || (cp >= 0x0E && cp <= 0x1F) || cp == 0x7F || cp == 0x8F ||
+             cp == 0x9F);
+}
+
+int tk_norm_nmt(nstr *s, nchanges *ch)
+{
+    if (tk_norm_filter(s, nmt_keep, ch) != 0) return -1;
+    ch->n = 0;
+    int any = 0;
+    FOR_CHARS(s, cp, {
+        int sp = cp == 0x09 || cp == 0x0A || cp == 0x0C || cp == 0x0D || cp == 0x1680 || (cp >= 0x200B && cp <= 0x200F) ||
+                 cp == 0x2028 || cp == 0x2029 || cp == 0x2581 || cp == 0xFEFF || cp == 0xFFFD;
+        any |= sp;
+        nchanges_push(ch, sp ? ' ' : cp, 0);
+    })
+    return any ? apply(s, ch, 0) : 0;
+}
+
 uint32_t tk_byte_char(int b)
 {
     if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) return (uint32_t)b;

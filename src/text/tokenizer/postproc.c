@@ -1,6 +1,5 @@
 /* postproc.c — reading a tokenizer.json's "post_processor" (see
- * postproc.h). Templates may also be written as strings ("<s> $A </s>",
- * pieces "$A", "$B", "$A:1", "TOKEN", "TOKEN:1"), as tokenizers accepts.
+ * postproc.h).
  */
 #include "text/tokenizer/postproc.h"
 
@@ -43,23 +42,7 @@ static int read_template(attn_tokenizer *tk, const tkj *j, const cJSON *node, co
     char at[256], ai[300]; /* [256] path.single; [300] path.single[i] */
     int seen = 0, i = 0;
     tkj_at(at, sizeof at, path, "single", 0);
-    if (cJSON_IsString(single)) { /* "<s> $A </s>" */
-        char *s = strdup(single->valuestring), *save = NULL;
-        if (!s) return attn_oom(j->err, j->file);
-        int rc = 0;
-        for (char *p = strtok_r(s, " ", &save); p && rc == 0; p = strtok_r(NULL, " ", &save)) {
-            if (p[0] == '$') {
-                if (seen) rc = tkj_fail(j, at, "more than one sequence");
-                seen = 1;
-                continue;
-            }
-            char *colon = strrchr(p, ':');
-            if (colon && colon != p) *colon = '\0';
-            rc = template_special(tk, j, map, p, at, seen, sp);
-        }
-        free(s);
-        if (rc != 0) return -1;
-    } else if (cJSON_IsArray(single)) {
+    if (cJSON_IsArray(single)) {
         for (const cJSON *it = single->child; it; it = it->next, i++) {
             tkj_at(ai, sizeof ai, at, NULL, i);
             const cJSON *tok = cJSON_GetObjectItemCaseSensitive(it, "SpecialToken");
@@ -73,7 +56,7 @@ static int read_template(attn_tokenizer *tk, const tkj *j, const cJSON *node, co
             if (template_special(tk, j, map, name->valuestring, ai, seen, sp) != 0) return -1;
         }
     } else {
-        return tkj_fail(j, at, "expected a list of pieces (or a template string)");
+        return tkj_fail(j, at, "expected a list of pieces");
     }
     if (!seen) return tkj_fail(j, at, "no sequence ($A) in the template");
     return 0;

@@ -450,7 +450,7 @@ static const struct {
     {"tokenizer_model_unknown.json", L_TOKENIZER_JSON,
      ": model.type \"Unigramm\" is not supported (BPE, WordPiece, WordLevel or Unigram)"},
     {"tokenizer_normalizer_unknown.json", L_TOKENIZER_JSON,
-     ": normalizer.normalizers[1].type \"NFKX\" is not supported (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, Replace, Prepend, BertNormalizer, Precompiled, ByteLevel or Sequence)"},
+     ": normalizer.normalizers[1].type \"NFKX\" is not supported (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, Replace, Prepend, BertNormalizer, Precompiled, ByteLevel, Nmt or Sequence)"},
     {"tokenizer_pretokenizer_unknown.json", L_TOKENIZER_JSON,
      ": pre_tokenizer.type \"UnicodeScripts\" is not supported (ByteLevel, Split, Metaspace, Whitespace, WhitespaceSplit, Punctuation, Digits, BertPreTokenizer, CharDelimiterSplit or Sequence)"},
     {"tokenizer_regex_bad.json", L_TOKENIZER_JSON,
