@@ -94,8 +94,13 @@ check: deps-test
 check-fast: all
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests tests/run.sh
 
-bench: deps-test all
+bench: deps-test all $(BUILD)/tokenizer_bench
 	bench/run.sh
+
+# the tokenizer benchmark's program (bench/tokenizer_bench.c, bench/run.sh step 5)
+$(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 train:
 	@scripts/deps.sh train
