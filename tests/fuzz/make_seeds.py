@@ -163,6 +163,93 @@ def small_safetensors():
     return out
 
 
+def pipeline_tokenizers():
+    """Small tokenizer.json files whose pipelines use every stage type the
+    reader knows (normalizers, pre-tokenizers, models, post-processors,
+    decoders), so the fuzzer starts from valid files of each."""
+    U = "\u2581"
+    spec = [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+            {"SpecialToken": {"id": "</s>", "type_id": 0}}]
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False, "special": True,
+              "normalized": False} for i, t in ((1, "<s>"), (2, "</s>"))]
+    uni = [["<unk>", 0], ["<s>", 0], ["</s>", 0], [U, -2], [U + "the", -3], [U + "cat", -3], [U + "ca", -4],
+           ["t", -4], ["s", -3], [U + "sat", -3.5], ["a", -5], ["c", -5], ["fi", -4], [U + "fi", -3.2],
+           ["n", -5], ["e", -5], ["ne", -4], ["<0x41>", -9], ["<0xE2>", -9]]
+    out = {
+        "unigram_metaspace": {
+            "version": "1.0", "added_tokens": added, "normalizer": {"type": "NFKC"},
+            "pre_tokenizer": {"type": "Metaspace", "replacement": U, "prepend_scheme": "always", "split": True},
+            "post_processor": {"type": "TemplateProcessing", "single": spec, "pair": spec,
+                               "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]},
+                                                  "</s>": {"id": "</s>", "ids": [2], "tokens": ["</s>"]}}},
+            "decoder": {"type": "Metaspace", "replacement": U, "prepend_scheme": "always"},
+            "model": {"type": "Unigram", "unk_id": 0, "vocab": uni, "byte_fallback": True}},
+        "wordlevel_truncation": {
+            "version": "1.0", "truncation": {"direction": "Right", "max_length": 5, "strategy": "LongestFirst",
+                                             "stride": 0},
+            "added_tokens": [], "normalizer": {"type": "Sequence", "normalizers": [
+                {"type": "Lowercase"}, {"type": "StripAccents"}, {"type": "NFD"}, {"type": "Strip",
+                                                                                  "strip_left": True,
+                                                                                  "strip_right": True}]},
+            "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                {"type": "WhitespaceSplit"}, {"type": "Punctuation", "behavior": "Isolated"},
+                {"type": "Digits", "individual_digits": True}]},
+            "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 1], "sep": ["[SEP]", 2]},
+            "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+            "model": {"type": "WordLevel", "unk_token": "[UNK]",
+                      "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "b": 4, "c": 5, "1": 6, ".": 7}}},
+        "bpe_split_regex": {
+            "version": "1.0", "added_tokens": [{"id": 9, "content": "<|eot|>", "single_word": False,
+                                                "lstrip": True, "rstrip": False, "special": True,
+                                                "normalized": False}],
+            "normalizer": {"type": "Sequence", "normalizers": [
+                {"type": "NFC"}, {"type": "Replace", "pattern": {"String": "  "}, "content": " "},
+                {"type": "Prepend", "prepend": U}]},
+            "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"},
+                 "behavior": "Isolated", "invert": False},
+                {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
+            "post_processor": {"type": "Sequence", "processors": [
+                {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False},
+                {"type": "RobertaProcessing", "cls": ["<s>", 1], "sep": ["</s>", 2], "trim_offsets": True,
+                 "add_prefix_space": False}]},
+            "decoder": {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"},
+                                                         {"type": "Replace", "pattern": {"String": U},
+                                                          "content": " "},
+                                                         {"type": "Strip", "content": " ", "start": 1,
+                                                          "stop": 0}]},
+            "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+                      "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True,
+                      "ignore_merges": False,
+                      "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2, "t": 3, "h": 4, "e": 5, "th": 6, "the": 7,
+                                "<0x41>": 8, "<|eot|>": 9},
+                      "merges": [["t", "h"], ["th", "e"]]}},
+        "bert_pipeline": {
+            "version": "1.0", "added_tokens": [], "normalizer": {"type": "BertNormalizer", "clean_text": True,
+                                                                "handle_chinese_chars": True,
+                                                                "strip_accents": None, "lowercase": True},
+            "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+                {"type": "Whitespace"}, {"type": "CharDelimiterSplit", "delimiter": "-"},
+                {"type": "Split", "pattern": {"String": "'"}, "behavior": "MergedWithPrevious",
+                 "invert": False}]},
+            "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 2], "sep": ["[SEP]", 3]},
+            "decoder": {"type": "CTC", "pad_token": "[PAD]", "word_delimiter_token": "|", "cleanup": True},
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                      "max_input_chars_per_word": 100,
+                      "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "the": 4, "cat": 5, "##s": 6,
+                                "sat": 7, "'": 8, "t": 9}}},
+        "nmt_bpe_decoder": {
+            "version": "1.0", "added_tokens": [], "normalizer": {"type": "Nmt"},
+            "pre_tokenizer": {"type": "Whitespace"}, "post_processor": None,
+            "decoder": {"type": "BPEDecoder", "suffix": "</w>"},
+            "model": {"type": "BPE", "unk_token": "<unk>", "end_of_word_suffix": "</w>",
+                      "continuing_subword_prefix": "", "vocab": {"<unk>": 0, "a": 1, "b": 2, "a</w>": 3,
+                                                                 "b</w>": 4, "ab</w>": 5},
+                      "merges": ["a b</w>"]}},
+    }
+    return {k: json.dumps(v, ensure_ascii=False).encode() for k, v in out.items()}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     bad = os.path.join(ROOT, "tests", "bad")
@@ -213,6 +300,12 @@ def main():
         tk = os.path.join(bad, "tokenizer")
         for p in sorted(glob.glob(os.path.join(tk, "tokenizer_*.json"))):
             save("tokenizer_json", os.path.basename(p), read(p))
+        bert = os.path.join(bad, "hf", "bert")
+        for name, data in pipeline_tokenizers().items():
+            save("tokenizer_json", name + ".json", data)
+            save("hf_dir", "bert_" + name, pack([("config.json", read(os.path.join(bert, "config.json"))),
+                                                 ("model.safetensors", read(os.path.join(bert, "model.safetensors"))),
+                                                 ("tokenizer.json", data)]))
         for p in sorted(glob.glob(os.path.join(tk, "vocab_*.txt"))):
             save("vocab_txt", os.path.basename(p), b"\x01" + read(p))
             save("vocab_txt", "cased_" + os.path.basename(p), b"\x00" + read(p))
