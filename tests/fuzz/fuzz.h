@@ -75,8 +75,10 @@ void fuzz_fail(const char *file, int line, const char *fmt, ...)
 void fuzz_check_error(const attn_error *err);
 
 /* The invariants of tokenize.h and subword.h for tokens of text[0..len):
- * spans inside the text and in order, texts present, ids in [0, n_vocab)
- * (n_vocab < 0: not checked), specials with empty spans. */
+ * spans inside the text (not necessarily in order: a byte-fallback piece
+ * between two fused unknown pieces keeps its own bytes), texts present,
+ * ids in [0, n_vocab) (n_vocab < 0: not checked), specials with empty
+ * spans. */
 void fuzz_check_tokens(const attn_tokens *t, size_t len, int n_vocab);
 
 /* Sentences every tokenizer harness encodes (NULL-terminated): scripts,

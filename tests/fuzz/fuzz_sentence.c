@@ -5,9 +5,12 @@
  * the rest is the sentence (an input with a NUL byte is skipped: neither
  * an argument nor a line of standard input can hold one). A TAB splits
  * off a --source text for cross-attention where main.c allows it.
- *   byte 0: bits 0-1 the tokenizer: 0 words, 1 WordPiece (data/pretrained's
- *           vocab.txt, uncased, [CLS] ... [SEP]), 2 the same cased, 3
- *           byte-level BPE (tests/bad/hf/gpt2); bit 2 --lowercase (words);
+ *   byte 0: bits 0-1 and 7 the tokenizer: 0 words, 1 WordPiece
+ *           (data/pretrained's vocab.txt, uncased, [CLS] ... [SEP]), 2 the
+ *           same cased, 3 byte-level BPE (tests/bad/hf/gpt2), 4-7 the
+ *           tokenizer.json pipelines of tests/fuzz/tokenizers/ (Unigram
+ *           with Metaspace, WordLevel with truncation, BPE with a Split
+ *           regex and byte fallback, a BERT pipeline); bit 2 --lowercase;
  *           bits 3-4 the model: 0 post-LN scaled dot, 1 pre-LN causal, 2
  *           additive score, 3 plain dot product (seeded, 2 layers, 2
  *           heads, d 16: the tokens' embeddings are hashed from their
@@ -49,7 +52,7 @@
 #include "text/tokenize.h"
 #include "text/words.h"
 
-enum { N_MODELS = 4, N_TOKENIZERS = 4 };
+enum { N_MODELS = 4, N_TOKENIZERS = 8 };
 static attn_model *models[N_MODELS];
 static attn_tokenizer *tokenizers[N_TOKENIZERS]; /* [0] NULL: words */
 /* The figures' font given by its file where Debian puts it, so that not
@@ -89,6 +92,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     tokenizers[3] = bpe_from_files("tests/bad/hf/gpt2/vocab.json", "tests/bad/hf/gpt2/merges.txt", &err);
     need(tokenizers[3], &err, "tests/bad/hf/gpt2");
+    static const char *const pipelines[] = {"unigram_metaspace", "wordlevel_truncation", "bpe_split_regex",
+                                            "bert_pipeline"};
+    for (int i = 0; i < 4; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tests/fuzz/tokenizers/%s.json", pipelines[i]);
+        need(tokenizers[4 + i] = tokenizer_from_json(path, &err), &err, path);
+        const char *first = NULL, *last = NULL;
+        tokenizer_default_specials(tokenizers[4 + i], &first, &last);
+        if ((first || last) && tokenizer_set_specials(tokenizers[4 + i], first, last, &err) != 0)
+            need(NULL, &err, path);
+    }
     return 0;
 }
 
@@ -217,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(text);
         return 0;
     }
-    attn_tokenizer *tk = tokenizers[o[0] & 3];
+    attn_tokenizer *tk = tokenizers[(o[0] & 3) | (o[0] >> 5 & 4)];
     const attn_model *m = models[o[0] >> 3 & 3];
     const int lowercase = o[0] >> 2 & 1, words = o[0] >> 5 & 1, no_special = o[0] >> 6 & 1;
     const int grouped = (words || no_special) && tk;

@@ -3,7 +3,8 @@
 other suites already use (tests/bad/, tests/data/, data/) and from tiny valid
 models written here, into DIR/<harness>/ (default build/fuzz/seeds).
 
-The committed corpora (tests/fuzz/corpus/<harness>/) started as these seeds
+Also writes tests/fuzz/tokenizers/*.json, the tokenizer.json pipelines
+fuzz_sentence.c encodes with. The committed corpora (tests/fuzz/corpus/<harness>/) started as these seeds
 and were then minimised and grown by fuzzing (tests/fuzz/README.md); run
 this again to start a corpus over. Multi-file inputs are packed as fuzz.h
 describes ("--8<-- NAME" lines). Needs an attnviz binary (ATTNVIZ, default
@@ -303,6 +304,9 @@ def main():
         bert = os.path.join(bad, "hf", "bert")
         for name, data in pipeline_tokenizers().items():
             save("tokenizer_json", name + ".json", data)
+            if name != "nmt_bpe_decoder":  # fuzz_sentence.c's tokenizers 4-7
+                with open(os.path.join(ROOT, "tests", "fuzz", "tokenizers", name + ".json"), "wb") as f:
+                    f.write(data)
             save("hf_dir", "bert_" + name, pack([("config.json", read(os.path.join(bert, "config.json"))),
                                                  ("model.safetensors", read(os.path.join(bert, "model.safetensors"))),
                                                  ("tokenizer.json", data)]))

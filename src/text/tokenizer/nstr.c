@@ -158,8 +158,10 @@ static int build_splice(nstr *n, size_t a, size_t b, nbuild *w)
     if (reserve(n, len) != 0) return -1;
     memmove(n->b + a + w->len, n->b + b, n->len - b);
     memmove(n->al + a + w->len, n->al + b, (n->len - b) * sizeof *n->al);
-    memcpy(n->b + a, w->b, w->len);
-    memcpy(n->al + a, w->al, w->len * sizeof *n->al);
+    if (w->len) { /* nothing built (every character removed): w->b is NULL */
+        memcpy(n->b + a, w->b, w->len);
+        memcpy(n->al + a, w->al, w->len * sizeof *n->al);
+    }
     n->len = len;
     n->b[len] = '\0';
     return 0;
