@@ -31,8 +31,8 @@
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
-typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG, FMT_NONE } out_format;
-static const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", "none", NULL};
+typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG, FMT_NONE, FMT_HTML } out_format;
+static const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", "none", "html", NULL};
 static const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL};
 static const char *const ln_names[] = {"none", "pre", "post", NULL};
 static const char *const color_names[] = {"auto", "always", "never", NULL};
@@ -216,8 +216,9 @@ static int check_options(options *o, attn_error *err)
     if (o->explain && o->format != FMT_ANSI && o->format != FMT_JSON)
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain: prints text or JSON, not -f %s",
                          format_names[o->format]);
-    if (o->query && o->format != FMT_ANSI)
-        return attn_fail(err, ATTN_EXIT_INPUT, "--query: the focus view is for the terminal (-f ansi)");
+    if (o->query && o->format != FMT_ANSI && o->format != FMT_HTML)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--query: the focus view is for the terminal (-f ansi) "
+                                               "and the page (-f html)");
     if ((o->format == FMT_PNG || o->format == FMT_SVG) && !o->output)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "-f %s needs -o DIR (or -o FILE.%s for a single figure); images are not "
@@ -360,7 +361,7 @@ static int regroup(attn_result *res, const options *o, const char *text, const c
 }
 
 static int render(state *s, const options *o, const attn_result *res, const attn_trace *tr,
-                  int index, attn_error *err)
+                  const char *sentence, int index, attn_error *err)
 {
     int query = -1;
     const char *spec = o->explain ? o->explain : o->query;
@@ -378,6 +379,15 @@ static int render(state *s, const options *o, const attn_result *res, const attn
     case FMT_JSON: return render_json(&s->out.buf, res, err);
     case FMT_PNG: return render_png(res, &fo, &s->files, &s->n_files, err);
     case FMT_SVG: return render_svg(res, &fo, &s->files, &s->n_files, err);
+    case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words */
+        const int grouped = s->model->tokenizer != NULL;
+        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = sentence, .source = o->source,
+                        .layers = s->layers, .n_layers = s->n_layers, .aggregate = o->aggregate,
+                        .rollout = o->rollout, .words = grouped && o->words,
+                        .no_special = grouped && o->no_special, .query = query,
+                        .scale = {.norm = "all", .vmin = NAN, .vmax = NAN}};
+        return render_html(&s->out.buf, res, &ho, err);
+    }
     default: {
         int to_stdout = !o->output || strcmp(o->output, "-") == 0;
         ansi_opts ao = {.color = cli_color_depth(o->color, to_stdout && isatty(STDOUT_FILENO)),
@@ -445,7 +455,8 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
     }};
     attn_trace trace = {0};
     stream_ctx sc = {s, o, index};
-    const int grouped = (o->words || o->no_special) && m->tokenizer;
+    const int html = o->format == FMT_HTML; /* render_html() aggregates and regroups */
+    const int grouped = (o->words || o->no_special) && m->tokenizer && !html;
     int streaming = (o->format == FMT_CSV || o->format == FMT_JSON || o->format == FMT_NONE) &&
                     !o->aggregate && !o->rollout && !o->explain && !grouped;
     forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL,
@@ -462,15 +473,15 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
         if (!(all = malloc((size_t)(last + 1) * sizeof *all))) rc = attn_oom(err, "--rollout");
         for (int l = 0; rc == 0 && l <= last; l++) all[l] = l;
         if (rc == 0) rc = transformer_forward(&res, m, &toks, all, last + 1, s->heads, s->n_heads, &fo, err);
-        if (rc == 0) rc = result_rollout(&res, s->layers, s->n_layers, err);
+        if (rc == 0 && !html) rc = result_rollout(&res, s->layers, s->n_layers, err);
     } else if (rc == 0) {
         rc = transformer_forward(&res, m, &toks, s->layers, s->n_layers, s->heads, s->n_heads, &fo, err);
-        if (rc == 0 && o->aggregate) rc = result_aggregate(&res, o->aggregate, err);
+        if (rc == 0 && o->aggregate && !html) rc = result_aggregate(&res, o->aggregate, err);
     }
     if (rc == 0 && grouped) rc = regroup(&res, o, sentence, o->source, &shown_q, &shown_k, err);
     double t2 = now_ms();
     s->t_compute += t2 - t1;
-    if (rc == 0 && !fo.sink) rc = render(s, o, &res, &trace, index, err);
+    if (rc == 0 && !fo.sink) rc = render(s, o, &res, &trace, sentence, index, err);
     s->t_render += now_ms() - t2;
     free(all);
     trace_free(&trace);
@@ -512,9 +523,10 @@ static int run_stdin(state *s, const options *o, attn_error *err)
                                              "argument, or one per line on standard input)");
     for (int i = 0; rc == 0 && cur; i++) {
         if ((rc = cli_next_sentence(&in, &next, err)) != 0) break;
-        if (next && (o->format == FMT_PNG || o->format == FMT_SVG))
+        if (next && (o->format == FMT_PNG || o->format == FMT_SVG || o->format == FMT_HTML))
             rc = attn_fail(err, ATTN_EXIT_INPUT, "-f %s: standard input has more than one sentence; "
-                                                 "figures take one", format_names[o->format]);
+                                                 "%s one", format_names[o->format],
+                           o->format == FMT_HTML ? "a page shows" : "figures take");
         if (rc == 0) rc = run_sentence(s, o, cur, i == 0 && !next ? 0 : i + 1, err);
         if (rc == 0 && s->out_open) rc = io_stream_flush(&s->out, 1, err);
         free(cur);

@@ -87,4 +87,46 @@ int render_png(const attn_result *r, const figure_opts *o, attn_file **files,
 int render_svg(const attn_result *r, const figure_opts *o, attn_file **files,
                int *n_files, attn_error *err);
 
+/* ---- HTML page ------------------------------------------------------------ */
+
+/* The colour scale a view starts with (the page can change it): one scale
+ * for every matrix of a kind ("all"), per layer ("layer"), per matrix
+ * ("head") or per query row ("row"); the range runs from vmin (NAN: 0) to
+ * vmax (NAN: the largest weight the norm groups together); log: logarithmic
+ * (vmin NAN: vmax / 1000). */
+typedef struct {
+    const char *norm;         /* "all", "layer", "head", "row" */
+    float vmin, vmax;
+    int log;
+} html_scale;
+
+typedef struct {
+    attn_colormap cmap;
+    const char *title;        /* NULL: the sentence and the model */
+    const char *sentence;     /* the text the queries come from */
+    const char *source;       /* --source: the keys' text, or NULL */
+    const int *layers;        /* [n_layers] shown layers, 0-based, sorted */
+    int n_layers;
+    const char *aggregate;    /* NULL, "mean" or "max": one more matrix per layer */
+    int rollout;              /* 1: the rollout of every shown layer too */
+    int words;                /* 1: the matrices regrouped by word as a second set */
+    int no_special;           /* 1: special tokens left out of every set */
+    int query;                /* -1, or the query index to focus at first */
+    html_scale scale;
+} html_opts;
+
+/* Most weights one page holds (all its matrices, every set); past it
+ * render_html() fails with a message that suggests -l and -H. */
+#define HTML_MAX_WEIGHTS (1L << 22)
+
+/* One self-contained HTML page (render/html/page.*: the views are drawn by
+ * its script) of the shown heads of r, plus the matrices o asks for. r
+ * holds the heads of the layers o->layers, and with o->rollout every layer
+ * from the first to the last shown (rollout multiplies through them). With
+ * o->words or o->no_special, r's tokens must have words assigned (words.h).
+ * All text goes into the page escaped: nothing in a token can end the data
+ * or run script, and the page's own Content-Security-Policy allows only its
+ * script and style. */
+int render_html(attn_buf *out, const attn_result *r, const html_opts *o, attn_error *err);
+
 #endif

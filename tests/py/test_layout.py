@@ -201,7 +201,9 @@ check("every-file-opens-with-its-comment", not unnamed, f"{len(files)} files" if
 build = os.environ.get("BUILD_DIR") or os.path.dirname(os.environ.get("UNIT_DIR", "build/tests"))
 build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
 objects = nm_objects(build) if os.path.isdir(build) else {}
-n_c = sum(1 for f in files if f.endswith(".c"))
+# and the sources the Makefile generates into $(BUILD)/gen/<folder>/ (the HTML page's assets)
+generated = sources(os.path.join(build, "gen")) if os.path.isdir(os.path.join(build, "gen")) else {}
+n_c = sum(1 for f in files if f.endswith(".c")) + sum(1 for f in generated if f.endswith(".c"))
 check("objects-built", len(objects) == n_c, f"{len(objects)} objects in {build} for {n_c} .c files "
       "(the suite runs after make)")
 problems = check_calls(objects, order)

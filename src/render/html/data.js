@@ -1,0 +1,90 @@
+// data.js — the data the C side wrote (src/render/html.c): one JSON object
+// in <script id="attnviz-data">, with every set's weights as base64, either
+// little-endian float32 ("f32": exact) or 16-bit codes ("u16": the float32
+// whose bits are code << 14, within 0.1 % of the weight). Decoded once into
+// a Float32Array per set: [layer][column][query][key].
+
+const D = JSON.parse(document.getElementById("attnviz-data").textContent);
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function decodeWeights(b64, encoding, n) {
+  const bytes = fromBase64(b64);
+  const width = encoding === "f32" ? 4 : 2;
+  if (bytes.length !== n * width) throw new Error(`weights: ${bytes.length} bytes for ${n} weights`);
+  if (!LITTLE) { // the data is little-endian
+    for (let i = 0; i < bytes.length; i += width)
+      bytes.subarray(i, i + width).reverse();
+  }
+  if (width === 4) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  const codes = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  const out = new Float32Array(n);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) bits[i] = codes[i] << 14;
+  return out;
+}
+
+/** One set of matrices ("tokens" or "words"): the shown layers × columns
+ *  (model heads, then the aggregates asked for). */
+class MatrixSet {
+  constructor(j) {
+    this.name = j.name;
+    this.queries = j.queries;
+    this.keys = j.keys || j.queries;
+    this.cross = j.keys != null;
+    this.layers = j.layers; // 1-based model layers
+    this.columns = j.columns.map((c, i) => ({
+      index: i,
+      head: c.head ?? null,
+      aggregate: c.aggregate ?? null,
+      kind: c.head != null ? "head" : c.aggregate, // columns of one kind share an "all" scale
+      short: c.head != null ? String(c.head) : c.aggregate,
+      label: c.head != null ? `head ${c.head}` : c.aggregate,
+    }));
+    this.nq = this.queries.length;
+    this.nk = this.keys.length;
+    this.nn = this.nq * this.nk;
+    this.query = j.query >= 0 && j.query < this.nq ? j.query : -1;
+    this.exact = j.encoding === "f32";
+    this.w = decodeWeights(j.weights, j.encoding, this.layers.length * this.columns.length * this.nn);
+    this.maxCache = new Map();
+  }
+
+  offset(li, ci) { return (li * this.columns.length + ci) * this.nn; }
+  matrix(li, ci) { const o = this.offset(li, ci); return this.w.subarray(o, o + this.nn); }
+  value(li, ci, q, k) { return this.w[this.offset(li, ci) + q * this.nk + k]; }
+  /** Masked (causal, key after query): drawn as masked, never as a low weight. */
+  masked(q, k) { return D.causal && !this.cross && k > q; }
+
+  matMax(li, ci) {
+    const key = `m${li},${ci}`;
+    let m = this.maxCache.get(key);
+    if (m === undefined) {
+      m = 0;
+      const a = this.matrix(li, ci);
+      for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+      this.maxCache.set(key, m);
+    }
+    return m;
+  }
+
+  rowMax(li, ci, q) {
+    let m = 0;
+    const o = this.offset(li, ci) + q * this.nk;
+    for (let k = 0; k < this.nk; k++) if (this.w[o + k] > m) m = this.w[o + k];
+    return m;
+  }
+
+  /** Keys of query q in matrix (li, ci), largest weight first. */
+  ranked(li, ci, q) {
+    const ks = [];
+    for (let k = 0; k < this.nk; k++) if (!this.masked(q, k)) ks.push(k);
+    return ks.sort((a, b) => this.value(li, ci, q, b) - this.value(li, ci, q, a) || a - b);
+  }
+
+  title(li, ci) { return `layer ${this.layers[li]} · ${this.columns[ci].label}`; }
+}
+
+const SETS = D.sets.map((j) => new MatrixSet(j));
+
+/** The colormaps, as the figures draw them: 256 colours each at t = i/255. */
+const CMAPS = Object.fromEntries(Object.entries(D.colormaps).map(([name, b64]) => [name, fromBase64(b64)]));

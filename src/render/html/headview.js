@@ -1,0 +1,204 @@
+// headview.js — the head view: the queries in a column on the left, the
+// keys on the right, a line from each query to each key whose opacity is
+// the weight on the colour scale, one colour per head (column). Pointing at
+// a token, or moving to it with the keyboard, shows only its lines and its
+// weights as numbers beside the other column; a click (Enter) keeps it.
+
+const LINE_CUT = 0.01;       // lines below 1 % of the scale are not drawn
+const ALPHA_STEPS = 32;      // opacities are drawn in this many steps
+const FULL_DRAW_MAX = 600000; // more possible lines than this: only the active token's
+
+class HeadView {
+  constructor(app, root) {
+    this.app = app;
+    this.root = root;
+    this.active = null; // {side: "q" | "k", i}
+    this.locked = false;
+    this.log = null;     // the lines of the last draw, when app.debug: [column, q, k, alpha]
+  }
+
+  /** Rebuilds the columns of tokens for the current set. */
+  build() {
+    const s = this.app.set();
+    const n = Math.max(s.nq, s.nk);
+    this.rowH = n <= 60 ? 20 : n <= 300 ? 16 : 12;
+    this.active = null;
+    this.locked = false;
+    const col = (side, tokens, head) => el("div", {
+      class: `col ${side}`, role: "listbox", "aria-label": head,
+      "aria-orientation": "vertical",
+    }, el("div", { class: "colhead", text: head }), ...tokens.map((t, i) => el("div", {
+      class: "tok", role: "option", id: `hv-${side}${i}`, "data-side": side, "data-i": i,
+      tabindex: i === 0 ? 0 : -1, "aria-selected": "false",
+    }, ...(side === "q"
+      ? [el("span", { class: "num" }), el("span", { class: "label", text: shown(t) })]
+      : [el("span", { class: "label", text: shown(t) }), el("span", { class: "num" })]))));
+    this.qcol = col("q", s.queries, s.cross ? "queries (sentence)" : "queries");
+    this.kcol = col("k", s.keys, s.cross ? "keys (source)" : "keys");
+    this.canvas = el("canvas", { "aria-hidden": "true", class: "lines" });
+    this.width = n > 300 ? 320 : 240;
+    const hv = el("div", { class: "hv" }, this.qcol, this.canvas, this.kcol);
+    hv.style.setProperty("--row", this.rowH + "px");
+    this.note = el("p", { class: "note" });
+    this.root.replaceChildren(
+      el("p", { class: "note", text: "Point at a token (or tab to a column and use the arrow keys) to see only its " +
+        "lines and weights; click or press Enter to keep it, Escape to let go." }), hv, this.note);
+    for (const c of [this.qcol, this.kcol]) {
+      c.addEventListener("pointerover", (e) => {
+        const t = e.target.closest(".tok");
+        if (t && !this.locked) this.setActive(t.dataset.side, Number(t.dataset.i));
+      });
+      c.addEventListener("pointerleave", () => { if (!this.locked) this.setActive(null); });
+      c.addEventListener("click", (e) => {
+        const t = e.target.closest(".tok");
+        if (t) this.toggleLock(t.dataset.side, Number(t.dataset.i));
+      });
+      c.addEventListener("focusin", (e) => {
+        const t = e.target.closest(".tok");
+        if (t && !this.locked) this.setActive(t.dataset.side, Number(t.dataset.i));
+      });
+      c.addEventListener("keydown", (e) => this.key(e));
+    }
+    hv.addEventListener("focusout", (e) => {
+      if (!this.locked && !hv.contains(e.relatedTarget)) this.setActive(null);
+    });
+  }
+
+  key(e) {
+    const t = e.target.closest(".tok");
+    if (!t) return;
+    const s = this.app.set();
+    let side = t.dataset.side, i = Number(t.dataset.i);
+    const n = side === "q" ? s.nq : s.nk;
+    switch (e.key) {
+      case "ArrowDown": i = Math.min(n - 1, i + 1); break;
+      case "ArrowUp": i = Math.max(0, i - 1); break;
+      case "Home": i = 0; break;
+      case "End": i = n - 1; break;
+      case "PageDown": i = Math.min(n - 1, i + 10); break;
+      case "PageUp": i = Math.max(0, i - 10); break;
+      case "ArrowRight": side = "k"; i = Math.min(i, s.nk - 1); break;
+      case "ArrowLeft": side = "q"; i = Math.min(i, s.nq - 1); break;
+      case "Enter": case " ": this.toggleLock(side, i); e.preventDefault(); return;
+      case "Escape": this.locked = false; this.setActive(side, i); return;
+      default: return;
+    }
+    e.preventDefault();
+    if (this.locked) { this.locked = false; }
+    this.focusToken(side, i);
+  }
+
+  focusToken(side, i) {
+    const col = side === "q" ? this.qcol : this.kcol;
+    for (const t of col.querySelectorAll('.tok[tabindex="0"]')) t.tabIndex = -1;
+    const t = document.getElementById(`hv-${side}${i}`);
+    t.tabIndex = 0;
+    t.focus();
+    this.setActive(side, i);
+  }
+
+  toggleLock(side, i) {
+    const same = this.active && this.active.side === side && this.active.i === i;
+    this.locked = !(this.locked && same);
+    this.setActive(side, i);
+  }
+
+  setActive(side, i) {
+    const next = side ? { side, i } : null;
+    const a = this.active;
+    if (a) {
+      const t = document.getElementById(`hv-${a.side}${a.i}`);
+      if (t) { t.classList.remove("active", "locked"); t.setAttribute("aria-selected", "false"); }
+    }
+    this.active = next;
+    if (next) {
+      const t = document.getElementById(`hv-${side}${i}`);
+      t.classList.add("active");
+      t.classList.toggle("locked", this.locked);
+      t.setAttribute("aria-selected", "true");
+    }
+    this.draw();
+    if (next) this.app.announce(this.describe());
+  }
+
+  /** The weights of the active token as numbers beside the other column. */
+  numbers() {
+    const s = this.app.set(), li = this.app.state.layer, cols = this.app.visibleColumns();
+    for (const c of [this.qcol, this.kcol]) for (const n of c.querySelectorAll(".num")) n.textContent = "";
+    const a = this.active;
+    if (!a) return;
+    const other = a.side === "q" ? this.kcol : this.qcol;
+    const rows = other.querySelectorAll(".tok");
+    const colors = this.app.colors;
+    rows.forEach((row, j) => {
+      const q = a.side === "q" ? a.i : j, k = a.side === "q" ? j : a.i;
+      if (s.masked(q, k)) return;
+      const num = row.querySelector(".num");
+      num.replaceChildren(...cols.map((c) => {
+        const sp = el("span", { "data-column": c, text: fmtShort(s.value(li, c, q, k)) });
+        sp.style.color = rgbCss(colors[c]);
+        return sp;
+      }));
+    });
+  }
+
+  describe() {
+    const s = this.app.set(), li = this.app.state.layer, a = this.active;
+    const cols = this.app.visibleColumns();
+    const tok = a.side === "q" ? s.queries[a.i] : s.keys[a.i];
+    if (!cols.length) return `${shown(tok)}: no head shown`;
+    const c = cols[0];
+    const pairs = [];
+    const n = a.side === "q" ? s.nk : s.nq;
+    for (let j = 0; j < n; j++) {
+      const q = a.side === "q" ? a.i : j, k = a.side === "q" ? j : a.i;
+      if (!s.masked(q, k)) pairs.push([j, s.value(li, c, q, k)]);
+    }
+    pairs.sort((x, y) => y[1] - x[1]);
+    const names = a.side === "q" ? s.keys : s.queries;
+    return `${a.side === "q" ? "query" : "key"} ${shown(tok)} (${a.i}), ${s.columns[c].label}: ` +
+      pairs.slice(0, 3).map(([j, v]) => `${shown(names[j])} ${fmtShort(v)}`).join(", ");
+  }
+
+  draw() {
+    const s = this.app.set(), li = this.app.state.layer, cols = this.app.visibleColumns();
+    const n = Math.max(s.nq, s.nk), W = this.width, H = n * this.rowH;
+    const ctx = sizeCanvas(this.canvas, W, H);
+    ctx.clearRect(0, 0, W, H);
+    const a = this.active;
+    const full = s.nq * s.nk * cols.length <= FULL_DRAW_MAX;
+    this.note.textContent = full || a ? "" : `${s.nq} × ${s.nk} tokens: lines are drawn only for the token ` +
+      "you point at or move to (or choose the matrix view; fewer tokens: -l, -H, shorter text).";
+    this.log = this.app.debug ? [] : null;
+    this.numbers();
+    if (!a && !full) return;
+    const qs = a && a.side === "q" ? [a.i] : null, ks = a && a.side === "k" ? [a.i] : null;
+    const y = (i) => (i + 0.5) * this.rowH;
+    ctx.lineWidth = n > 300 ? 1 : a ? 2 : 1.5;
+    for (const c of cols) {
+      const rowF = rowScaler(s, this.app.state.scale, li, c);
+      const paths = new Array(ALPHA_STEPS).fill(null);
+      const o = s.offset(li, c);
+      const line = (q, k) => {
+        if (s.masked(q, k)) return;
+        const t = rowF(q)(s.w[o + q * s.nk + k]);
+        if (t < LINE_CUT) return;
+        const b = Math.min(ALPHA_STEPS - 1, (t * ALPHA_STEPS) | 0);
+        const p = paths[b] || (paths[b] = new Path2D());
+        p.moveTo(0, y(q));
+        p.lineTo(W, y(k));
+        if (this.log) this.log.push([c, q, k, (b + 0.5) / ALPHA_STEPS]);
+      };
+      for (const q of qs || range(s.nq)) for (const k of ks || range(s.nk)) line(q, k);
+      ctx.strokeStyle = rgbCss(this.app.colors[c]);
+      paths.forEach((p, b) => {
+        if (!p) return;
+        ctx.globalAlpha = (b + 0.5) / ALPHA_STEPS;
+        ctx.stroke(p);
+      });
+    }
+    ctx.globalAlpha = 1;
+  }
+}
+
+function* range(n) { for (let i = 0; i < n; i++) yield i; }
