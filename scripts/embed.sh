@@ -2,8 +2,9 @@
 # embed.sh — writes the HTML page's assets into a C file (render/html_assets.h):
 #   scripts/embed.sh OUT.c TEMPLATE.html STYLE.css SCRIPT.js...
 # The scripts are joined, in the order given, inside one function scope.
-# The style and the script must not hold "</style" or "</script" (they are
-# inlined in the page). Needs only POSIX sh and coreutils (od, sha256sum,
+# The style must not hold "</style", the script neither "</script" nor
+# "<script" nor "<!--" (they are inlined in the page, and the last two
+# would change how the browser finds the end of the script). Needs only POSIX sh and coreutils (od, sha256sum,
 # basenc, base64).
 set -eu
 out=$1 template=$2 css=$3
@@ -19,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
     done
     printf '})();\n'
 } >"$tmp/js"
-if grep -qi '</script' "$tmp/js"; then echo "embed.sh: a script holds </script" >&2; exit 1; fi
+if grep -qiE '</?script|<!--' "$tmp/js"; then echo "embed.sh: a script holds <script, </script or <!--" >&2; exit 1; fi
 if grep -qi '</style' "$css"; then echo "embed.sh: $css holds </style" >&2; exit 1; fi
 
 # array NAME FILE: the bytes of FILE as a C array, NUL-terminated, and its length

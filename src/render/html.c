@@ -310,10 +310,11 @@ int render_html(attn_buf *out, const attn_result *r, const html_opts *o, attn_er
     if (weights > HTML_MAX_WEIGHTS) {
         char a[32], b[32];
         return attn_fail(err, ATTN_EXIT_INPUT,
-                         "-f html: %d layer%s × %lld matri%s of %d × %d tokens are %s weights, more than a page "
-                         "holds (%s); show fewer with -l and -H (for example -l %d -H 1), or use -f csv",
-                         o->n_layers, o->n_layers == 1 ? "" : "s", cols, cols == 1 ? "x" : "ces", r->n_q, r->n_k,
-                         grouped(a, weights), grouped(b, HTML_MAX_WEIGHTS), o->layers[0] + 1);
+                         "-f html: %d layer%s × %d head%s%s%s%s of %d × %d tokens are %s weights, more than a "
+                         "page holds (%s); show fewer with -l and -H (for example -l %d -H 1), or use -f csv",
+                         o->n_layers, o->n_layers == 1 ? "" : "s", r->n_heads, r->n_heads == 1 ? "" : "s",
+                         o->aggregate ? " + " : "", o->aggregate ? o->aggregate : "", o->rollout ? " + rollout" : "",
+                         r->n_q, r->n_k, grouped(a, weights), grouped(b, HTML_MAX_WEIGHTS), o->layers[0] + 1);
     }
     html_sets s;
     if (html_sets_build(&s, r, o, err) != 0) return -1;

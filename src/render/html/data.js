@@ -1,5 +1,5 @@
 // data.js — the data the C side wrote (src/render/html.c): one JSON object
-// in <script id="attnviz-data">, with every set's weights as base64, either
+// in the script element #attnviz-data, with every set's weights as base64, either
 // little-endian float32 ("f32": exact) or 16-bit codes ("u16": the float32
 // whose bits are code << 14, within 0.1 % of the weight). Decoded once into
 // a Float32Array per set: [layer][column][query][key].

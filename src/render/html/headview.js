@@ -6,7 +6,8 @@
 
 const LINE_CUT = 0.01;       // lines below 1 % of the scale are not drawn
 const ALPHA_STEPS = 32;      // opacities are drawn in this many steps
-const FULL_DRAW_MAX = 600000; // more possible lines than this: only the active token's
+const FULL_LINES = 3000;     // at most this many lines at once (the strongest); a canvas
+const HOVER_LINES = 1500;    // without a GPU fills about 30 M pixels a second
 
 class HeadView {
   constructor(app, root) {
@@ -35,9 +36,18 @@ class HeadView {
       : [el("span", { class: "label", text: shown(t) }), el("span", { class: "num" })]))));
     this.qcol = col("q", s.queries, s.cross ? "queries (sentence)" : "queries");
     this.kcol = col("k", s.keys, s.cross ? "keys (source)" : "keys");
-    this.canvas = el("canvas", { "aria-hidden": "true", class: "lines" });
+    this.nums = { q: [...this.qcol.querySelectorAll(".num")], k: [...this.kcol.querySelectorAll(".num")] };
+    this.filled = [];
+    // The canvas is at most a window high and sticks to the top of the window
+    // in a strip as high as the columns: a long text scrolls past it, and
+    // only the lines that cross the window are drawn.
+    this.canvas = el("canvas", { "aria-hidden": "true" });
     this.width = n > 300 ? 320 : 240;
-    const hv = el("div", { class: "hv" }, this.qcol, this.canvas, this.kcol);
+    this.strip = el("div", { class: "lines" }, this.canvas);
+    this.strip.style.width = this.width + "px";
+    this.strip.style.height = n * this.rowH + "px";
+    this.cw = this.ch = 0;
+    const hv = el("div", { class: "hv" }, this.qcol, this.strip, this.kcol);
     hv.style.setProperty("--row", this.rowH + "px");
     this.note = el("p", { class: "note" });
     this.root.replaceChildren(
@@ -61,6 +71,15 @@ class HeadView {
     }
     hv.addEventListener("focusout", (e) => {
       if (!this.locked && !hv.contains(e.relatedTarget)) this.setActive(null);
+    });
+  }
+
+  /** Scrolling moves the strip under the canvas: lines for the new part. */
+  scrolled() {
+    if (!this.strip || this.ch >= Math.max(this.app.set().nq, this.app.set().nk) * this.rowH || this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      if (this.app.state.view === "head") this.draw();
     });
   }
 
@@ -121,25 +140,28 @@ class HeadView {
     if (next) this.app.announce(this.describe());
   }
 
-  /** The weights of the active token as numbers beside the other column. */
+  /** The weights of the active token as numbers beside the other column,
+   *  in the rows the window shows (a long text would relayout thousands). */
   numbers() {
     const s = this.app.set(), li = this.app.state.layer, cols = this.app.visibleColumns();
-    for (const c of [this.qcol, this.kcol]) for (const n of c.querySelectorAll(".num")) n.textContent = "";
+    for (const n of this.filled) n.textContent = "";
+    this.filled = [];
     const a = this.active;
     if (!a) return;
-    const other = a.side === "q" ? this.kcol : this.qcol;
-    const rows = other.querySelectorAll(".tok");
-    const colors = this.app.colors;
-    rows.forEach((row, j) => {
+    const other = a.side === "q" ? "k" : "q", nums = this.nums[other];
+    const i0 = Math.max(0, Math.floor(this.off / this.rowH) - 1);
+    const i1 = Math.min(nums.length, Math.ceil((this.off + this.ch) / this.rowH) + 1);
+    const colors = cols.map((c) => rgbCss(this.app.colors[c]));
+    for (let j = i0; j < i1; j++) {
       const q = a.side === "q" ? a.i : j, k = a.side === "q" ? j : a.i;
-      if (s.masked(q, k)) return;
-      const num = row.querySelector(".num");
-      num.replaceChildren(...cols.map((c) => {
+      if (s.masked(q, k)) continue;
+      nums[j].replaceChildren(...cols.map((c, x) => {
         const sp = el("span", { "data-column": c, text: fmtShort(s.value(li, c, q, k)) });
-        sp.style.color = rgbCss(colors[c]);
+        sp.style.color = colors[x];
         return sp;
       }));
-    });
+      this.filled.push(nums[j]);
+    }
   }
 
   describe() {
@@ -162,34 +184,64 @@ class HeadView {
 
   draw() {
     const s = this.app.set(), li = this.app.state.layer, cols = this.app.visibleColumns();
-    const n = Math.max(s.nq, s.nk), W = this.width, H = n * this.rowH;
-    const ctx = sizeCanvas(this.canvas, W, H);
+    const n = Math.max(s.nq, s.nk), W = this.width, full = n * this.rowH;
+    const H = Math.min(full, Math.max(200, window.innerHeight || full));
+    const off = clamp(-this.strip.getBoundingClientRect().top, 0, full - H); // the strip's part in view
+    if (this.cw !== W || this.ch !== H) { // resizing a canvas reallocates it: only when needed
+      this.ctx = sizeCanvas(this.canvas, W, H);
+      this.cw = W;
+      this.ch = H;
+    }
+    this.off = off;
+    const ctx = this.ctx;
     ctx.clearRect(0, 0, W, H);
+    const y = (i) => (i + 0.5) * this.rowH - off;
+    const outside = (q, k) => (y(q) < -2 && y(k) < -2) || (y(q) > H + 2 && y(k) > H + 2);
     const a = this.active;
-    const full = s.nq * s.nk * cols.length <= FULL_DRAW_MAX;
-    this.note.textContent = full || a ? "" : `${s.nq} × ${s.nk} tokens: lines are drawn only for the token ` +
-      "you point at or move to (or choose the matrix view; fewer tokens: -l, -H, shorter text).";
     this.log = this.app.debug ? [] : null;
     this.numbers();
-    if (!a && !full) return;
-    const qs = a && a.side === "q" ? [a.i] : null, ks = a && a.side === "k" ? [a.i] : null;
-    const y = (i) => (i + 0.5) * this.rowH;
-    ctx.lineWidth = n > 300 ? 1 : a ? 2 : 1.5;
+    // the candidate lines: [column, q, k, opacity step] for every line at or above LINE_CUT
+    const cand = [], hist = new Uint32Array(ALPHA_STEPS);
+    const all = (m) => Array.from({ length: m }, (_, i) => i);
+    const qs = a && a.side === "q" ? [a.i] : all(s.nq), ks = a && a.side === "k" ? [a.i] : all(s.nk);
     for (const c of cols) {
-      const rowF = rowScaler(s, this.app.state.scale, li, c);
-      const paths = new Array(ALPHA_STEPS).fill(null);
-      const o = s.offset(li, c);
-      const line = (q, k) => {
-        if (s.masked(q, k)) return;
-        const t = rowF(q)(s.w[o + q * s.nk + k]);
-        if (t < LINE_CUT) return;
-        const b = Math.min(ALPHA_STEPS - 1, (t * ALPHA_STEPS) | 0);
+      const rowF = rowScaler(s, this.app.state.scale, li, c), o = s.offset(li, c);
+      for (const q of qs) {
+        const fn = rowF(q), base = o + q * s.nk;
+        for (const k of ks) {
+          if (s.masked(q, k) || outside(q, k)) continue;
+          const t = fn(s.w[base + k]);
+          if (t < LINE_CUT) continue;
+          const b = Math.min(ALPHA_STEPS - 1, (t * ALPHA_STEPS) | 0);
+          cand.push(c, q, k, b);
+          hist[b]++;
+        }
+      }
+    }
+    // past the cap, only the strongest steps (a lighter line is lost in the mass anyway)
+    const cap = a ? HOVER_LINES : FULL_LINES, total = cand.length / 4;
+    let minStep = 0, kept = total;
+    if (total > cap) {
+      kept = 0;
+      for (minStep = ALPHA_STEPS - 1; minStep > 0 && kept + hist[minStep] <= cap; minStep--) kept += hist[minStep];
+      if (kept === 0) kept = hist[minStep]; // the strongest step alone is over the cap: draw it
+      else minStep++;
+    }
+    this.shownLines = kept;
+    this.note.textContent = kept < total ? `Showing the ${kept.toLocaleString("en")} strongest of ` +
+      `${total.toLocaleString("en")} lines (opacity ≥ ${(minStep / ALPHA_STEPS).toFixed(2)}); ` +
+      (a ? "fewer heads show more of them." : "point at a token to see its own lines.") : "";
+    ctx.lineWidth = n > 60 ? 1 : a ? 2 : 1.5;
+    for (let i = 0; i < cand.length;) {
+      const c = cand[i], paths = new Array(ALPHA_STEPS).fill(null);
+      for (; i < cand.length && cand[i] === c; i += 4) {
+        const q = cand[i + 1], k = cand[i + 2], b = cand[i + 3];
+        if (b < minStep) continue;
         const p = paths[b] || (paths[b] = new Path2D());
         p.moveTo(0, y(q));
         p.lineTo(W, y(k));
         if (this.log) this.log.push([c, q, k, (b + 0.5) / ALPHA_STEPS]);
-      };
-      for (const q of qs || range(s.nq)) for (const k of ks || range(s.nk)) line(q, k);
+      }
       ctx.strokeStyle = rgbCss(this.app.colors[c]);
       paths.forEach((p, b) => {
         if (!p) return;
@@ -200,5 +252,3 @@ class HeadView {
     ctx.globalAlpha = 1;
   }
 }
-
-function* range(n) { for (let i = 0; i < n; i++) yield i; }

@@ -176,6 +176,7 @@ const app = new App();
 app.build();
 const media = window.matchMedia("(prefers-color-scheme: dark)");
 media.addEventListener("change", () => app.render());
+window.addEventListener("scroll", () => app.views.head.scrolled(), { passive: true });
 let resizeTimer = 0;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
