@@ -49,6 +49,7 @@ class HeadView {
     this.cw = this.ch = 0;
     const hv = el("div", { class: "hv" }, this.qcol, this.strip, this.kcol);
     hv.style.setProperty("--row", this.rowH + "px");
+    this.hv = hv;
     this.note = el("p", { class: "note" });
     this.root.replaceChildren(
       el("p", { class: "note", text: "Point at a token (or tab to a column and use the arrow keys) to see only its " +
@@ -199,6 +200,7 @@ class HeadView {
     const outside = (q, k) => (y(q) < -2 && y(k) < -2) || (y(q) > H + 2 && y(k) > H + 2);
     const a = this.active;
     this.log = this.app.debug ? [] : null;
+    this.hv.style.setProperty("--nums", cols.length);
     this.numbers();
     // the candidate lines: [column, q, k, opacity step] for every line at or above LINE_CUT
     const cand = [], hist = new Uint32Array(ALPHA_STEPS);

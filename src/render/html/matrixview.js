@@ -238,12 +238,13 @@ class MatrixView {
       const bar = el("span");
       bar.style.width = (top > 0 ? (100 * v) / top : 0) + "%";
       return el("li", { "data-k": k }, el("span", { class: "key", text: shown(s.keys[k]), title: `key ${k}` }),
-        el("span", { class: "bar" }, bar), el("span", { class: "v", text: weightText(s, v) }));
+        el("span", { class: "wbar" }, bar), el("span", { class: "v", text: fmtShort(v), title: weightText(s, v) }));
     });
+    const more = ranked.length - RANKED_SHOWN;
     this.focusBox.replaceChildren(
       el("h3", {}, `Query “`, el("span", { class: "tok", text: shown(s.queries[q]) }), `” (${q}) attends to`),
       el("ol", { "aria-label": "keys, largest weight first" }, ...items),
-      ranked.length > RANKED_SHOWN ? el("p", { class: "note", text: `and ${ranked.length - RANKED_SHOWN} more keys` }) : null);
+      ...(more > 0 ? [el("p", { class: "note", text: `and ${more} more keys` })] : []));
   }
 }
 

@@ -160,6 +160,7 @@ class App {
       t.tabIndex = on ? 0 : -1;
     });
     this.layerSel.hidden = view === "model";
+    this.layerSel.querySelector("select").value = String(st.layer);
     this.headsBar.hidden = view === "model";
     this.headButtons.forEach((b, c) => b.setAttribute("aria-pressed",
       String(view === "matrix" ? c === st.column : st.visible.has(c))));
