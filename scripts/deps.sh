@@ -11,7 +11,7 @@ set -eu
 build="build-essential pkg-config libcjson-dev libpng-dev libopenblas-serial-dev
 libfreetype-dev libfontconfig-dev fonts-dejavu-core libutf8proc-dev"
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil
-mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra"
+mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra chromium"
 train="python3 python3-torch python3-numpy wordnet-base"
 
 want=$build
