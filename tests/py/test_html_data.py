@@ -3,7 +3,8 @@ matrix the page holds, decoded as the page's script decodes it, against the
 CSV attnviz writes for the same sentence and options: the heads, --aggregate
 mean and max, --rollout, --words and --no-special (float32 pages: bit for
 bit), and a page past 262,144 weights in 16 bits (every weight within 2^-10
-relative, 0 exactly 0). Prints PASS/FAIL lines."""
+relative, 0 exactly 0); its colormaps against matplotlib's. Prints PASS/FAIL
+lines."""
 import base64
 import csv
 import io
@@ -122,5 +123,25 @@ try:
           f"zeros {'kept' if zeros else 'changed'}, smallest weight {float(want[want > 0].min()):.3g}")
 except RuntimeError as e:
     check("html-16-bit-within-2^-10", False, str(e))
+
+# the colormaps the page draws with are the figures': matplotlib's tables
+# at t = i / 255, rounded to 8 bits (within 1: float rounding of the table)
+try:
+    import matplotlib
+    page = attnviz("-f", "html", EXAMPLE)
+    d = json.loads(re.search(r'<script type="application/json" id="attnviz-data">(.*?)</script>', page, re.S)
+                   .group(1))
+    for name, b64 in sorted(d["colormaps"].items()):
+        got = np.frombuffer(base64.b64decode(b64), np.uint8).reshape(256, 3).astype(int)
+        cm = matplotlib.colormaps[{"grays": "Greys"}.get(name, name)]
+        table = (np.asarray(cm.colors, np.float64)[:, :3] if hasattr(cm, "colors") and len(cm.colors) == 256
+                 else cm(np.linspace(0, 1, 256))[:, :3])
+        want = np.floor(table * 255.0 + 0.5).astype(int)
+        check(f"html-colormap-{name}-is-matplotlib's", int(np.abs(got - want).max()) <= 1,
+              f"max difference {int(np.abs(got - want).max())} of 255")
+    check("html-has-every-colormap", sorted(d["colormaps"]) == sorted(
+        ["viridis", "magma", "inferno", "plasma", "cividis", "grays"]), str(sorted(d["colormaps"])))
+except ImportError as e:
+    print(f"SKIP html-colormaps: {e} (needs python3-matplotlib)")
 
 sys.exit(suite.status())
