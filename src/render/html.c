@@ -9,7 +9,6 @@
  * whose strings are escaped so that no "<" appears in it. Weights are
  * base64: float32 up to EXACT_WEIGHTS weights in the page, else 16 bits
  * each (below). */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +18,6 @@
 #include "base/utf8.h"
 #include "render/html_assets.h"
 #include "render/html_sets.h"
-#include "render/numfmt.h"
 #include "render/render.h"
 
 /* Up to this many weights in the page, each is stored as its float32 (the
@@ -158,17 +156,6 @@ static void json_key_str(attn_buf *out, const char *key, const char *v)
     else buf_puts(out, "null");
 }
 
-static void json_float(attn_buf *out, float v)
-{
-    char num[NUMFMT_MAX];
-    if (isfinite(v)) {
-        numfmt_g9(num, v);
-        buf_puts(out, num);
-    } else {
-        buf_puts(out, "null");
-    }
-}
-
 static void json_tokens(attn_buf *out, const attn_tokens *t)
 {
     buf_putc(out, '[');
@@ -242,13 +229,15 @@ static void put_data(attn_buf *out, const html_sets *s, const attn_result *r, co
         put_base64(out, rgb, sizeof rgb);
         buf_putc(out, '"');
     }
-    buf_puts(out, "},\"scale\":{");
-    json_key_str(out, "norm", o->scale.norm ? o->scale.norm : "all");
-    buf_puts(out, ",\"vmin\":");
-    json_float(out, o->scale.vmin);
+    static const scale_opts dflt = {NORM_ALL, 0, 0, 0.0, 0.0, 0};
+    const scale_opts *sc = o->colour ? o->colour : &dflt;
+    buf_printf(out, "},\"scale\":{\"norm\":\"%s\",\"vmin\":", scale_norm_names[sc->norm]);
+    if (sc->has_vmin) buf_printf(out, "%.15g", sc->vmin);
+    else buf_puts(out, "null");
     buf_puts(out, ",\"vmax\":");
-    json_float(out, o->scale.vmax);
-    buf_printf(out, ",\"log\":%s},\"sets\":[", o->scale.log ? "true" : "false");
+    if (sc->has_vmax) buf_printf(out, "%.15g", sc->vmax);
+    else buf_puts(out, "null");
+    buf_printf(out, ",\"log\":%s},\"sets\":[", sc->log ? "true" : "false");
     for (int i = 0; i < s->n_sets; i++) {
         if (i) buf_putc(out, ',');
         put_set(out, s, &s->set[i], total <= EXACT_WEIGHTS);
@@ -288,6 +277,11 @@ static void fill(attn_buf *out, const html_sets *s, const attn_result *r, const 
         else if (IS("VERSION")) buf_puts(out, ATTNVIZ_VERSION);
         else if (IS("TITLE")) textesc_markup(out, nm->title.data);
         else if (IS("MODEL")) textesc_markup(out, nm->model.data);
+        else if (IS("NOTE") && o->note) {
+            buf_puts(out, "<p class=\"note\">Note: ");
+            textesc_markup(out, o->note);
+            buf_puts(out, "</p>");
+        }
         else if (IS("N_QUERIES")) buf_printf(out, "%d", shown->n_q);
         else if (IS("QUERIES")) put_tokens(out, shown->queries);
         else if (IS("KEYS") && shown->keys != shown->queries) {

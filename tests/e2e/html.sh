@@ -136,7 +136,7 @@ ok html-aggregate-max $? "$d $(head -c 200 m.err)"
 st=$(status_of src.html)
 ok html-cross-attention "$([ "$st" = ok ] && grep -q 'Keys, from the source (4)' src.html; echo $?)" "$st $(head -c 200 src.err)"
 run qcsv -q it -f csv "$EXAMPLE"
-ok query-still-refused-for-csv "$([ "$(rc qcsv)" -eq 2 ] && grep -q 'page (-f html)' "$TMP/qcsv.err"; echo $?)" "$(errtxt qcsv)"
+ok query-still-refused-for-csv "$([ "$(rc qcsv)" -eq 2 ] && grep -q 'the page, not to -f csv' "$TMP/qcsv.err"; echo $?)" "$(errtxt qcsv)"
 
 # ---- text that tries to break out: a tag, an element with a handler, quotes,
 # bidi and control characters, in the sentence and in --title
@@ -154,3 +154,22 @@ ok html-hostile-controls-shown-escaped $? "$(grep -o '<title>.*</title>' evil.ht
 "$ATTNVIZ" --seed 42 --title "$evil" -f html -o evilt.html "the cat" 2>evilt.err
 st=$(status_of evilt.html)
 ok html-hostile-title-option "$([ "$st" = ok ]; echo $?)" "$st $(head -c 200 evilt.err)"
+
+# ---- the colour options set the page's first scale; options for other views
+scale_of() { grep -o '"scale":{[^}]*}' "$1"; }
+"$ATTNVIZ" --norm row --vmax 0.8 --log -f html -o sc.html "$EXAMPLE" 2>sc.err
+ok html-scale-from-options "$([ "$(scale_of sc.html)" = '"scale":{"norm":"row","vmin":null,"vmax":0.8,"log":true}' ]; echo $?)" \
+    "$(scale_of sc.html) $(head -c 200 sc.err)"
+"$ATTNVIZ" --vmin 0 --vmax 1 --colormap magma -f html -o sc.html "$EXAMPLE" 2>sc.err
+ok html-fixed-scale-and-colormap "$([ "$(scale_of sc.html)" = '"scale":{"norm":"all","vmin":0,"vmax":1,"log":false}' ] &&
+    grep -q '"colormap":"magma"' sc.html; echo $?)" "$(scale_of sc.html) $(head -c 200 sc.err)"
+ok html-default-scale "$([ "$(scale_of ex.html)" = '"scale":{"norm":"all","vmin":null,"vmax":null,"log":false}' ]; echo $?)" \
+    "$(scale_of ex.html)"
+run win --window 8 -f html "$EXAMPLE"
+ok html-window-refused "$([ "$(rc win)" -eq 2 ] && grep -q 'a page shows one window' "$TMP/win.err"; echo $?)" "$(errtxt win)"
+run grid --grid -f html "$EXAMPLE"
+ok html-grid-refused "$([ "$(rc grid)" -eq 2 ] && grep -q -- '--grid: applies to figures' "$TMP/grid.err"; echo $?)" "$(errtxt grid)"
+"$ATTNVIZ" --truncate 8 -f html -o tr.html "$EXAMPLE" 2>tr.err
+grep -q '<p class="note">Note: truncated: the first 8 of 16 tokens (--truncate)</p>' tr.html &&
+    [ "$(data_of tr.html | grep -o '"f32", [0-9]*')" = '"f32", 8' ]
+ok html-truncate-note $? "$(head -c 200 tr.err) $(data_of tr.html | head -c 200)"

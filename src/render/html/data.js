@@ -46,7 +46,7 @@ class MatrixSet {
     this.query = j.query >= 0 && j.query < this.nq ? j.query : -1;
     this.exact = j.encoding === "f32";
     this.w = decodeWeights(j.weights, j.encoding, this.layers.length * this.columns.length * this.nn);
-    this.maxCache = new Map();
+    this.maxCache = new Map(); // scale.js: the counted weights' min and max of each matrix
   }
 
   offset(li, ci) { return (li * this.columns.length + ci) * this.nn; }
@@ -54,25 +54,6 @@ class MatrixSet {
   value(li, ci, q, k) { return this.w[this.offset(li, ci) + q * this.nk + k]; }
   /** Masked (causal, key after query): drawn as masked, never as a low weight. */
   masked(q, k) { return D.causal && !this.cross && k > q; }
-
-  matMax(li, ci) {
-    const key = `m${li},${ci}`;
-    let m = this.maxCache.get(key);
-    if (m === undefined) {
-      m = 0;
-      const a = this.matrix(li, ci);
-      for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
-      this.maxCache.set(key, m);
-    }
-    return m;
-  }
-
-  rowMax(li, ci, q) {
-    let m = 0;
-    const o = this.offset(li, ci) + q * this.nk;
-    for (let k = 0; k < this.nk; k++) if (this.w[o + k] > m) m = this.w[o + k];
-    return m;
-  }
 
   /** Keys of query q in matrix (li, ci), largest weight first. */
   ranked(li, ci, q) {

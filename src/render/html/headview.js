@@ -142,27 +142,35 @@ class HeadView {
   }
 
   /** The weights of the active token as numbers beside the other column,
-   *  in the rows the window shows (a long text would relayout thousands). */
+   *  in the rows the window shows (a long text would relayout thousands).
+   *  Each row keeps one span per shown head, refilled in place. */
   numbers() {
     const s = this.app.set(), li = this.app.state.layer, cols = this.app.visibleColumns();
-    for (const n of this.filled) n.textContent = "";
-    this.filled = [];
     const a = this.active;
-    if (!a) return;
-    const other = a.side === "q" ? "k" : "q", nums = this.nums[other];
-    const i0 = Math.max(0, Math.floor(this.off / this.rowH) - 1);
-    const i1 = Math.min(nums.length, Math.ceil((this.off + this.ch) / this.rowH) + 1);
-    const colors = cols.map((c) => rgbCss(this.app.colors[c]));
-    for (let j = i0; j < i1; j++) {
-      const q = a.side === "q" ? a.i : j, k = a.side === "q" ? j : a.i;
-      if (s.masked(q, k)) continue;
-      nums[j].replaceChildren(...cols.map((c, x) => {
-        const sp = el("span", { "data-column": c, text: fmtShort(s.value(li, c, q, k)) });
-        sp.style.color = colors[x];
-        return sp;
-      }));
-      this.filled.push(nums[j]);
+    const rows = new Set();
+    if (a) {
+      const other = a.side === "q" ? "k" : "q", nums = this.nums[other];
+      const i0 = Math.max(0, Math.floor(this.off / this.rowH) - 1);
+      const i1 = Math.min(nums.length, Math.ceil((this.off + this.ch) / this.rowH) + 1);
+      for (let j = i0; j < i1; j++) {
+        const q = a.side === "q" ? a.i : j, k = a.side === "q" ? j : a.i;
+        if (s.masked(q, k)) continue;
+        const num = nums[j];
+        if (num.children.length !== cols.length || num.dataset.cols !== String(cols)) {
+          num.replaceChildren(...cols.map((c) => {
+            const sp = el("span", { "data-column": c });
+            sp.style.color = rgbCss(this.app.colors[c]);
+            return sp;
+          }));
+          num.dataset.cols = String(cols);
+        }
+        cols.forEach((c, x) => { num.children[x].textContent = fmtShort(s.value(li, c, q, k)); });
+        rows.add(num);
+      }
     }
+    for (const num of this.filled)
+      if (!rows.has(num)) for (const sp of num.children) sp.textContent = "";
+    this.filled = [...rows];
   }
 
   describe() {

@@ -119,19 +119,21 @@ class MatrixView {
     if (this.cursor) this.showTooltip();
   }
 
+  /** The colour bar of the shown matrix: its range's values, or under
+   *  norm "row" the fraction of each row's largest weight ("× max"). */
   drawBar() {
     const s = this.app.set(), st = this.app.state, sc = st.scale;
     const h = clamp(s.nq * this.cs, 120, 320);
     drawColorbar(this.cbar, st.cmap, 14, h);
     this.ticks.style.height = h + "px";
-    let lo, hi;
-    if (sc.norm === "row" && sc.vmax == null) {
-      this.ticks.replaceChildren(el("span", { text: "row max" }), el("span", { text: sc.vmin != null ? fmtG(sc.vmin, 3) : sc.log ? "max/1000" : "0" }));
-    } else {
-      [lo, hi] = scaleRange(s, sc, st.layer, st.column);
-      const mid = sc.log && lo > 0 ? Math.sqrt(lo * hi) : (lo + hi) / 2;
-      this.ticks.replaceChildren(...[hi, mid, lo].map((v) => el("span", { text: fmtG(v, 3) })));
-    }
+    const fraction = normOf(sc) === "row" && sc.vmax == null; // else one range for every row
+    const [lo, hi] = fraction ? [sc.log ? 1 / LOG_DECADES : 0, 1] : scaleRange(s, sc, st.layer, st.column);
+    const { vals, decimals } = scaleTicks(lo, hi, sc.log);
+    this.ticks.replaceChildren(...vals.map((v) => {
+      const sp = el("span", { text: (decimals < 0 ? fmtG(v, 6) : v.toFixed(decimals)) + (fraction ? " × max" : "") });
+      sp.style.top = (1 - scalePos(lo, hi, sc.log, v)) * h + "px";
+      return sp;
+    }));
     this.caption.textContent = scaleCaption(sc, s, st.column);
   }
 

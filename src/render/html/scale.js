@@ -1,54 +1,87 @@
 // scale.js — the colour scale: from a weight to t in [0, 1], then to a
-// colour of the colormap, the same for every view.
+// colour of the colormap, in every view of the page. The semantics are
+// those of src/render/scale.h (the terminal and the figures), which the
+// command line's --norm, --vmin, --vmax and --log set; the page starts
+// from them (D.scale) and its controls change them:
 //
-//   norm "all":   one range for every matrix of a kind (the model heads
-//                 together; each aggregate kind together), every layer
-//        "layer": one range per layer (and kind)
-//        "head":  one range per matrix
-//        "row":   one range per query row
-//   vmin, vmax:   a fixed range (null: 0, and the largest weight of the group)
-//   log:          log10 between vmin (null: vmax / 1000) and vmax
-// The command line sets the first scale (data: D.scale); the page's
-// controls change it.
+//   groups  norm "all": every cell of every matrix of a kind (the model
+//           heads together; each aggregate — mean, max, rollout — apart, as
+//           the terminal shows either the heads or the aggregate); "layer":
+//           those of one layer; "head": one matrix; "row": one query row.
+//           Masked and non-finite cells never count.
+//   range   hi = vmax, else the group's largest weight; lo = vmin, else
+//           (log) hi / 1000, else 0 or the group's smallest weight when it is
+//           negative; a group with nothing counted, or hi <= lo, gets
+//           hi = lo + 1 (linear) or lo · 1000 (log). vmin and vmax both
+//           given: one fixed range, whatever the norm.
+//   t       linear (v − lo) / (hi − lo), log ln(v / lo) / ln(hi / lo) (0 for
+//           v <= lo), clamped to [0, 1]; NaN gives 0.
 
 const NORMS = ["all", "layer", "head", "row"];
+const LOG_DECADES = 1000;
 
-/** [lo, hi] of the matrix (li, ci) of set s (row q for norm "row"). */
-function scaleRange(s, sc, li, ci, q = 0) {
-  let hi = sc.vmax;
-  if (hi == null) {
-    const kind = s.columns[ci].kind;
-    const same = s.columns.filter((c) => c.kind === kind).map((c) => c.index);
-    switch (sc.norm) {
-      case "row": hi = s.rowMax(li, ci, q); break;
-      case "head": hi = s.matMax(li, ci); break;
-      case "layer": hi = Math.max(...same.map((c) => s.matMax(li, c))); break;
-      default: hi = Math.max(...s.layers.flatMap((_, l) => same.map((c) => s.matMax(l, c))));
+/** {min, max, seen} of the counted cells of matrix (li, ci), or of its row q. */
+function cellStats(s, li, ci, q = -1) {
+  const key = q < 0 ? `${li},${ci}` : null;
+  if (key && s.maxCache.has(key)) return s.maxCache.get(key);
+  let min = 0, max = 0, seen = false;
+  const o = s.offset(li, ci), q0 = q < 0 ? 0 : q, q1 = q < 0 ? s.nq : q + 1;
+  for (let r = q0; r < q1; r++) {
+    const base = o + r * s.nk;
+    for (let k = 0; k < s.nk; k++) {
+      const v = s.w[base + k];
+      if (s.masked(r, k) || !Number.isFinite(v)) continue;
+      if (!seen || v > max) max = v;
+      if (!seen || v < min) min = v;
+      seen = true;
     }
   }
-  let lo = sc.vmin;
-  if (lo == null) lo = sc.log ? hi / 1000 : 0;
-  return [lo, hi];
+  const st = { min, max, seen };
+  if (key) s.maxCache.set(key, st);
+  return st;
 }
 
-/** The function weight → t for the range [lo, hi]. */
-function scaleFn(sc, lo, hi) {
-  if (sc.log) {
-    if (!(lo > 0) || !(hi > lo)) return (v) => (v >= hi && hi > 0 ? 1 : 0);
-    const a = Math.log10(lo), d = Math.log10(hi) - a;
-    return (v) => (v <= lo ? 0 : v >= hi ? 1 : (Math.log10(v) - a) / d);
+function mergeStats(list) {
+  const seen = list.filter((x) => x.seen);
+  return seen.length ? { min: Math.min(...seen.map((x) => x.min)), max: Math.max(...seen.map((x) => x.max)), seen: true }
+    : { min: 0, max: 0, seen: false };
+}
+
+/** The norm in effect: a fixed range (vmin and vmax) is one group. */
+const normOf = (sc) => (sc.vmin != null && sc.vmax != null ? "all" : sc.norm);
+
+/** [lo, hi] of the group of matrix (li, ci), row q. */
+function scaleRange(s, sc, li, ci, q = 0) {
+  const kind = s.columns[ci].kind;
+  const same = s.columns.filter((c) => c.kind === kind).map((c) => c.index);
+  let g;
+  switch (normOf(sc)) {
+    case "row": g = cellStats(s, li, ci, q); break;
+    case "head": g = cellStats(s, li, ci); break;
+    case "layer": g = mergeStats(same.map((c) => cellStats(s, li, c))); break;
+    default: g = mergeStats(s.layers.flatMap((_, l) => same.map((c) => cellStats(s, l, c))));
   }
-  if (!(hi > lo)) return (v) => (v > lo ? 1 : 0);
-  const d = hi - lo;
-  return (v) => (v <= lo ? 0 : v >= hi ? 1 : (v - lo) / d);
+  let hi = sc.vmax != null ? sc.vmax : g.max, lo;
+  if (sc.vmin != null) lo = sc.vmin;
+  else if (sc.log) lo = hi > 0 ? hi / LOG_DECADES : 1 / LOG_DECADES;
+  else lo = g.seen && g.min < 0 ? g.min : 0;
+  if (!g.seen && sc.vmax == null) hi = lo;
+  if (!(hi > lo)) hi = sc.log ? lo * LOG_DECADES : lo + 1;
+  return [Math.fround(lo), Math.fround(hi)];
 }
 
-/** The function t ↦ row q's t, for matrix (li, ci): one range for the
- *  matrix, or one per row under norm "row". */
+/** t of weight v in [lo, hi] */
+function scalePos(lo, hi, log, v) {
+  if (Number.isNaN(v)) return 0;
+  const t = log ? (v <= lo ? 0 : Math.log(v / lo) / Math.log(hi / lo)) : (v - lo) / (hi - lo);
+  return Math.fround(t < 0 ? 0 : t > 1 ? 1 : t);
+}
+
+/** For matrix (li, ci): q ↦ (v ↦ t), one range per matrix or per row. */
 function rowScaler(s, sc, li, ci) {
-  if (sc.norm !== "row" || sc.vmax != null) {
+  if (normOf(sc) !== "row") {
     const [lo, hi] = scaleRange(s, sc, li, ci);
-    const f = scaleFn(sc, lo, hi);
+    const f = (v) => scalePos(lo, hi, sc.log, v);
     return () => f;
   }
   const cache = new Map();
@@ -56,23 +89,49 @@ function rowScaler(s, sc, li, ci) {
     let f = cache.get(q);
     if (!f) {
       const [lo, hi] = scaleRange(s, sc, li, ci, q);
-      cache.set(q, (f = scaleFn(sc, lo, hi)));
+      cache.set(q, (f = (v) => scalePos(lo, hi, sc.log, v)));
     }
     return f;
   };
 }
 
-/** Words for the colour bar's caption. */
+/** The scale in words, as the terminal and the figures write it
+ *  (scale_caption() in src/render/scale.c). */
 function scaleCaption(sc, s, ci) {
-  const kind = s.columns[ci].kind === "head" ? "all heads" : `every ${s.columns[ci].kind} matrix`;
-  const lo = sc.vmin != null ? fmtG(sc.vmin, 3) : sc.log ? "max/1000" : "0";
-  const hi = sc.vmax != null ? fmtG(sc.vmax, 3) : {
-    all: `the largest weight of ${kind}, every layer`,
-    layer: `the largest weight of ${kind} in this layer`,
-    head: "the largest weight of this matrix",
-    row: "the largest weight of each row",
-  }[sc.norm];
-  return `${sc.log ? "log scale" : "scale"} ${lo} to ${hi} (norm ${sc.norm})`;
+  const kind = s.columns[ci].kind, norm = normOf(sc);
+  const shared = kind === "head" ? "shared by all heads" : `shared by every layer's ${kind}`;
+  const group = { layer: "of each layer", head: kind === "head" ? "of each head" : "of this matrix",
+    row: "of each row" }[norm] || shared;
+  let neg = false;
+  if (sc.vmin == null && !sc.log) neg = scaleRange(s, sc, 0, ci)[0] < 0;
+  const lo = sc.vmin != null ? fmtG(sc.vmin, 6) : sc.log ? "max/1000" : neg ? "min weight" : "0";
+  const hi = sc.vmax != null ? fmtG(sc.vmax, 6) : "max weight";
+  if (sc.vmin != null && sc.vmax != null) return `${sc.log ? "log, " : ""}fixed, ${lo} to ${hi}`;
+  return `${sc.log ? "log, " : ""}${lo} to ${hi}${norm === "all" ? ", " : " "}${group}`;
+}
+
+/** Tick values of a bar over [lo, hi] (scale_ticks() in scale.c): linear,
+ *  multiples of 1, 2, 2.5 or 5 × 10^k, about 6; log, the powers of ten. */
+function scaleTicks(lo, hi, log) {
+  const out = [];
+  if (!(hi > lo)) return { vals: out, decimals: 0 };
+  if (log) {
+    for (let p = 10 ** Math.ceil(Math.log10(lo) - 1e-9); p <= hi * (1 + 1e-9) && out.length < 12; p *= 10) out.push(p);
+    if (out.length < 2) return { vals: [lo, hi], decimals: -1 };
+    return { vals: out, decimals: -1 };
+  }
+  const mult = [1, 2, 2.5, 5, 10], raw = (hi - lo) / 6, mag = 10 ** Math.floor(Math.log10(raw));
+  let step = 10 * mag, mi = 4;
+  for (let i = 0; i < 5; i++) if (mult[i] * mag >= raw * (1 - 1e-9)) { step = mult[i] * mag; mi = i; break; }
+  let d = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  if (mi === 2) d++;
+  const first = Math.ceil(lo / step - 1e-9) * step;
+  for (let k = 0; out.length < 12; k++) {
+    const v = first + k * step;
+    if (v > hi * (1 + 1e-9) + 1e-12) break;
+    out.push(v === 0 ? 0 : v);
+  }
+  return { vals: out, decimals: d };
 }
 
 /** Pixels of matrix (li, ci) into an ImageData, one pixel per cell, or per

@@ -83,8 +83,7 @@ static float tiny(int q, int k) { return q == k ? 0.0f : ldexpf(1.0f + (float)(k
 static html_opts opts(const char *sentence)
 {
     static const int layer0 = 0;
-    html_opts o = {.cmap = CMAP_VIRIDIS, .sentence = sentence, .layers = &layer0, .n_layers = 1, .query = -1,
-                   .scale = {.norm = "all", .vmin = NAN, .vmax = NAN}};
+    html_opts o = {.cmap = CMAP_VIRIDIS, .sentence = sentence, .layers = &layer0, .n_layers = 1, .query = -1};
     return o;
 }
 
