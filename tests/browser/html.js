@@ -329,6 +329,26 @@ async function suite(browser) {
     "matrix|10|magma|head|true|magma|log, max/1000 to max weight of each head|Query “it” (10) attends to", first.join(" | "));
   await ctx.close();
 
+  // ---- --words and --aggregate: matrices to choose; the address names the view
+  attnviz(["--words", "--aggregate", "mean", "-f", "html", EXAMPLE], "words.html");
+  const wcsv = csvWeights(["--words", "--aggregate", "mean", EXAMPLE]);
+  ({ ctx, page, url } = await open(browser, path.join(TMP, "words.html")));
+  await page.goto(url + "#view=matrix&set=words&layer=3&head=mean&query=9");
+  await page.reload();
+  await page.waitForSelector('html[data-ready="1"]');
+  const w = await page.evaluate(() => [attnviz.state.view, attnviz.app.set().name, attnviz.state.layer, attnviz.state.column,
+    attnviz.state.query, document.querySelector("#view-matrix h2").textContent, document.getElementById("set").value,
+    [...document.querySelectorAll(".focus li")].slice(0, 1).map((li) => [li.dataset.k, li.querySelector(".v").title])[0]]);
+  // words: [CLS] the animal didn't cross the street because it(9) ...; the mean matrix is column 4
+  const wrank = [...Array(14).keys()].sort((a, b) => Number(wcsv.get(`3,mean,9,${b}`)) - Number(wcsv.get(`3,mean,9,${a}`)));
+  check("words-and-mean-from-the-address", w.slice(0, 7).join("|") === "matrix|words|2|4|9|layer 3 · mean (words)|1" &&
+    Number(w[7][0]) === wrank[0] && w[7][1] === wcsv.get(`3,mean,9,${wrank[0]}`), w.join(" | "));
+  await page.selectOption("#set", "0");
+  const back = await page.evaluate(() => [attnviz.app.set().name, attnviz.app.set().nq, location.hash]);
+  check("set-switch-and-address-follows", back[0] === "tokens" && back[1] === 16 && back[2].includes("view=matrix") &&
+    back[2].includes("set=tokens") && back[2].includes("head=mean"), back.join(" | "));
+  await ctx.close();
+
   await hostile(browser);
   await screenshots(browser, ex);
   await targets(browser, ex);

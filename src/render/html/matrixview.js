@@ -209,7 +209,7 @@ class MatrixView {
     else if (e.key === "Home") c = { q: c.q, k: 0 };
     else if (e.key === "End") c = { q: c.q, k: s.nk - 1 };
     else if (e.key === "Enter" || e.key === " ") { this.focusQuery(c.q); e.preventDefault(); return; }
-    else if (e.key === "Escape") { this.app.state.query = -1; this.setCursor(null); this.drawFocus(); return; }
+    else if (e.key === "Escape") { this.setCursor(null); this.focusQuery(-1); return; }
     else return;
     e.preventDefault();
     this.setCursor(c);
@@ -222,6 +222,7 @@ class MatrixView {
     this.app.state.query = q;
     this.drawOverlay();
     this.drawFocus();
+    this.app.writeHash();
   }
 
   /** The keys of the focused query, ranked. */

@@ -24,6 +24,34 @@ class App {
     this.debug = false;
     this.timings = { script: T0 };
     this.colors = columnColors(s0.columns.length);
+    this.readHash();
+  }
+
+  /** The address's fragment names what the page shows, so that a view can be
+   *  bookmarked or shared: #view=matrix&set=words&layer=3&head=1&query=10
+   *  (layer and head as the model counts them; head may be "mean", "max" or
+   *  "rollout"; query a 0-based index). */
+  readHash() {
+    const p = new URLSearchParams(location.hash.slice(1)), st = this.state;
+    const si = SETS.findIndex((x) => x.name === p.get("set"));
+    if (si >= 0) st.set = si;
+    const s = this.set();
+    if (VIEWS.some(([v]) => v === p.get("view"))) st.view = p.get("view");
+    const li = s.layers.indexOf(Number(p.get("layer")));
+    if (li >= 0) st.layer = li;
+    const h = p.get("head"), ci = s.columns.findIndex((c) => String(c.head ?? c.aggregate) === h);
+    if (ci >= 0) st.column = ci;
+    const q = p.has("query") ? Number(p.get("query")) : NaN;
+    if (Number.isInteger(q) && q >= -1 && q < s.nq) st.query = q;
+  }
+
+  writeHash() {
+    const s = this.set(), st = this.state, c = s.columns[st.column];
+    const p = new URLSearchParams({ view: st.view, ...(SETS.length > 1 ? { set: s.name } : {}),
+      layer: s.layers[st.layer], head: c.head ?? c.aggregate, ...(st.query >= 0 ? { query: st.query } : {}) });
+    try {
+      history.replaceState(null, "", "#" + p);
+    } catch (e) { /* a browser that refuses it for file:// keeps the address */ }
   }
 
   set() { return SETS[this.state.set]; }
@@ -55,6 +83,7 @@ class App {
     };
     this.setSel = SETS.length > 1 ? select("set", "Matrices", SETS.map((s, i) => [i, s.name]), st.set, (v) => {
       st.set = Number(v);
+      st.query = SETS[st.set].query; // indices differ between tokens and words
       this.rebuild();
     }) : null;
     this.layerSel = select("layer", "Layer", [], 0, (v) => { st.layer = Number(v); this.render(); });
@@ -168,6 +197,7 @@ class App {
     const v = this.views[view];
     if (!v.built) { v.build(); v.built = true; }
     v.draw();
+    this.writeHash();
   }
 
   announce(text) { this.live.textContent = text; }
