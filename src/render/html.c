@@ -117,25 +117,15 @@ static const char *grouped(char buf[32], long long v)
 /* The texts a page names itself by, unescaped. */
 typedef struct {
     attn_buf title;  /* "“The cat sat.” — pretrained" (or --title) */
-    attn_buf model;  /* "pretrained: bert, 4 layers × 4 heads, d_model 128; 15 tokens" */
-    char name[256];  /* "pretrained" */
+    attn_buf model;  /* render_model_line(): "model: pretrained (BERT, 4 layers × 4 heads, …) · 6 tokens" */
+    char name[256];  /* render_model_name(): "pretrained" */
 } page_names;
 
 static void names_make(page_names *nm, const attn_result *r, const html_opts *o)
 {
-    const attn_meta *m = &r->meta; /* r: the set shown first */
     buf_init(&nm->title);
     buf_init(&nm->model);
-    if (m->seeded) {
-        snprintf(nm->name, sizeof nm->name, "seeded model (seed %llu)", (unsigned long long)m->seed);
-    } else {
-        const char *path = m->model ? m->model : "model";
-        size_t len = strlen(path);
-        while (len > 1 && path[len - 1] == '/') len--;
-        const char *base = path + len;
-        while (base > path && base[-1] != '/') base--;
-        snprintf(nm->name, sizeof nm->name, "%.*s", (int)(len - (size_t)(base - path)), base);
-    }
+    render_model_name(&r->meta, nm->name, sizeof nm->name);
     if (o->title) {
         buf_puts(&nm->title, o->title);
     } else {
@@ -143,10 +133,8 @@ static void names_make(page_names *nm, const attn_result *r, const html_opts *o)
         put_cut(&nm->title, o->sentence, 100);
         buf_printf(&nm->title, "” — %s", nm->name);
     }
-    buf_printf(&nm->model, "%s: %s, %d layer%s × %d head%s, d_model %d; %d token%s", nm->name,
-               m->architecture ? m->architecture : "attention", m->n_layers, m->n_layers == 1 ? "" : "s",
-               m->n_heads, m->n_heads == 1 ? "" : "s", m->d_model, r->n_q, r->n_q == 1 ? "" : "s");
-    if (r->keys != r->queries) buf_printf(&nm->model, " attending to %d source token%s", r->n_k, r->n_k == 1 ? "" : "s");
+    render_model_line(&nm->model, r); /* r: the set shown first */
+    if (r->keys != r->queries) buf_printf(&nm->model, ", attending to %d source token%s", r->n_k, r->n_k == 1 ? "" : "s");
 }
 
 static void json_key_str(attn_buf *out, const char *key, const char *v)

@@ -67,7 +67,7 @@ want='"sets": [["tokens", "f32", 16, [1, 2, 3, 4], [1, 2, 3, 4], -1]]'
 ok html-data-sets "$(grep -qF "$want" <<<"$d"; echo $?)" "$d"
 grep -q '<title>“The animal didn&#39;t\|<title>“The animal didn.t cross' ex.html
 ok html-title-names-sentence $? "$(grep -o '<title>.*</title>' ex.html)"
-grep -q 'pretrained: bert, 4 layers × 4 heads, d_model 128; 16 tokens' ex.html
+grep -q 'model: pretrained (BERT, 4 layers × 4 heads, 1.8 M parameters) · 16 tokens' ex.html
 ok html-names-model-and-size $? "$(grep -o '<p id="model">.*</p>' ex.html)"
 grep -q 'Rows are queries, columns are keys' ex.html
 ok html-says-rows-are-queries $? "no such sentence"

@@ -117,7 +117,7 @@ int main(void)
     snprintf(csp, sizeof csp, "script-src 'sha256-%s'; style-src 'sha256-%s'", html_asset_js_sha256,
              html_asset_css_sha256);
     CHECK("csp-names-asset-hashes", strstr(b.data, "default-src 'none'") && strstr(b.data, csp));
-    CHECK("title-names-model", strstr(b.data, "tiny: attention, 1 layer × 1 head, d_model 8; 5 tokens"));
+    CHECK("title-names-model", strstr(b.data, "model: tiny (attention only, 1 layer × 1 head) · 5 tokens"));
 
     /* float32 weights, exactly */
     size_t n;
