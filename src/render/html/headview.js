@@ -52,7 +52,7 @@ class HeadView {
     this.hv = hv;
     this.note = el("p", { class: "note" });
     this.root.replaceChildren(
-      el("p", { class: "note", text: "Point at a token (or tab to a column and use the arrow keys) to see only its " +
+      el("p", { class: "note hint", text: "Point at a token (or tab to a column and use the arrow keys) to see only its " +
         "lines and weights; click or press Enter to keep it, Escape to let go." }), hv, this.note);
     for (const c of [this.qcol, this.kcol]) {
       c.addEventListener("pointerover", (e) => {

@@ -27,7 +27,7 @@ class MatrixView {
     this.caption = el("p", { class: "caption" });
     this.focusBox = el("aside", { class: "focus", "aria-live": "polite" });
     this.root.replaceChildren(this.heading, el("p", {
-      class: "note", id: "mx-help", text: "Rows are queries, columns are keys. Point at a cell (or focus the map " +
+      class: "note hint", id: "mx-help", text: "Rows are queries, columns are keys. Point at a cell (or focus the map " +
         "and use the arrow keys) to read its weight; click a row (Enter) to rank the keys of its query.",
     }), el("div", { class: "mx" }, this.plot, el("div", { class: "cbar" }, el("div", { class: "cbarrow" },
       this.cbar, this.ticks), this.caption), this.focusBox));
@@ -44,8 +44,10 @@ class MatrixView {
   /** Cell size and margins for the current set. */
   layout() {
     const s = this.app.set();
-    // beside the map: the colour bar (~190 px) and the ranked keys (~300 px)
-    const avail = Math.max(240, Math.min((document.documentElement.clientWidth || 1000) - 560, 1100));
+    // beside the map: the colour bar (~190 px) and, on a wide window, the
+    // ranked keys (~320 px; on a narrow one they go below)
+    const width = (document.documentElement.clientWidth || 1000) - 40;
+    const avail = clamp(width - 190 - (width >= 960 ? 320 : 0), 240, 1100);
     this.font = getComputedStyle(document.body).fontFamily;
     let cs = clamp(Math.floor((avail - 120) / s.nk), 1, 32);
     this.labels = cs >= 9;

@@ -37,7 +37,7 @@ class ModelView {
       });
     });
     this.root.replaceChildren(el("p", {
-      class: "note", text: "Rows are layers, columns heads; each small map has queries down and keys across. " +
+      class: "note hint", text: "Rows are layers, columns heads; each small map has queries down and keys across. " +
         "Click one (or tab to it and press Enter) to open it.",
     }), grid);
   }
