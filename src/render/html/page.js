@@ -93,22 +93,35 @@ class App {
     });
     const norm = select("norm", "Scale", NORMS.map((n) => [n, n === "all" ? "all (shared)" : `per ${n}`]),
       st.scale.norm, (v) => { st.scale.norm = v; this.render(); });
+    // a range the scale cannot take (as the command line's scale_check()
+    // refuses it) is said on the field and not applied
+    const invalid = (sc) => (sc.vmin != null && sc.vmax != null && !(sc.vmin < sc.vmax) ? "“from” must be below “to”"
+      : sc.log && ((sc.vmin != null && !(sc.vmin > 0)) || (sc.vmax != null && !(sc.vmax > 0)))
+        ? "a log scale needs ends above 0" : "");
+    const apply = (field, change) => {
+      const next = { ...st.scale, ...change }, why = invalid(next);
+      field.setCustomValidity(why);
+      field.setAttribute("aria-invalid", String(!!why));
+      if (why) return field.reportValidity();
+      for (const f of [vmin, vmax, log]) { f.setCustomValidity(""); f.setAttribute("aria-invalid", "false"); }
+      st.scale = next;
+      this.render();
+    };
     const num = (id, label, key) => {
-      const i = el("input", { id, type: "number", step: "any", min: "0", placeholder: "auto", "aria-label": label });
+      const i = el("input", { id, type: "number", step: "any", placeholder: "auto", "aria-label": label });
       if (st.scale[key] != null) i.value = String(st.scale[key]);
       i.addEventListener("change", () => {
         const v = i.value === "" ? null : Number(i.value);
-        st.scale[key] = v == null || Number.isFinite(v) ? v : null;
-        this.render();
+        apply(i, { [key]: v == null || Number.isFinite(v) ? v : null });
       });
       return i;
     };
+    const vmin = num("vmin", "scale from (empty: 0)", "vmin"), vmax = num("vmax", "scale to (empty: the largest weight)", "vmax");
     const log = el("input", { type: "checkbox", id: "log" });
     log.checked = st.scale.log;
-    log.addEventListener("change", () => { st.scale.log = log.checked; this.render(); });
+    log.addEventListener("change", () => apply(log, { log: log.checked }));
     const scale = el("span", { class: "scale", role: "group", "aria-label": "Colour scale" }, norm,
-      el("label", {}, "from", num("vmin", "scale from (empty: 0)", "vmin")),
-      el("label", {}, "to", num("vmax", "scale to (empty: the largest weight)", "vmax")),
+      el("label", {}, "from", vmin), el("label", {}, "to", vmax),
       el("label", { for: "log" }, log, "log"));
     this.headsBar = el("div", { class: "heads", role: "group", "aria-label": "Heads" });
     this.sections = Object.fromEntries(VIEWS.map(([v]) => [v, el("section", {
