@@ -16,6 +16,7 @@
 
 #include "base/textesc.h"
 #include "base/utf8.h"
+#include "render/ansi_common.h"
 #include "render/html_assets.h"
 #include "render/html_sets.h"
 #include "render/render.h"
@@ -154,6 +155,24 @@ static void json_tokens(attn_buf *out, const attn_tokens *t)
     buf_putc(out, ']');
 }
 
+/* The tokens' labels as the terminal shows them (ansi_common.h: escaped,
+ * a repeated text with its index as subscript: the₁, the₇). */
+static void json_labels(attn_buf *out, const attn_tokens *t)
+{
+    ansi_label *l = ansi_labels_build(t, t->n);
+    if (!l) {
+        out->failed = 1;
+        return;
+    }
+    buf_putc(out, '[');
+    for (int i = 0; i < t->n; i++) {
+        if (i) buf_putc(out, ',');
+        json_string_html(out, l[i].s);
+    }
+    buf_putc(out, ']');
+    ansi_labels_free(l, t->n);
+}
+
 static void put_set(attn_buf *out, const html_sets *s, const html_set *set, int exact)
 {
     const attn_result *r = &set->r;
@@ -166,6 +185,11 @@ static void put_set(attn_buf *out, const html_sets *s, const html_set *set, int 
     buf_puts(out, ",\"keys\":");
     if (r->keys == r->queries) buf_puts(out, "null");
     else json_tokens(out, r->keys);
+    buf_puts(out, ",\"query_labels\":");
+    json_labels(out, r->queries);
+    buf_puts(out, ",\"key_labels\":");
+    if (r->keys == r->queries) buf_puts(out, "null");
+    else json_labels(out, r->keys);
     buf_puts(out, ",\"layers\":[");
     for (int li = 0; li < r->n_layers; li++) buf_printf(out, "%s%d", li ? "," : "", r->layers[li] + 1);
     buf_puts(out, "],\"columns\":[");

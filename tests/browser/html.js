@@ -384,7 +384,10 @@ async function hostile(browser) {
     JSON.stringify({ ...dom, tokens: undefined, title: undefined, h1: undefined, dialogs: rec.dialogs, errors: rec.errors }));
   check("hostile-title-is-text", dom.title.startsWith("<b onmouseover=alert(3)></script><script>window.pwned=1") &&
     dom.title.includes("a\\u202Eb \\u0001\\u001F </style> end") && dom.h1 === dom.title, dom.title);
-  check("hostile-tokens-shown-as-csv-shows-them", dom.tokens.join(" ") === tokens.join(" "),
+  // labels as the terminal's: a repeated token with its index as subscript
+  const unsub = (t) => t.replace(/[\u2080-\u2089]+$/, "");
+  check("hostile-tokens-shown-as-csv-shows-them", dom.tokens.map(unsub).join(" ") === tokens.join(" ") &&
+    dom.tokens.some((t) => t !== unsub(t)),
     `page: ${dom.tokens.join(" ")} | csv: ${tokens.join(" ")}`);
   await ctx.close();
 }

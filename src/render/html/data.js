@@ -30,6 +30,9 @@ class MatrixSet {
     this.name = j.name;
     this.queries = j.queries;
     this.keys = j.keys || j.queries;
+    // as the terminal labels them: escaped, a repeated text with its index (the₁, the₇)
+    this.qlabels = j.query_labels;
+    this.klabels = j.key_labels || j.query_labels;
     this.cross = j.keys != null;
     this.layers = j.layers; // 1-based model layers
     this.columns = j.columns.map((c, i) => ({

@@ -34,8 +34,8 @@ class HeadView {
     }, ...(side === "q"
       ? [el("span", { class: "num" }), el("span", { class: "label", text: shown(t) })]
       : [el("span", { class: "label", text: shown(t) }), el("span", { class: "num" })]))));
-    this.qcol = col("q", s.queries, s.cross ? "queries (sentence)" : "queries");
-    this.kcol = col("k", s.keys, s.cross ? "keys (source)" : "keys");
+    this.qcol = col("q", s.qlabels, s.cross ? "queries (sentence)" : "queries");
+    this.kcol = col("k", s.klabels, s.cross ? "keys (source)" : "keys");
     this.nums = { q: [...this.qcol.querySelectorAll(".num")], k: [...this.kcol.querySelectorAll(".num")] };
     this.filled = [];
     // The canvas is at most a window high and sticks to the top of the window
@@ -176,7 +176,7 @@ class HeadView {
   describe() {
     const s = this.app.set(), li = this.app.state.layer, a = this.active;
     const cols = this.app.visibleColumns();
-    const tok = a.side === "q" ? s.queries[a.i] : s.keys[a.i];
+    const tok = a.side === "q" ? s.qlabels[a.i] : s.klabels[a.i];
     if (!cols.length) return `${shown(tok)}: no head shown`;
     const c = cols[0];
     const pairs = [];
@@ -186,7 +186,7 @@ class HeadView {
       if (!s.masked(q, k)) pairs.push([j, s.value(li, c, q, k)]);
     }
     pairs.sort((x, y) => y[1] - x[1]);
-    const names = a.side === "q" ? s.keys : s.queries;
+    const names = a.side === "q" ? s.klabels : s.qlabels;
     return `${a.side === "q" ? "query" : "key"} ${shown(tok)} (${a.i}), ${s.columns[c].label}: ` +
       pairs.slice(0, 3).map(([j, v]) => `${shown(names[j])} ${fmtShort(v)}`).join(", ");
   }

@@ -57,8 +57,8 @@ class MatrixView {
       const ctx = this.heat.getContext("2d");
       ctx.font = `${this.fs}px ${this.font}`;
       const widest = (ts) => Math.max(...ts.map((t) => ctx.measureText(shown(t)).width));
-      left = Math.ceil(widest(s.queries)) + 10;
-      top = Math.ceil(widest(s.keys)) + 10;
+      left = Math.ceil(widest(s.qlabels)) + 10;
+      top = Math.ceil(widest(s.klabels)) + 10;
       cs = clamp(Math.floor((avail - left) / s.nk), 9, 32);
     }
     Object.assign(this, { cs, left, top });
@@ -94,9 +94,9 @@ class MatrixView {
       ctx.font = `${this.fs}px ${this.font}`;
       ctx.textBaseline = "middle";
       ctx.textAlign = "right";
-      s.queries.forEach((t, q) => ctx.fillText(shown(t), left - 6, top + (q + 0.5) * cs));
+      s.qlabels.forEach((t, q) => ctx.fillText(shown(t), left - 6, top + (q + 0.5) * cs));
       ctx.textAlign = "left";
-      s.keys.forEach((t, k) => {
+      s.klabels.forEach((t, k) => {
         ctx.save();
         ctx.translate(left + (k + 0.5) * cs, top - 6);
         ctx.rotate(-Math.PI / 2);
@@ -191,7 +191,7 @@ class MatrixView {
     const tip = this.tooltip;
     const line = (label, value, idx) => el("div", {}, el("span", { class: "k", text: label }),
       el("span", { class: "tok", text: value }), idx != null ? ` (${idx})` : null);
-    tip.replaceChildren(line("query", shown(s.queries[q]), q), line("key", shown(s.keys[k]), k),
+    tip.replaceChildren(line("query", shown(s.qlabels[q]), q), line("key", shown(s.klabels[k]), k),
       el("div", {}, el("span", { class: "k", text: "weight" }), el("b", { class: "wv", text })),
       el("div", { class: "caption", text: s.title(st.layer, st.column) }));
     Object.assign(tip.dataset, { q, k, weight: text });
@@ -216,7 +216,7 @@ class MatrixView {
     e.preventDefault();
     this.setCursor(c);
     const st = this.app.state;
-    this.app.announce(`query ${shown(s.queries[c.q])} (${c.q}), key ${shown(s.keys[c.k])} (${c.k}): ` +
+    this.app.announce(`query ${shown(s.qlabels[c.q])} (${c.q}), key ${shown(s.klabels[c.k])} (${c.k}): ` +
       (s.masked(c.q, c.k) ? "masked" : weightText(s, s.value(st.layer, st.column, c.q, c.k))));
   }
 
@@ -242,12 +242,12 @@ class MatrixView {
       const v = s.value(st.layer, st.column, q, k);
       const bar = el("span");
       bar.style.width = (top > 0 ? (100 * v) / top : 0) + "%";
-      return el("li", { "data-k": k }, el("span", { class: "key", text: shown(s.keys[k]), title: `key ${k}` }),
+      return el("li", { "data-k": k }, el("span", { class: "key", text: shown(s.klabels[k]), title: `key ${k}` }),
         el("span", { class: "wbar" }, bar), el("span", { class: "v", text: fmtShort(v), title: weightText(s, v) }));
     });
     const more = ranked.length - RANKED_SHOWN;
     this.focusBox.replaceChildren(
-      el("h3", {}, `Query “`, el("span", { class: "tok", text: shown(s.queries[q]) }), `” (${q}) attends to`),
+      el("h3", {}, `Query “`, el("span", { class: "tok", text: shown(s.qlabels[q]) }), `” (${q}) attends to`),
       el("ol", { "aria-label": "keys, largest weight first" }, ...items),
       ...(more > 0 ? [el("p", { class: "note", text: `and ${more} more keys` })] : []));
   }
