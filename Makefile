@@ -11,7 +11,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libcjson libpng freetype2 fontconfig libutf8proc
+PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc
 # OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
 # src/compute/linalg.h), and the threaded variant's idle workers would spin on the
 # cores it uses. Linked with an rpath so the system's BLAS alternative does

@@ -1,7 +1,8 @@
 #!/bin/sh
 # embed.sh — writes the HTML page's assets into a C file (render/html_assets.h):
 #   scripts/embed.sh OUT.c TEMPLATE.html STYLE.css SCRIPT.js...
-# The scripts are joined, in the order given, inside one function scope.
+# The scripts are joined, in the order given, inside one async function
+# scope (so that they may await).
 # The style must not hold "</style", the script neither "</script" nor
 # "<script" nor "<!--" (they are inlined in the page, and the last two
 # would change how the browser finds the end of the script). Needs only POSIX sh and coreutils (od, sha256sum,
@@ -13,12 +14,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 {
-    printf '"use strict";\n(() => {\n'
+    printf '"use strict";\n(async () => {\n'
     for f in "$@"; do
         cat "$f"
         printf '\n'
     done
-    printf '})();\n'
+    # a page that cannot start says why, under the tokens it still shows
+    printf '})().catch((e) => {\n  const p = document.createElement("p");\n  p.className = "note";\n'
+    printf '  p.textContent = "This page could not start: " + e.message;\n  document.body.append(p);\n  throw e;\n});\n'
 } >"$tmp/js"
 if grep -qiE '</?script|<!--' "$tmp/js"; then echo "embed.sh: a script holds <script, </script or <!--" >&2; exit 1; fi
 if grep -qi '</style' "$css"; then echo "embed.sh: $css holds </style" >&2; exit 1; fi

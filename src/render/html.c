@@ -8,11 +8,12 @@
  * run or load), and one JSON object in <script type="application/json">
  * whose strings are escaped so that no "<" appears in it. Weights are
  * base64: float32 up to EXACT_WEIGHTS weights in the page, else 16 bits
- * each (below). */
+ * each, deflated (put_weights). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "base/textesc.h"
 #include "base/utf8.h"
@@ -22,7 +23,7 @@
 #include "render/render.h"
 
 /* Up to this many weights in the page, each is stored as its float32 (the
- * tooltip shows it as CSV does); above, as 16 bits. */
+ * tooltip shows it as CSV does); above, as 16 bits, deflated. */
 #define EXACT_WEIGHTS (1L << 18)
 
 /* The 16-bit code of a weight w in [0, 2): bits 14..29 of its float32,
@@ -71,22 +72,49 @@ static void put_base64(attn_buf *out, const unsigned char *p, size_t n)
     out->data[out->len] = '\0';
 }
 
-/* The weights w[n] as base64 of little-endian float32 (exact) or code16. */
+/* The weights w[n] in base64: exact, as little-endian float32 ("f32");
+ * else their code16 in two planes, the n high bytes then the n low bytes
+ * (runs of like exponents), compressed with raw deflate ("u16z": the page
+ * inflates it with DecompressionStream). A large page is about a third
+ * smaller so, and opens as much faster. */
 static void put_weights(attn_buf *out, const float *w, size_t n, int exact)
 {
-    const size_t width = exact ? 4 : 2;
-    unsigned char *bytes = malloc(n * width + 1);
+    const size_t size = n * (exact ? 4 : 2);
+    unsigned char *bytes = malloc(size + 1), *packed = NULL;
     if (!bytes) {
         out->failed = 1;
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        uint32_t v;
-        if (exact) memcpy(&v, &w[i], sizeof v);
-        else v = code16(w[i]);
-        for (size_t j = 0; j < width; j++) bytes[i * width + j] = (unsigned char)(v >> (8 * j));
+        if (exact) {
+            uint32_t v;
+            memcpy(&v, &w[i], sizeof v);
+            for (size_t j = 0; j < 4; j++) bytes[4 * i + j] = (unsigned char)(v >> (8 * j));
+        } else {
+            uint16_t c = code16(w[i]);
+            bytes[i] = (unsigned char)(c >> 8);
+            bytes[n + i] = (unsigned char)c;
+        }
     }
-    put_base64(out, bytes, n * width);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (exact) {
+        put_base64(out, bytes, size);
+    } else if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+        uLong cap = deflateBound(&z, (uLong)size);
+        if ((packed = malloc(cap)) != NULL) {
+            z.next_in = bytes;
+            z.avail_in = (uInt)size;
+            z.next_out = packed;
+            z.avail_out = (uInt)cap;
+        }
+        if (packed && deflate(&z, Z_FINISH) == Z_STREAM_END) put_base64(out, packed, cap - z.avail_out);
+        else out->failed = 1;
+        deflateEnd(&z);
+    } else {
+        out->failed = 1;
+    }
+    free(packed);
     free(bytes);
 }
 
@@ -198,7 +226,7 @@ static void put_set(attn_buf *out, const html_sets *s, const html_set *set, int 
         if (c < s->n_heads) buf_printf(out, "{\"head\":%d}", r->heads[c] + 1);
         else buf_printf(out, "{\"aggregate\":\"%s\"}", s->extra[c - s->n_heads]);
     }
-    buf_printf(out, "],\"query\":%d,\"encoding\":\"%s\",\"weights\":\"", set->query, exact ? "f32" : "u16");
+    buf_printf(out, "],\"query\":%d,\"encoding\":\"%s\",\"weights\":\"", set->query, exact ? "f32" : "u16z");
     put_weights(out, r->weights, n, exact);
     buf_puts(out, "\"}");
 }

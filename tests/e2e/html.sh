@@ -114,7 +114,7 @@ ok html-limit-heeded-with-l-H $? "$(head -c 300 big.err)"
 # ---- 16-bit weights past 262,144 weights; --query; the extra matrices
 "$ATTNVIZ" --seed 1 --layers 2 --heads 4 -f html -o u16.html "$words" 2>u16.err
 d=$(data_of u16.html)
-grep -qF '"u16", 256' <<<"$d"
+grep -qF '"u16z", 256' <<<"$d"
 ok html-16-bit-when-large $? "$d $(head -c 200 u16.err)"
 "$ATTNVIZ" -q it -f html -o q.html "$EXAMPLE" 2>q.err
 d=$(data_of q.html)

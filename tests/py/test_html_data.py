@@ -3,7 +3,8 @@ matrix the page holds, decoded as the page's script decodes it, against the
 CSV attnviz writes for the same sentence and options: the heads, --aggregate
 mean and max, --rollout, --words and --no-special (float32 pages: bit for
 bit), and a page past 262,144 weights in 16 bits (every weight within 2^-10
-relative, 0 exactly 0); its colormaps against matplotlib's. Prints PASS/FAIL
+relative, 0 exactly 0; deflated, inflated here with zlib); its colormaps
+against matplotlib's. Prints PASS/FAIL
 lines."""
 import base64
 import csv
@@ -13,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 
@@ -41,8 +43,10 @@ def page_sets(args):
         raw = base64.b64decode(s["weights"])
         if s["encoding"] == "f32":
             w = np.frombuffer(raw, dtype="<f4")
-        else:  # the float32 whose bits are code << 14
-            w = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 14).view(np.float32)
+        else:  # u16z: raw deflate of the high bytes, then the low bytes, of codes: the float32 of bits code << 14
+            planes = np.frombuffer(zlib.decompress(raw, wbits=-15), dtype=np.uint8).astype(np.uint32)
+            n = len(planes) // 2
+            w = ((planes[:n] << 22) | (planes[n:] << 14)).view(np.float32)
         cols = [str(c.get("head", c.get("aggregate"))) for c in s["columns"]]
         n_q, n_k = len(s["queries"]), len(s["keys"] or s["queries"])
         out[s["name"]] = (s["queries"], s["layers"], cols, s["encoding"],
@@ -118,7 +122,7 @@ try:
     want = np.stack([np.stack([mats[(l, c)] for c in cols]) for l in layers])
     rel = np.abs(w - want) / np.where(want > 0, want, 1)
     zeros = bool(np.all((w == 0) == (want == 0)))
-    check("html-16-bit-within-2^-10", enc == "u16" and float(rel.max()) <= 2.0 ** -10 and zeros,
+    check("html-16-bit-within-2^-10", enc == "u16z" and float(rel.max()) <= 2.0 ** -10 and zeros,
           f"{enc}, {want.size} weights, max relative error {float(rel.max()):.3g} (bound {2.0 ** -10:.3g}), "
           f"zeros {'kept' if zeros else 'changed'}, smallest weight {float(want[want > 0].min()):.3g}")
 except RuntimeError as e:
