@@ -6,7 +6,7 @@
 
 const LINE_CUT = 0.01;       // lines below 1 % of the scale are not drawn
 const ALPHA_STEPS = 32;      // opacities are drawn in this many steps
-const FULL_LINES = 3000;     // at most this many lines at once (the strongest); a canvas
+const FULL_LINES = 2000;     // at most this many lines at once (the strongest); a canvas
 const HOVER_LINES = 1500;    // without a GPU fills about 30 M pixels a second
 
 class HeadView {
@@ -214,13 +214,15 @@ class HeadView {
     const cand = [], hist = new Uint32Array(ALPHA_STEPS);
     const all = (m) => Array.from({ length: m }, (_, i) => i);
     const qs = a && a.side === "q" ? [a.i] : all(s.nq), ks = a && a.side === "k" ? [a.i] : all(s.nk);
+    const sc = this.app.state.scale, w = s.w, causal = s.masked(0, 1);
     for (const c of cols) {
-      const rowF = rowScaler(s, this.app.state.scale, li, c), o = s.offset(li, c);
+      const ranges = rowRanges(s, sc, li, c), o = s.offset(li, c);
       for (const q of qs) {
-        const fn = rowF(q), base = o + q * s.nk;
+        const [lo, hi] = ranges(q), cut = scaleValueAt(lo, hi, sc.log, LINE_CUT), base = o + q * s.nk;
         for (const k of ks) {
-          if (s.masked(q, k) || outside(q, k)) continue;
-          const t = fn(s.w[base + k]);
+          const v = w[base + k];
+          if (!(v >= cut) || (causal && k > q) || outside(q, k)) continue; // the fast test first
+          const t = scalePos(lo, hi, sc.log, v);
           if (t < LINE_CUT) continue;
           const b = Math.min(ALPHA_STEPS - 1, (t * ALPHA_STEPS) | 0);
           cand.push(c, q, k, b);

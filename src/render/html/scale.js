@@ -24,19 +24,18 @@ const LOG_DECADES = 1000;
 function cellStats(s, li, ci, q = -1) {
   const key = q < 0 ? `${li},${ci}` : null;
   if (key && s.maxCache.has(key)) return s.maxCache.get(key);
-  let min = 0, max = 0, seen = false;
-  const o = s.offset(li, ci), q0 = q < 0 ? 0 : q, q1 = q < 0 ? s.nq : q + 1;
+  let min = Infinity, max = -Infinity;
+  const o = s.offset(li, ci), q0 = q < 0 ? 0 : q, q1 = q < 0 ? s.nq : q + 1, w = s.w;
+  const causal = s.masked(0, 1); // masked cells: key after query
   for (let r = q0; r < q1; r++) {
-    const base = o + r * s.nk;
-    for (let k = 0; k < s.nk; k++) {
-      const v = s.w[base + k];
-      if (s.masked(r, k) || !Number.isFinite(v)) continue;
-      if (!seen || v > max) max = v;
-      if (!seen || v < min) min = v;
-      seen = true;
+    const base = o + r * s.nk, end = base + (causal ? Math.min(s.nk, r + 1) : s.nk);
+    for (let i = base; i < end; i++) {
+      const v = w[i];
+      if (v > max && v !== Infinity) max = v; // NaN and ±Infinity never count
+      if (v < min && v !== -Infinity) min = v;
     }
   }
-  const st = { min, max, seen };
+  const seen = max >= min, st = { min: seen ? min : 0, max: seen ? max : 0, seen };
   if (key) s.maxCache.set(key, st);
   return st;
 }
@@ -75,6 +74,23 @@ function scalePos(lo, hi, log, v) {
   if (Number.isNaN(v)) return 0;
   const t = log ? (v <= lo ? 0 : Math.log(v / lo) / Math.log(hi / lo)) : (v - lo) / (hi - lo);
   return Math.fround(t < 0 ? 0 : t > 1 ? 1 : t);
+}
+
+/** The weight at position t of [lo, hi] (scalePos's inverse): below it, t < t0. */
+const scaleValueAt = (lo, hi, log, t) => (log ? lo * (hi / lo) ** t : lo + t * (hi - lo));
+
+/** For matrix (li, ci): q ↦ [lo, hi], one range per matrix or per row. */
+function rowRanges(s, sc, li, ci) {
+  if (normOf(sc) !== "row") {
+    const r = scaleRange(s, sc, li, ci);
+    return () => r;
+  }
+  const cache = new Map();
+  return (q) => {
+    let r = cache.get(q);
+    if (!r) cache.set(q, (r = scaleRange(s, sc, li, ci, q)));
+    return r;
+  };
 }
 
 /** For matrix (li, ci): q ↦ (v ↦ t), one range per matrix or per row. */

@@ -3,6 +3,8 @@
 // safely, number formats as attnviz's other views write them, base64, and
 // the colours of the heads.
 
+const T_SCRIPT = performance.now(); // the page's script starts (the data is parsed as HTML by now)
+
 /** el("div", {class: "x", text: "…", onclick: f}, child, …): an element.
  *  Attributes are set with setAttribute, text with textContent; children
  *  that are strings become text nodes. */
