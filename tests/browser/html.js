@@ -146,7 +146,16 @@ async function suite(browser) {
   const csv = csvWeights([EXAMPLE]);
 
   // ---- loads: no error, no request but the page, from http and from file://
-  let { ctx, page, rec, url } = await open(browser, ex);
+  // (first a page that does request something, to show the record sees it)
+  const control = path.join(TMP, "control.html");
+  fs.writeFileSync(control, '<!DOCTYPE html><img src="http://attnviz.invalid/x.png"><script>' +
+    'console.error("control"); document.documentElement.dataset.ready = "1";</script>');
+  let { ctx, page, rec, url } = await open(browser, control);
+  await page.waitForTimeout(300);
+  check("checks-see-requests-and-errors", rec.requests.includes("http://attnviz.invalid/x.png") &&
+    rec.errors.some((e) => e.includes("control")), `${rec.requests.join(", ")} | ${rec.errors.join(" | ")}`);
+  await ctx.close();
+  ({ ctx, page, rec, url } = await open(browser, ex));
   check("loads-without-console-error", rec.errors.length === 0, rec.errors.join(" | ") || "no error");
   check("no-network-request", rec.requests.length === 1 && rec.requests[0] === url,
     `${rec.requests.length} request(s): ${rec.requests.slice(0, 5).join(", ")}`);

@@ -224,6 +224,12 @@ app.build();
 const media = window.matchMedia("(prefers-color-scheme: dark)");
 media.addEventListener("change", () => app.render());
 window.addEventListener("scroll", () => app.views.head.scrolled(), { passive: true });
+window.addEventListener("hashchange", () => { // a bookmark or an edited address while open
+  const set = app.state.set;
+  app.readHash();
+  if (app.state.set !== set) app.rebuild();
+  else app.render();
+});
 let resizeTimer = 0;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
