@@ -8,36 +8,12 @@
 // (html.js) tests the behaviour in detail; this one, that Firefox runs it.
 // Run by tests/e2e/firefox.sh; prints PASS/FAIL lines.
 "use strict";
-const { spawn, spawnSync } = require("child_process");
+const { spawn } = require("child_process");
 const fs = require("fs");
-const os = require("os");
 const path = require("path");
+const { EXAMPLE, TMP, check, attnviz, csvWeights, run } = require("./lib.js");
 
-const ATTNVIZ = process.env.ATTNVIZ;
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "attnviz-firefox-"));
-const EXAMPLE = "The animal didn't cross the street because it was too tired.";
-let failed = 0;
-const check = (name, ok, detail) => {
-  if (!ok) failed++;
-  console.log(`${ok ? "PASS" : "FAIL"} ${name}${detail || !ok ? ": " + (detail || "failed") : ""}`);
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function attnviz(args, out) {
-  const p = spawnSync(ATTNVIZ, args, { cwd: TMP, maxBuffer: 1 << 30 });
-  if (p.status !== 0) throw new Error(`attnviz ${args.join(" ")}: exit ${p.status}: ${String(p.stderr).slice(0, 300)}`);
-  if (out) fs.writeFileSync(path.join(TMP, out), p.stdout);
-  return String(p.stdout);
-}
-
-function csvWeights(args) {
-  const m = new Map();
-  for (const r of attnviz(["-f", "csv", ...args]).trim().split("\n").slice(1)) {
-    const f = r.split(",");
-    m.set(`${f[0]},${f[1]},${f[2]},${f[4]}`, f[6]);
-  }
-  return m;
-}
 
 /** Firefox, headless, in a fresh profile, and a BiDi session to it. */
 async function firefox() {
@@ -183,11 +159,4 @@ async function main() {
   }
 }
 
-main().then(() => {
-  fs.rmSync(TMP, { recursive: true, force: true });
-  process.exit(failed ? 1 : 0);
-}, (e) => {
-  check("firefox-suite", false, e.stack || String(e));
-  fs.rmSync(TMP, { recursive: true, force: true });
-  process.exit(1);
-});
+run("firefox-suite", main);

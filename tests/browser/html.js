@@ -11,41 +11,13 @@
 // playwright-core on NODE_PATH.
 "use strict";
 const { chromium } = require("playwright-core");
-const { spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const zlib = require("zlib");
+const { ROOT, EXAMPLE, TMP, pass, fail, check, info, attnviz, csvWeights, run } = require("./lib.js");
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const ATTNVIZ = process.env.ATTNVIZ || path.join(ROOT, "attnviz");
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "attnviz-html-"));
-const EXAMPLE = "The animal didn't cross the street because it was too tired.";
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
-let failed = 0;
-
-const pass = (name, detail) => console.log(`PASS ${name}${detail ? ": " + detail : ""}`);
-const fail = (name, why) => { failed++; console.log(`FAIL ${name}: ${why}`); };
-const check = (name, ok, detail) => (ok ? pass(name, detail) : fail(name, detail || "failed"));
-const info = (text) => console.log(`INFO ${text}`);
-
-function attnviz(args, out) {
-  const p = spawnSync(ATTNVIZ, args, { cwd: TMP, maxBuffer: 1 << 30 });
-  if (p.status !== 0) throw new Error(`attnviz ${args.join(" ")}: exit ${p.status}: ${String(p.stderr).slice(0, 300)}`);
-  if (out) fs.writeFileSync(path.join(TMP, out), p.stdout);
-  return p.stdout;
-}
-
-/** CSV → Map "layer,head,q,k" → weight text as attnviz wrote it */
-function csvWeights(args) {
-  const rows = String(attnviz(["-f", "csv", ...args])).trim().split("\n").slice(1);
-  const m = new Map();
-  for (const r of rows) { // the example's tokens hold no comma or quote
-    const f = r.split(",");
-    m.set(`${f[0]},${f[1]},${f[2]},${f[4]}`, f[6]);
-  }
-  return m;
-}
 
 // ---- PNG: decode the screenshots to compare them with the goldens
 function decodePNG(buf) {
@@ -136,7 +108,6 @@ async function main() {
     await suite(browser);
   } finally {
     await browser.close();
-    fs.rmSync(TMP, { recursive: true, force: true });
   }
 }
 
@@ -484,4 +455,4 @@ async function targets(browser, ex) {
     results.map(([n, t]) => `${n}: ready ${t.ready.toFixed(0)} ms, hover ${t["hover-token"].toFixed(0)}/${t["hover-cell"].toFixed(0)} ms`).join("; "));
 }
 
-main().then(() => process.exit(failed ? 1 : 0), (e) => { fail("browser-suite", e.stack || String(e)); process.exit(1); });
+run("browser-suite", main);
