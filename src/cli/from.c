@@ -7,22 +7,21 @@
 #include "base/buf.h"
 #include "cli/cli.h"
 #include "compute/result_read.h"
+#include "model/model.h"
 
 /* The positions in have[n] (the file's 0-based numbers) of the 1-based
  * numbers spec lists (NULL: all); *out malloc'd. */
 static int choose(const char *opt, const char *spec, const int *have, int n, const char *noun, const char *path,
                   int **out, int *n_out, attn_error *err)
 {
-    int max = 0, *list = NULL, n_list = 0, rc = 0;
-    for (int i = 0; i < n; i++)
-        if (have[i] + 1 > max) max = have[i] + 1;
-    if (!spec) {
+    int *list = NULL, n_list = 0, rc = 0;
+    if (!spec || strcmp(spec, "all") == 0) {
         if (!(*out = malloc((size_t)n * sizeof **out))) return attn_oom(err, opt);
         for (int i = 0; i < n; i++) (*out)[i] = i;
         *n_out = n;
         return 0;
     }
-    if (cli_list(opt, spec, max, noun, &list, &n_list, err)) return -1;
+    if (cli_list(opt, spec, ATTN_MAX_LAYERS, noun, &list, &n_list, err)) return -1;
     *out = malloc((size_t)(n_list > 0 ? n_list : 1) * sizeof **out);
     if (!*out) rc = attn_oom(err, opt);
     *n_out = 0;

@@ -23,15 +23,26 @@ int read_alloc(attn_read *r, int n_layers, int n_heads, int n_q, int n_k, attn_e
 
 int read_tokens(attn_tokens *t, char *const *texts, int n, const char *what, attn_error *err)
 {
-    t->tok = calloc((size_t)(n > 0 ? n : 1), sizeof *t->tok); /* [n] */
-    if (!t->tok) return attn_oom(err, what);
-    t->n = n;
+    /* one block, as tokenize.h's lists: the tokens, then their texts */
+    size_t bytes = 0;
     for (int i = 0; i < n; i++) {
         const char *s = texts[i] ? texts[i] : "";
         size_t bad;
         if (utf8_validate(s, strlen(s), &bad) != 0)
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: token %d is not valid UTF-8", what, i);
-        if (!(t->tok[i].text = strdup(s))) return attn_oom(err, what);
+        bytes += strlen(s) + 1;
+    }
+    size_t head = (size_t)(n > 0 ? n : 1) * sizeof *t->tok;
+    t->tok = calloc(1, head + bytes); /* [n] tokens, then the texts */
+    if (!t->tok) return attn_oom(err, what);
+    t->n = n;
+    char *arena = (char *)t->tok + head;
+    for (int i = 0; i < n; i++) {
+        const char *s = texts[i] ? texts[i] : "";
+        size_t len = strlen(s) + 1;
+        memcpy(arena, s, len);
+        t->tok[i].text = arena;
+        arena += len;
         t->tok[i].id = -1;
         t->tok[i].word = i;
     }

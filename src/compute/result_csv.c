@@ -29,7 +29,7 @@ typedef struct {
 static int next_record(csv_in *c, const char *path, attn_error *err)
 {
     if (c->p >= c->end) return 0;
-    c->line++;
+    long start = ++c->line;
     c->field.len = 0;
     c->n = 0;
     for (;;) {
@@ -39,7 +39,7 @@ static int next_record(csv_in *c, const char *path, attn_error *err)
             c->p++;
             for (;;) {
                 if (c->p >= c->end)
-                    return attn_fail(err, ATTN_EXIT_INPUT, "%s:%ld: a quoted field does not end", path, c->line);
+                    return attn_fail(err, ATTN_EXIT_INPUT, "%s:%ld: a quoted field does not end", path, start);
                 if (*c->p == '"' && c->p + 1 < c->end && c->p[1] == '"') { buf_putc(&c->field, '"'); c->p += 2; }
                 else if (*c->p == '"') { c->p++; break; }
                 else { if (*c->p == '\n') c->line++; buf_putc(&c->field, *c->p++); }

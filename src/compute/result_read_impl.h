@@ -18,7 +18,8 @@
  * layers and heads. */
 int read_alloc(attn_read *r, int n_layers, int n_heads, int n_q, int n_k, attn_error *err);
 
-/* t gets n tokens with these texts (copied; NULL: ""), ids -1. */
+/* t gets n tokens with these texts (copied; NULL: ""), ids -1, in one
+ * block as tokenize.h's lists are (tokens_free() releases it). */
 int read_tokens(attn_tokens *t, char *const *texts, int n, const char *what, attn_error *err);
 
 /* The readers. text[len] is the whole file ('\0' after it). */
