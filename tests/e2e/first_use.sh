@@ -61,6 +61,8 @@ refused values-with-csv 2 "--values: applies to the terminal heatmaps, not to -f
 refused query-with-png 2 "--query: applies to the focus view of the terminal, not to -f png" -f png -q it -o "$TMP/q.png" "$EXAMPLE"
 refused colormap-with-json 2 "--colormap: applies to the terminal and figures, not to -f json" -f json --colormap magma "$EXAMPLE"
 refused grid-with-auto-csv 2 "--grid: applies to figures, not to -f csv" --grid "$EXAMPLE"
+refused top-without-query 2 "--top: .* it goes with -q TOKEN" --top 3 "$EXAMPLE"
+refused values-with-query 2 "--values: .*the focus view \(-q\) prints them already" --values -q it "$EXAMPLE"
 refused overview-and-query 2 "--overview and --query: choose one" --overview -q it "$EXAMPLE"
 refused tokens-without-from 2 "--tokens: names the tokens of --from" --tokens "a b" "$EXAMPLE"
 refused from-with-model 2 "--seed: runs a model, but --from" --from x.csv --seed 1
