@@ -148,13 +148,15 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
     case FMT_JSON: s->shown++; return render_json(out, res, err);
     case FMT_PNG: s->shown++; return render_png(res, &fo, &s->files, &s->n_files, err);
     case FMT_SVG: s->shown++; return render_svg(res, &fo, &s->files, &s->n_files, err);
-    case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words */
-        const int grouped = s->model->tokenizer != NULL;
+    case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words; with
+                      * --from, it shows what the file holds (from.c selected and aggregated it) */
+        const int model = !o->from, grouped = model && s->model && s->model->tokenizer;
         html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = res->meta.text,
-                        .source = o->source, .layers = s->layers, .n_layers = s->n_layers,
-                        .aggregate = o->aggregate, .rollout = o->rollout, .words = grouped && o->words,
-                        .no_special = grouped && o->no_special, .query = query, .colour = &o->colour,
-                        .note = has_note ? note : NULL};
+                        .source = o->source, .layers = model ? s->layers : res->layers,
+                        .n_layers = model ? s->n_layers : res->n_layers,
+                        .aggregate = model ? o->aggregate : NULL, .rollout = model && o->rollout,
+                        .words = grouped && o->words, .no_special = grouped && o->no_special, .query = query,
+                        .colour = &o->colour, .note = has_note ? note : NULL};
         s->shown++;
         return render_html(out, res, &ho, err);
     }

@@ -157,6 +157,8 @@ static void names_make(page_names *nm, const attn_result *r, const html_opts *o)
     render_model_name(&r->meta, nm->name, sizeof nm->name);
     if (o->title) {
         buf_puts(&nm->title, o->title);
+    } else if (!o->sentence) {
+        buf_printf(&nm->title, "attention from %s", nm->name);
     } else {
         buf_puts(&nm->title, "“");
         put_cut(&nm->title, o->sentence, 100);

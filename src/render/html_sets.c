@@ -88,7 +88,8 @@ int html_sets_build(html_sets *s, const attn_result *r, const html_opts *o, attn
     memset(s, 0, sizeof *s);
     attn_result all = {0}; /* the token-level columns */
     int rc = result_copy(&all, r, o->layers, o->n_layers, err);
-    s->n_heads = all.n_heads;
+    s->n_heads = r->aggregate ? 0 : all.n_heads; /* r may hold an aggregate already (--from) */
+    if (r->aggregate) s->extra[s->n_extra++] = r->aggregate;
     if (rc == 0 && o->aggregate) rc = add_extra(s, &all, r, o, o->aggregate, err);
     if (rc == 0 && o->rollout) rc = add_extra(s, &all, r, o, "rollout", err);
     all.aggregate = NULL;

@@ -131,7 +131,7 @@ int render_svg(const attn_result *r, const figure_opts *o, attn_file **files,
 typedef struct {
     attn_colormap cmap;
     const char *title;        /* NULL: the sentence and the model */
-    const char *sentence;     /* the text the queries come from */
+    const char *sentence;     /* the text the queries come from, or NULL (--from) */
     const char *source;       /* --source: the keys' text, or NULL */
     const int *layers;        /* [n_layers] shown layers, 0-based, sorted */
     int n_layers;

@@ -173,3 +173,16 @@ ok html-grid-refused "$([ "$(rc grid)" -eq 2 ] && grep -q -- '--grid: applies to
 grep -q '<p class="note">Note: truncated: the first 8 of 16 tokens (--truncate)</p>' tr.html &&
     [ "$(data_of tr.html | grep -o '"f32", [0-9]*')" = '"f32", 8' ]
 ok html-truncate-note $? "$(head -c 200 tr.err) $(data_of tr.html | head -c 200)"
+
+# ---- --from: the page shows what the file holds
+"$ATTNVIZ" -f csv "$EXAMPLE" >from.csv && "$ATTNVIZ" --from from.csv -f html -o from.html 2>from.err
+st=$(status_of from.html)
+d=$(data_of from.html)
+ok html-from-csv "$([ "$st" = ok ] && grep -q '<title>attention from from.csv</title>' from.html &&
+    grep -qF '"f32", 16, [1, 2, 3, 4], [1, 2, 3, 4], -1' <<<"$d"; echo $?)" "$st $d $(head -c 200 from.err)"
+"$ATTNVIZ" --from from.csv --aggregate mean -l 3 -f html -o fromm.html 2>fromm.err
+d=$(data_of fromm.html)
+ok html-from-aggregate "$(grep -qF '"f32", 16, [3], ["mean"], -1' <<<"$d"; echo $?)" "$d $(head -c 200 fromm.err)"
+"$ATTNVIZ" -f json "$EXAMPLE" >from.json && "$ATTNVIZ" --from from.json -f html -o fromj.html 2>fromj.err
+ok html-from-json-names-sentence "$(grep -q '<title>“The animal didn' fromj.html; echo $?)" \
+    "$(grep -o '<title>.*</title>' fromj.html) $(head -c 200 fromj.err)"
