@@ -13,7 +13,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libcjson libpng freetype2 fontconfig libutf8proc libpcre2-8
+PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
 # OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
 # src/compute/linalg.h), and the threaded variant's idle workers would spin on the
 # cores it uses. Linked with an rpath so the system's BLAS alternative does
@@ -45,6 +45,12 @@ SRCS     := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.c'))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 # unit tests mirror the tree: tests/unit/<folder>/test_*.c
+# The HTML page's template, style and scripts (src/render/html/; the scripts
+# in this order), embedded in the binary: scripts/embed.sh writes them into a
+# C file under $(BUILD)/gen/ (render/html_assets.h), never into the tree.
+HTML_JS    := $(addprefix src/render/html/,util.js data.js scale.js headview.js modelview.js matrixview.js page.js)
+HTML_FILES := src/render/html/page.html src/render/html/page.css $(HTML_JS)
+LIB_OBJS   += $(BUILD)/render/html_assets.o
 UNIT_SRCS := $(sort $(shell find $(SRC_DIRS:%=tests/unit/%) -name 'test_*.c' 2>/dev/null))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      ?= attnviz
@@ -73,6 +79,16 @@ $(BIN): $(BUILD)/cli/main.o $(LIB_OBJS)
 	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/render/html_assets.c: $(HTML_FILES) scripts/embed.sh | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  GEN   $@"
+	@scripts/embed.sh $@ $(HTML_FILES)
+
+$(BUILD)/render/html_assets.o: $(BUILD)/gen/render/html_assets.c
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -90,33 +90,47 @@ static const char *arch_label(const char *arch)
     return arch;
 }
 
-int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err)
+const char *render_model_name(const attn_meta *m, char *buf, size_t cap)
+{
+    if (m->seeded) snprintf(buf, cap, "generated (--seed %llu)", (unsigned long long)m->seed);
+    else base_name(m->model ? m->model : "?", buf, cap);
+    return buf;
+}
+
+void render_model_line(attn_buf *b, const attn_result *r)
 {
     const attn_meta *m = &r->meta;
-    int width = o->width < 20 ? 20 : o->width;
-    char name[256], params[32], what[600];
-    attn_buf b;
-    buf_init(&b);
+    char name[256], params[32];
     if (m->seeded) {
-        buf_printf(&b, "model: generated, random weights (--seed %llu; ", (unsigned long long)m->seed);
+        buf_printf(b, "model: generated, random weights (--seed %llu; ", (unsigned long long)m->seed);
     } else if (!m->architecture) {
-        buf_puts(&b, "attention read from ");
-        textesc_put(&b, base_name(m->model ? m->model : "?", name, sizeof name));
-        buf_puts(&b, " (");
+        buf_puts(b, "attention read from ");
+        textesc_put(b, render_model_name(m, name, sizeof name));
+        buf_puts(b, " (");
     } else {
-        buf_puts(&b, "model: ");
-        textesc_put(&b, base_name(m->model ? m->model : "?", name, sizeof name));
-        buf_puts(&b, " (");
+        buf_puts(b, "model: ");
+        textesc_put(b, render_model_name(m, name, sizeof name));
+        buf_puts(b, " (");
     }
-    if (m->architecture) buf_printf(&b, "%s, ", arch_label(m->architecture));
-    buf_printf(&b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
+    if (m->architecture) buf_printf(b, "%s, ", arch_label(m->architecture));
+    buf_printf(b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
                m->n_heads == 1 ? "" : "s");
     if (m->n_params) {
         fmt_count(params, sizeof params, m->n_params);
-        buf_printf(&b, ", %s parameters", params);
+        buf_printf(b, ", %s parameters", params);
     }
     int total = m->tokens_total ? m->tokens_total : r->n_q;
-    buf_printf(&b, ") · %d token%s:", total, total == 1 ? "" : "s");
+    buf_printf(b, ") · %d token%s", total, total == 1 ? "" : "s");
+}
+
+int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err)
+{
+    int width = o->width < 20 ? 20 : o->width;
+    char what[600];
+    attn_buf b;
+    buf_init(&b);
+    render_model_line(&b, r);
+    buf_putc(&b, ':');
     snprintf(what, sizeof what, "%s", b.data ? b.data : "");
     b.len = 0;
     /* the tokens, each as the terminal labels it, on at most 3 lines */
@@ -312,10 +326,7 @@ int render_overview(attn_buf *out, const attn_result *r, const ansi_opts *o, con
         ansi_pen_text(&p, t, -1);
         snprintf(f, sizeof f, "%.2f", (double)h->focus);
         ansi_pen_goto(&p, p.col + 2);
-        if (o->color != COLOR_NONE)
-            ansi_pen_sgr(&p, ansi_color_code(o->color, o->cmap, h->focus, NULL), -1, 0, 1);
         ansi_pen_text(&p, f, -1);
-        ansi_pen_plain(&p);
         line.len = 0;
         put_pattern(&line, h, r, ql, kl);
         ansi_pen_goto(&p, p.col + 2);
@@ -339,14 +350,12 @@ int render_overview(attn_buf *out, const attn_result *r, const ansi_opts *o, con
         char hb[16];
         int li = top->map / r->n_heads, hi = top->map % r->n_heads;
         line.len = 0;
-        buf_printf(&line, "Next: -l %d -H %s draws layer %d head %s alone", r->layers[li] + 1,
+        buf_printf(&line, "Next: -l %d -H %s shows layer %d head %s alone", r->layers[li] + 1,
                    result_head_label(r, hi, hb), r->layers[li] + 1, result_head_label(r, hi, hb));
         if (!ov->query && !top->broad && top->ex_q >= 0) {
-            buf_puts(&line, "; -q ");
+            buf_puts(&line, ", -q ");
             put_arg(&line, ql[top->ex_q].s);
-            buf_puts(&line, " ranks the keys ");
-            buf_puts(&line, ql[top->ex_q].s);
-            buf_puts(&line, " attends to in every head");
+            buf_printf(&line, " what \"%s\" attends to in every head", ql[top->ex_q].s);
         }
         buf_puts(&line, ".");
         if (!line.failed) ansi_pen_wrap(&p, line.data, width);
