@@ -18,9 +18,11 @@
  *           bit 5 --words, bit 6 --no-special
  *   byte 1: bits 0-2 the view (-f): 0 heatmap, 1 focus (-q), 2 --explain,
  *           3 --explain -f json, 4 CSV, 5 JSON (streamed one head at a
- *           time, as main.c does, unless aggregated or regrouped), 6 SVG,
- *           7 PNG; bits 3-4 colour depth; bit 5 --values; bits 6-7
- *           --aggregate mean, --aggregate max, --rollout
+ *           time, as main.c does, unless aggregated or regrouped), 6 SVG
+ *           (HTML when byte 2 has bit 2: the page gets the heads as
+ *           computed, and aggregates and regroups them itself, as
+ *           sentence.c does), 7 PNG; bits 3-4 colour depth; bit 5
+ *           --values; bits 6-7 --aggregate mean, --aggregate max, --rollout
  *   byte 2: --width 20 + 2·byte, the query token (byte mod tokens), --top
  *           1 + byte / 16, the figures' --scale and --title
  *   byte 3: bits 0-1 the shown layers (all, 1, 2, 1-2); bits 2-3 heads;
@@ -151,7 +153,7 @@ static int sink(void *ctx, const attn_result *r, int li, int hi, const float *w,
     return 0;
 }
 
-enum { V_HEATMAP, V_FOCUS, V_EXPLAIN, V_EXPLAIN_JSON, V_CSV, V_JSON, V_SVG, V_PNG };
+enum { V_HEATMAP, V_FOCUS, V_EXPLAIN, V_EXPLAIN_JSON, V_CSV, V_JSON, V_SVG, V_PNG, V_HTML };
 
 /* --vmin / --vmax choices of byte 4 (0: none) */
 static const struct { int has_lo, has_hi; double lo, hi; } bounds[8] = {
@@ -159,9 +161,10 @@ static const struct { int has_lo, has_hi; double lo, hi; } bounds[8] = {
     {1, 0, 0, 0}, {1, 1, 0.3, 0.3}, {0, 1, 0, 1e-6},
 };
 
-/* Renders the chosen view of res (not streamed); colour is a checked scale. */
+/* Renders the chosen view of res (not streamed); colour is a checked scale,
+ * ho the HTML page's options but its colour and query. */
 static void view(int v, const attn_result *res, const attn_trace *tr, const attn_model *m, const uint8_t *o,
-                 int query, const scale_opts *colour)
+                 int query, const scale_opts *colour, html_opts ho)
 {
     attn_error err = {0};
     attn_buf out;
@@ -193,6 +196,13 @@ static void view(int v, const attn_result *res, const attn_trace *tr, const attn
     case V_CSV: rc = render_csv(&out, res, 1, &err); break;
     case V_JSON: rc = render_json(&out, res, &err); break;
     case V_SVG: rc = render_svg(res, &fo, &files, &n, &err); break;
+    case V_HTML:
+        ho.cmap = ao.cmap;
+        ho.colour = colour;
+        ho.query = o[2] & 8 ? query : -1;
+        ho.title = fo.title;
+        rc = render_html(&out, res, &ho, &err);
+        break;
     default: /* the smallest scale: the layout is figure.c's, as for SVG; the
                 raster's cost grows with the square of the scale */
         fo.scale = 0.25;
@@ -237,7 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const int grouped = (words || no_special) && tk;
     int v = o[1] & 7;
     if ((v == V_EXPLAIN || v == V_EXPLAIN_JSON) && grouped) v = V_HEATMAP; /* main.c refuses --explain --words */
-    const int explain = v == V_EXPLAIN || v == V_EXPLAIN_JSON;
+    if (v == V_SVG && (o[2] & 4)) v = V_HTML;
+    const int explain = v == V_EXPLAIN || v == V_EXPLAIN_JSON, html = v == V_HTML;
     const int agg = explain ? 0 : o[1] >> 6, rollout = agg == 3;
     const int streamed = (v == V_CSV || v == V_JSON) && !agg && !grouped;
     char *source = NULL;
@@ -269,11 +280,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc != 0) fuzz_check_error(&err);
     }
     if (rc == 0 && streamed) check_utf8(&sc.out, "streamed output");
-    if (rc == 0 && agg) {
+    html_opts ho = {.sentence = text, .source = source, .layers = rollout ? keep : layers,
+                    .n_layers = rollout ? nk : nl, .aggregate = agg == 1 ? "mean" : agg == 2 ? "max" : NULL,
+                    .rollout = rollout, .words = grouped && words, .no_special = grouped && no_special};
+    if (rc == 0 && agg && !html) { /* the page aggregates the heads itself */
         rc = rollout ? result_rollout(&res, keep, nk, &err) : result_aggregate(&res, agg == 2 ? "max" : "mean", &err);
         if (rc != 0) fuzz_check_error(&err);
     }
-    if (rc == 0 && grouped) { /* main.c's regroup() for self-attention */
+    if (rc == 0 && grouped && !html) { /* main.c's regroup() for self-attention; the page regroups itself */
         int *g = NULL;
         rc = tokens_group(res.queries, text, words, no_special, &shown, &g, &err);
         if (rc != 0) fuzz_check_error(&err);
@@ -285,7 +299,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         res.meta.tokens_total = res.n_q + 3;
         res.meta.window_end = res.n_q;
     }
-    if (rc == 0 && !streamed) view(v, &res, &trace, m, o, (int)(o[2] % (unsigned)res.n_q), &colour);
+    if (rc == 0 && !streamed) view(v, &res, &trace, m, o, (int)(o[2] % (unsigned)res.n_q), &colour, ho);
     buf_free(&sc.out);
     trace_free(&trace);
     result_free(&res);

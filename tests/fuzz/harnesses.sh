@@ -5,7 +5,7 @@
 harness_max_len() {
     case $1 in
     hf_dir) echo 32768 ;;
-    json_model | safetensors | shard_index | tokenizer_json) echo 16384 ;;
+    json_model | safetensors | shard_index | tokenizer_json | from) echo 16384 ;;
     vocab_txt | bpe_files) echo 8192 ;;
     sentence) echo 256 ;;
     *) echo 1024 ;;
@@ -23,6 +23,7 @@ harness_dict_parts() {
     bpe_files) echo json text pack ;;
     sentence) echo text ;;
     cli) echo cli ;;
+    from) echo json text pack npy ;;
     esac
 }
 

@@ -251,6 +251,56 @@ def pipeline_tokenizers():
     return {k: json.dumps(v, ensure_ascii=False).encode() for k, v in out.items()}
 
 
+def npy_bytes(a, fortran=False, version=(1, 0)):
+    """A .npy file as numpy.lib.format writes it."""
+    a = np.asarray(a)
+    descr = a.dtype.str
+    h = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (
+        descr, fortran, "(%s)" % "".join("%d, " % d for d in a.shape).rstrip(" ") if a.ndim != 1 else "(%d,)" % a.shape[0])
+    h = h.replace(", )", ")")
+    hb = h.encode()
+    lenlen = 2 if version[0] == 1 else 4
+    pad = (64 - (6 + 2 + lenlen + len(hb) + 1) % 64) % 64
+    hb += b" " * pad + b"\n"
+    pre = b"\x93NUMPY" + bytes(version) + (struct.pack("<H", len(hb)) if lenlen == 2 else struct.pack("<I", len(hb)))
+    return pre + hb + (a.T if fortran else a).tobytes(order="C")
+
+
+def from_inputs(tmp):
+    """--from seeds: attnviz's own CSV and JSON (self- and cross-attention,
+    an aggregate, several layers), .npy arrays of every dtype, order and
+    rank, and tokens files; packed as fuzz_from.c reads them (the first
+    byte chooses the file name, the tokens and the view)."""
+    out = {}
+    base = [BIN, "--seed", "3", "--dim", "8", "--heads", "2", "--layers", "2"]
+    for name, args, sel in [("csv", ["-f", "csv"], 0), ("csv_mean", ["-f", "csv", "--aggregate", "mean"], 0),
+                            ("json", ["-f", "json"], 1), ("json_cross", ["-f", "json", "--source", "a dog"], 1),
+                            ("json_causal", ["-f", "json", "--causal"], 1), ("sniffed_csv", ["-f", "csv"], 3)]:
+        data = subprocess.run(base + args + ["The cat sat."], check=True, capture_output=True).stdout
+        for view in (0, 2, 5, 7):
+            out["%s_v%d" % (name, view)] = bytes([sel | view << 4]) + data
+    g = np.random.default_rng(2)
+
+    def soft(shape):
+        x = np.exp(g.standard_normal(shape))
+        return x / x.sum(-1, keepdims=True)
+    toks = b"the\ncat\nsat\n"
+    for name, arr, fortran in [("f4_4d", soft((2, 2, 3, 3)).astype("<f4"), False),
+                               ("f2_3d", soft((2, 3, 3)).astype("<f2"), False),
+                               ("f8_2d", soft((3, 3)).astype("<f8"), False),
+                               ("be_f4", soft((1, 2, 3, 3)).astype(">f4"), False),
+                               ("fortran", soft((2, 3, 3)).astype("<f4"), True)]:
+        data = npy_bytes(arr, fortran)
+        out["npy_" + name + "_file"] = bytes([2 | 1 << 2 | 2 << 4]) + pack([("attention.npy", data), ("tokens.txt", toks)])
+        out["npy_" + name + "_sniffed"] = bytes([3 | 2 << 2 | 6 << 4]) + data
+    out["npy_v2_inline"] = bytes([2 | 3 << 2 | 5 << 4]) + npy_bytes(np.ones((1, 1), "<f4"), version=(2, 0))
+    out["npy_nan"] = bytes([2 | 1 << 2]) + pack([("attention.npy", npy_bytes(np.full((3, 3), np.nan, "<f4"))),
+                                                  ("tokens.txt", toks)])
+    out["csv_bad_cell"] = bytes([0]) + (b"layer,head,query_index,query_token,key_index,key_token,weight\n"
+                                        b"1,1,0,a,0,a,1\n1,1,0,a,0,a,1\n")
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     bad = os.path.join(ROOT, "tests", "bad")
@@ -341,6 +391,10 @@ def main():
         for b0 in range(0, 256, 8):
             save("sentence", "opts%03d" % b0, bytes([b0, b0 ^ 0x81, 7, b0 >> 1, 255 - b0]) +
                  b"The cat sat on the mat, didn't it?")
+
+        # from: attention files for --from
+        for name, data in from_inputs(tmp).items():
+            save("from", name, data)
 
         # cli: command lines of the manual and the tests
         cmds = [["-l", "3", "-H", "1,2", "The animal didn't cross the street."],
