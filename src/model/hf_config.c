@@ -21,7 +21,7 @@
 
 /* An integer key of config.json in [lo, hi], or dflt when absent (or null,
  * as GPT-2's n_inner). */
-static int cfg_int(const char *path, const cJSON *c, const char *key, long lo, long hi, long dflt, int *out,
+int cfg_int(const char *path, const cJSON *c, const char *key, long lo, long hi, long dflt, int *out,
                    attn_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
@@ -38,7 +38,7 @@ static int cfg_int(const char *path, const cJSON *c, const char *key, long lo, l
     return 0;
 }
 
-static int cfg_double(const char *path, const cJSON *c, const char *key, double dflt, double *out,
+int cfg_double(const char *path, const cJSON *c, const char *key, double dflt, double *out,
                       attn_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
@@ -53,7 +53,7 @@ static int cfg_double(const char *path, const cJSON *c, const char *key, double 
 }
 
 /* A string key, or dflt when absent; NULL after an error. */
-static const char *cfg_str(const char *path, const cJSON *c, const char *key, const char *dflt,
+const char *cfg_str(const char *path, const cJSON *c, const char *key, const char *dflt,
                            attn_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
@@ -66,7 +66,7 @@ static const char *cfg_str(const char *path, const cJSON *c, const char *key, co
 }
 
 /* A boolean key, or dflt when absent. */
-static int cfg_bool(const char *path, const cJSON *c, const char *key, int dflt, int *out, attn_error *err)
+int cfg_bool(const char *path, const cJSON *c, const char *key, int dflt, int *out, attn_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
     if (!v) {
@@ -78,16 +78,17 @@ static int cfg_bool(const char *path, const cJSON *c, const char *key, int dflt,
     return 0;
 }
 
-static int activation(const char *path, const char *key, const char *name, attn_act *out, attn_error *err)
+int activation(const char *path, const char *key, const char *name, attn_act *out, attn_error *err)
 {
     if (!name) return -1;
     if (strcmp(name, "gelu") == 0) *out = ACT_GELU;
     else if (strcmp(name, "gelu_new") == 0 || strcmp(name, "gelu_pytorch_tanh") == 0) *out = ACT_GELU_TANH;
     else if (strcmp(name, "relu") == 0) *out = ACT_RELU;
+    else if (strcmp(name, "silu") == 0 || strcmp(name, "swish") == 0) *out = ACT_SILU;
     else
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: \"%s\": \"%s\" is not supported (attnviz has gelu, gelu_new, "
-                         "gelu_pytorch_tanh, relu)", path, key, name);
+                         "gelu_pytorch_tanh, relu, silu)", path, key, name);
     return 0;
 }
 
@@ -116,10 +117,13 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
     for (int i = 0; i < 4; i++)
         if (strcmp(type, types[i]) == 0) t = i;
     info->type = (hf_type)(t < 0 ? 0 : t);
+    if (t < 0 && hf_decoder_type(type, &info->type)) { /* the decoder families: hf_decoder.c */
+        rc = hf_decoder_config(info, path, dir, j, c, vocab_size, err);
+        goto done;
+    }
     if (t < 0) {
-        attn_fail(err, ATTN_EXIT_INPUT,
-                  "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, distilbert, gpt2)",
-                  path, type);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, "
+                  "distilbert, gpt2, %s)", path, type, HF_DECODER_TYPES);
         goto done;
     }
     *c = (attn_config){.positional = POS_LEARNED, .projections = 1, .score = SCORE_SCALED_DOT};
@@ -264,8 +268,8 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     const char *f = first, *l = last;
     if (from_json) {
         tokenizer_default_specials(tk, &f, &l);
-        if (!f && !l && info->type != HF_GPT2) f = first, l = last;
-    } else if (info->type == HF_GPT2) {
+        if (!f && !l && info->type < HF_GPT2) f = first, l = last;
+    } else if (info->type >= HF_GPT2) { /* decoders: no specials unless tokenizer.json has them */
         f = l = NULL;
     }
     if ((f || l) && tokenizer_set_specials(tk, f, l, err) != 0) { /* its message names the file */

@@ -240,7 +240,8 @@ int model_check_config(attn_config *c, const char *what, attn_error *err)
     if (check_range(what, "d_model", c->d_model, 1, ATTN_MAX_DIM, err) ||
         check_range(what, "n_heads", c->n_heads, 1, ATTN_MAX_HEADS, err) ||
         check_range(what, "n_layers", c->n_layers, 1, ATTN_MAX_LAYERS, err) ||
-        check_range(what, "max_positions", c->max_positions, 1, ATTN_MAX_POS, err) ||
+        check_range(what, "max_positions", c->max_positions, 1, c->positional == POS_ROPE ? 1 << 30 : ATTN_MAX_POS,
+                    err) ||
         check_range(what, "position_offset", c->pos_offset, 0, c->max_positions - 1, err) ||
         check_range(what, "type_vocab_size", c->type_vocab, 0, ATTN_MAX_VOCAB, err) ||
         (c->arch != ARCH_ATTENTION && check_range(what, "d_ff", c->d_ff, 1, 4 * ATTN_MAX_DIM, err)) ||
