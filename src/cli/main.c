@@ -21,6 +21,7 @@
 #include "base/textesc.h"
 #include "cli/cli.h"
 #include "cli/help.h"
+#include "compute/stack.h"
 #include "compute/transformer.h"
 #include "model/model.h"
 #include "render/explain.h"
@@ -67,13 +68,14 @@ typedef struct {
     int time;                   /* --time: phases on stderr */
     int words;                  /* --words: subword tokens merged into words */
     int no_special;             /* --no-special: [CLS], [SEP] … not shown */
+    int generate;               /* --generate N: greedy continuation first */
 } options;
 
 enum {
     OPT_HEADS = 256, OPT_DIM, OPT_LAYERS, OPT_SAVE_MODEL, OPT_LOWERCASE, OPT_COLOR, OPT_COLORMAP,
     OPT_WIDTH, OPT_VALUES, OPT_TOP, OPT_GRID, OPT_FONT, OPT_TITLE, OPT_SCALE, OPT_DPI,
     OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
-    OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME, OPT_WORDS, OPT_NO_SPECIAL,
+    OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME, OPT_WORDS, OPT_NO_SPECIAL, OPT_GENERATE,
 };
 
 static const struct option long_options[] = {
@@ -112,6 +114,7 @@ static const struct option long_options[] = {
     {"time", no_argument, NULL, OPT_TIME},
     {"words", no_argument, NULL, OPT_WORDS},
     {"no-special", no_argument, NULL, OPT_NO_SPECIAL},
+    {"generate", required_argument, NULL, OPT_GENERATE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -171,6 +174,7 @@ static int parse_options(int argc, char **argv, options *o, attn_error *err)
         case OPT_TIME: o->time = 1; break;
         case OPT_WORDS: o->words = 1; break;
         case OPT_NO_SPECIAL: o->no_special = 1; break;
+        case OPT_GENERATE: rc = cli_int("--generate", optarg, 1, 100000, &o->generate, err); break;
         case 'h': errno = 0; help_print(stdout); return -1; /* errno: for a failed write */
         case 'V': errno = 0; printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
         case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
@@ -206,6 +210,9 @@ static int check_options(options *o, attn_error *err)
     if (o->explain && (o->words || o->no_special))
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain: explains single tokens, not with --%s",
                          o->words ? "words" : "no-special");
+    if (o->generate && (o->words || o->source))
+        return attn_fail(err, ATTN_EXIT_INPUT, "--generate: not with --%s (generated tokens are not in the text)",
+                         o->words ? "words" : "source");
     if (o->source && o->rollout)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
     if (o->format == FMT_AUTO && o->output && strcmp(o->output, "-") != 0)
@@ -271,6 +278,12 @@ static attn_model *load_model(options *o, attn_error *err)
         model_free(m);
         return NULL;
     }
+    if (o->generate && (c->arch == ARCH_ATTENTION || c->arch == ARCH_BERT || !m->tokenizer)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "--generate: %s is not a language model (-m a Hugging Face directory of "
+                  "GPT-2 or a decoder family: llama, qwen2, gemma, ...)", o->model_path ? o->model_path : "the model");
+        model_free(m);
+        return NULL;
+    }
     if (o->source && c->causal) {
         attn_fail(err, ATTN_EXIT_INPUT, "--source: cross-attention has no causal mask, but %s is causal",
                   o->model_path ? o->model_path : "--causal");
@@ -293,6 +306,8 @@ typedef struct {
     attn_file *files;      /* figures */
     int n_files;
     double t_start, t_load, t_tokenize, t_compute, t_render, t_write; /* --time, ms */
+    double t_generate;     /* --time: the part of compute spent generating */
+    int n_generated;
 } state;
 
 static double now_ms(void)
@@ -340,6 +355,23 @@ static int tokenize_text(const state *s, const options *o, const char *what, con
     }
     if (tokens_assign_ids(t, m, err) != 0) return prefix_error(err, what);
     return 0;
+}
+
+/* --generate: the greedy continuation of t (the text's tokens, text_len
+ * bytes) appended to it, marked generated. */
+static int generate_tokens(state *s, const options *o, attn_tokens *t, size_t text_len, attn_error *err)
+{
+    const attn_model *m = s->model;
+    int *ids = malloc(((size_t)t->n + (size_t)o->generate) * sizeof *ids), n_new = 0;
+    if (!ids) return attn_oom(err, "--generate");
+    for (int i = 0; i < t->n; i++) ids[i] = t->tok[i].id;
+    double t0 = now_ms();
+    int rc = stack_generate(m, ids, t->n, o->generate, ids + t->n, &n_new, err);
+    s->t_generate += now_ms() - t0;
+    s->n_generated += n_new;
+    if (rc == 0) rc = tokenizer_append_ids(m->tokenizer, t, ids + t->n, n_new, text_len, err);
+    free(ids);
+    return rc;
 }
 
 /* --words and --no-special: the result regrouped (words.h); the tokens it
@@ -433,7 +465,7 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
     attn_tokens toks = {0}, shown_q = {0}, shown_k = {0};
     attn_result res = {.meta = {
         .model = m->source ? m->source : "seeded",
-        .architecture = arch_names[m->cfg.arch],
+        .architecture = m->model_type ? m->model_type : m->cfg.arch <= ARCH_GPT2 ? arch_names[m->cfg.arch] : NULL,
         .seeded = m->seeded,
         .seed = m->seed,
         .d_model = m->cfg.d_model,
@@ -442,6 +474,11 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
         .score = score_names[m->cfg.score],
         .command_line = s->cmdline,
         .sentence = index,
+        .name = m->name,
+        .n_params = m->source ? model_parameters(m) : 0,
+        .context = m->cfg.positional == POS_LEARNED || m->cfg.positional == POS_ROPE ? m->cfg.max_positions : 0,
+        .n_kv_heads = model_is_decoder(&m->cfg) ? m->cfg.n_kv_heads : 0,
+        .d_head = model_is_decoder(&m->cfg) ? m->cfg.d_head : 0,
     }};
     attn_trace trace = {0};
     stream_ctx sc = {s, o, index};
@@ -457,6 +494,7 @@ static int run_sentence(state *s, const options *o, const char *sentence, int in
     rc = tokenize_text(s, o, what, sentence, &toks, err);
     double t1 = now_ms();
     s->t_tokenize += t1 - t0;
+    if (rc == 0 && o->generate) rc = generate_tokens(s, o, &toks, strlen(sentence), err);
     if (rc == 0 && o->rollout) { /* rollout multiplies through every layer up to the last shown */
         int last = s->layers[s->n_layers - 1];
         if (!(all = malloc((size_t)(last + 1) * sizeof *all))) rc = attn_oom(err, "--rollout");
@@ -591,6 +629,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "attnviz: time: load %.3f ms, tokenize %.3f ms, compute %.3f ms, render %.3f ms, "
                         "write %.3f ms, total %.3f ms\n", s.t_load, s.t_tokenize, s.t_compute, s.t_render,
                 s.t_write, now_ms() - s.t_start);
+    if (o.time && o.generate)
+        fprintf(stderr, "attnviz: time: generate %d tokens in %.3f ms (part of compute)\n", s.n_generated,
+                s.t_generate);
     state_free(&s);
     if (rc == 0) return EXIT_OK;
     if (err.code == ATTN_EXIT_PIPE) return ATTN_EXIT_PIPE; /* the reader went away: nothing to say */

@@ -2,8 +2,9 @@
  *
  * weights holds, for each shown layer and head, an n_q × n_k matrix: rows are
  * queries, columns are keys, and every unmasked row of a softmax sums to 1.
- * Masked cells (causal: key index > query index) are exactly 0 and are to be
- * drawn as masked, never as low weight; result_masked() says which.
+ * Masked cells (causal: key index > query index; a sliding window: keys
+ * window or more before the query) are exactly 0 and are to be drawn as
+ * masked, never as low weight; result_masked_in() says which.
  * For self-attention keys == queries; for cross-attention (--source) keys are
  * the source text's tokens.
  *
@@ -29,6 +30,10 @@ typedef struct {
     const char *command_line; /* the invocation, for image metadata; may be NULL */
     int sentence;             /* 1-based index when the input has several
                                  sentences (stdin), 0 for a single one */
+    const char *name;         /* the model's name (config.json's _name_or_path), or NULL */
+    int64_t n_params;         /* its parameters, or 0 */
+    int context;              /* the positions it was trained for, or 0 */
+    int n_kv_heads, d_head;   /* key/value heads and head size (decoders; else 0) */
 } attn_meta;
 
 typedef struct {
@@ -40,6 +45,9 @@ typedef struct {
     int *heads;                   /* [n_heads]  0-based model head index */
     float *weights;               /* [n_layers][n_heads][n_q][n_k] */
     int causal;                   /* 1: cells with key > query are masked */
+    int *window;                  /* [n_layers] sliding window of each shown layer:
+                                     cells with query - key >= window are masked
+                                     (0: none); NULL: no layer has one */
     const char *aggregate;        /* NULL: heads[] are model heads. "mean",
                                      "max" or "rollout": one matrix per layer,
                                      n_heads == 1 and heads[0] == -1 */
@@ -56,6 +64,12 @@ static inline const float *result_head(const attn_result *r, int li, int hi)
 static inline int result_masked(const attn_result *r, int q, int k)
 {
     return r->causal && k > q;
+}
+
+/* result_masked() in shown layer li, with its sliding window. */
+static inline int result_masked_in(const attn_result *r, int li, int q, int k)
+{
+    return (r->causal && k > q) || (r->window && r->window[li] > 0 && q - k >= r->window[li]);
 }
 
 /* The head's label: "3" (1-based) for a model head, or the aggregate's

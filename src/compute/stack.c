@@ -141,6 +141,11 @@ int stack_forward(attn_result *res, const attn_model *m, const attn_tokens *t, c
     stack_run s;
     buffers b;
     if (forward_result_init(res, layers, n_layers, heads, n_heads, t, t, c->causal, fo, err)) return -1;
+    if (m->window && !(res->window = malloc((size_t)n_layers * sizeof *res->window))) {
+        result_free(res);
+        return attn_oom(err, "windows");
+    }
+    for (int i = 0; res->window && i < n_layers; i++) res->window[i] = m->window[layers[i]];
     if (buffers_init(&b, &s, m, t->n, t->n, 1, err)) {
         result_free(res);
         return -1;

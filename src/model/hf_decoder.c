@@ -531,11 +531,15 @@ int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err)
     info->window = NULL;
     info->local_rope = NULL;
     info->rope_factors = NULL;
-    int any_local = 0;
-    for (int l = 0; l < m->cfg.n_layers; l++) any_local |= m->local_rope[l];
+    int any_local = 0, any_window = 0;
+    for (int l = 0; l < m->cfg.n_layers; l++) any_local |= m->local_rope[l], any_window |= m->window[l] > 0;
     if (!any_local) {
         free(m->local_rope);
         m->local_rope = NULL;
+    }
+    if (!any_window) {
+        free(m->window);
+        m->window = NULL;
     }
     memcpy(m->eos, info->eos, sizeof m->eos);
     m->n_eos = info->n_eos;

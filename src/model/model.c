@@ -90,6 +90,14 @@ int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
     return add_record(m, name, ndim, shape, (float *)(uintptr_t)data, 0, ld, in_out, half, err);
 }
 
+int64_t model_parameters(const attn_model *m)
+{
+    int64_t n = 0;
+    for (int i = 0; i < m->n_tensors; i++)
+        n += (int64_t)m->tensors[i].shape[0] * (m->tensors[i].ndim > 1 ? m->tensors[i].shape[1] : 1);
+    return n;
+}
+
 const attn_tensor *model_find(const attn_model *m, const char *name)
 {
     for (int i = 0; i < m->n_tensors; i++)

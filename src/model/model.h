@@ -275,6 +275,10 @@ int model_check_config(attn_config *c, const char *what, attn_error *err);
 /* 1 for the decoder families (arch llama, gemma2, neox, olmo2). */
 int model_is_decoder(const attn_config *c);
 
+/* The number of parameters: the elements of every tensor (a tied head
+ * counted once). */
+int64_t model_parameters(const attn_model *m);
+
 /* Adds a tensor (takes ownership of data, copies name). */
 int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,
                      float *data, attn_error *err);

@@ -140,10 +140,10 @@ static void choose_layout(layout *L, const attn_result *r, const ansi_label *ql,
 
 /* Displayed cell (i, j) of matrix m: the max of its pool×pool block over the
  * unmasked weights; returns 0 when every weight in the block is masked. */
-static int cell(const attn_result *r, const float *m, int pool, int i, int j, float *w)
+static int cell(const attn_result *r, int li, const float *m, int pool, int i, int j, float *w)
 {
     if (pool == 1) {
-        if (result_masked(r, i, j)) return 0;
+        if (result_masked_in(r, li, i, j)) return 0;
         *w = m[(size_t)i * (size_t)r->n_k + (size_t)j];
         return 1;
     }
@@ -151,7 +151,7 @@ static int cell(const attn_result *r, const float *m, int pool, int i, int j, fl
     float mx = 0.0f;
     for (int q = i * pool; q < (i + 1) * pool && q < r->n_q; q++)
         for (int k = j * pool; k < (j + 1) * pool && k < r->n_k; k++) {
-            if (result_masked(r, q, k)) continue;
+            if (result_masked_in(r, li, q, k)) continue;
             float v = m[(size_t)q * (size_t)r->n_k + (size_t)k];
             if (!any || v > mx) mx = v;
             any = 1;
@@ -161,17 +161,17 @@ static int cell(const attn_result *r, const float *m, int pool, int i, int j, fl
 }
 
 /* The cells of one text line y of one map, starting at the pen's column. */
-static void draw_cells(ansi_pen *p, const attn_result *r, const layout *L, const ansi_opts *o,
+static void draw_cells(ansi_pen *p, const attn_result *r, const layout *L, const ansi_opts *o, int li,
                        const float *m, float vmax, int y)
 {
     int color = o->color != COLOR_NONE;
     for (int j = 0; j < L->dk; j++) {
         float w = 0.0f, w2 = 0.0f;
         int i = y * L->rpl;
-        int on = cell(r, m, L->pool, i, j, &w);
+        int on = cell(r, li, m, L->pool, i, j, &w);
         float t = w / vmax;
         if (L->mode == M_HALF) {
-            int on2 = i + 1 < L->dq && cell(r, m, L->pool, i + 1, j, &w2);
+            int on2 = i + 1 < L->dq && cell(r, li, m, L->pool, i + 1, j, &w2);
             int c1 = on ? ansi_color_code(o->color, o->cmap, t, NULL) : -1;
             int c2 = on2 ? ansi_color_code(o->color, o->cmap, w2 / vmax, NULL) : -1;
             if (!on && !on2) { ansi_pen_sgr(p, -1, -1, 1, 0); ansi_pen_text(p, "·", 1); }
@@ -345,7 +345,7 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
             ansi_pen_text(p, lab, w);
             for (int m = first; m < last; m++) {
                 ansi_pen_goto(p, x0 + (m - first) * (L->blockw + ANSI_GAP));
-                draw_cells(p, r, L, o, result_head(r, m / r->n_heads, m % r->n_heads), vmax, y);
+                draw_cells(p, r, L, o, m / r->n_heads, result_head(r, m / r->n_heads, m % r->n_heads), vmax, y);
             }
             ansi_pen_nl(p);
         }
@@ -360,9 +360,10 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
     }
     snprintf(caption, sizeof caption,
              "rows = queries, columns = keys (each row sums to 1); colour scale 0 to max "
-             "weight, %s%s%s%s%s",
+             "weight, %s%s%s%s%s%s",
              L->n_maps > 1 ? "shared by all heads" : "of this head",
-             r->causal ? "; · = masked (causal)" : "",
+             r->queries->n && r->queries->tok[r->queries->n - 1].generated ? "; " GENERATED_MARK " = generated" : "",
+             r->window ? "; · = masked (causal, sliding window)" : r->causal ? "; · = masked (causal)" : "",
              L->mode == M_HALF ? "; each line holds two queries (upper and lower half)" : "",
              L->pool > 1 ? "; downsampled: each cell is the max of a block of " : "",
              L->values_dropped ? "; --values ignored: the map is too wide" : "");
@@ -410,7 +411,7 @@ int render_ansi(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_er
         const float *w = result_head(r, m / r->n_heads, m % r->n_heads);
         for (int q = 0; q < r->n_q; q++)
             for (int k = 0; k < r->n_k; k++)
-                if (!result_masked(r, q, k) && w[(size_t)q * (size_t)r->n_k + (size_t)k] > vmax)
+                if (!result_masked_in(r, m / r->n_heads, q, k) && w[(size_t)q * (size_t)r->n_k + (size_t)k] > vmax)
                     vmax = w[(size_t)q * (size_t)r->n_k + (size_t)k];
     }
     if (!(vmax > 0.0f)) vmax = 1.0f;

@@ -58,7 +58,7 @@ static void draw_matrix(raster *c, const figure *fig, const fig_item *it, const 
     for (int q = 0; q < r->n_q; q++)
         for (int k = 0; k < r->n_k; k++) {
             int x = it->x + k * it->cell, y = it->y + q * it->cell;
-            if (result_masked(r, q, k)) {
+            if (result_masked_in(r, it->li, q, k)) {
                 raster_hatch(c, x, y, x + it->cell, y + it->cell, FIGURE_MASK_BG,
                              FIGURE_MASK_FG, fig->hatch_period, fig->hatch_width);
             } else {
@@ -119,14 +119,14 @@ static void on_write(png_structp png, png_bytep data, size_t n)
 
 static void on_flush(png_structp png) { (void)png; }
 
-enum { N_META = 10 };
+enum { N_META = 11 };
 
 /* The text chunks; their strings live in the bufs (freed by the caller). */
 static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png_text *t)
 {
     static const char *const keys[N_META] = {
         "Title", "Software", "attnviz:tokens", "attnviz:keys", "attnviz:model",
-        "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment"};
+        "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment", "attnviz:model-info"};
     buf_puts(&bufs[0], fig->title);
     buf_puts(&bufs[1], "attnviz " ATTNVIZ_VERSION);
     for (int pass = 0; pass < 2; pass++) {
@@ -153,6 +153,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
                        it->cell, r->n_q, r->n_k);
     }
     if (r->meta.command_line) textesc_put(&bufs[9], r->meta.command_line);
+    figure_model_info(&bufs[10], &r->meta);
     int n = 0;
     for (int i = 0; i < N_META; i++) {
         if (bufs[i].failed) return -1;

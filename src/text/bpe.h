@@ -32,6 +32,11 @@ uint32_t bpe_byte_cp(int b);
 /* The merge of (a, b): returns its rank and stores the merged id, or -1. */
 int bpe_pair(const sw_merges *m, int a, int b, int *merged);
 
+/* Appends the display text of token bytes p[0..n) to b: spaces as "␣",
+ * control characters and bytes that are not UTF-8 on their own escaped
+ * (subword.h). */
+void bpe_display(attn_buf *b, const unsigned char *p, size_t n);
+
 /* Per-call scratch state of the BPE encoder (its cache of merged pieces). */
 typedef struct bpe_cache bpe_cache;
 void bpe_cache_free(bpe_cache *c);

@@ -267,7 +267,7 @@ static void cache_put(bpe_cache *c, size_t n, uint32_t h)
 /* ---- output ---- */
 
 /* Appends the display text of token bytes p[0..n) (see the file comment). */
-static void put_display(attn_buf *b, const unsigned char *p, size_t n)
+void bpe_display(attn_buf *b, const unsigned char *p, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t k = 0; k < n;) {
@@ -309,7 +309,7 @@ static void put_display(attn_buf *b, const unsigned char *p, size_t n)
 static int emit(const bpe_cache *c, sw_out *o, int id, size_t a, size_t b)
 {
     if (sw_out_begin(o, id, c->ps[a], c->pe[b - 1]) != 0) return -1;
-    put_display(&o->text, c->pb + a, b - a);
+    bpe_display(&o->text, c->pb + a, b - a);
     if (o->text.failed) o->failed = 1;
     return sw_out_end(o);
 }

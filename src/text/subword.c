@@ -164,7 +164,7 @@ int sw_out_begin(sw_out *o, int id, size_t start, size_t end)
         o->text_off = off;
         o->cap = cap;
     }
-    o->tok[o->n] = (attn_token){NULL, id, start, end, -1, 0};
+    o->tok[o->n] = (attn_token){.id = id, .start = start, .end = end, .word = -1};
     o->text_off[o->n] = o->text.len;
     o->n++;
     return 0;
