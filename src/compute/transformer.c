@@ -89,7 +89,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
         goto done;
     }
     if (tr && (rc = trace_init(tr, last + 1, n_q, n_k, d, err)) != 0) goto done;
-    if (tr) tr->scale = scale;
+    if (tr) tr->scale = c->score == SCORE_ADDITIVE ? 1.0 : scale;
     if ((rc = embed_forward(w.x, t, m, 0, err)) != 0) goto done;
     if (w.xs && (rc = embed_forward(w.xs, src, m, 0, err)) != 0) goto done;
     for (int l = 0; l <= last; l++) {

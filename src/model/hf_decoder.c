@@ -194,20 +194,6 @@ static int build_names(hf_info *info, const family *f, const char *path, attn_er
 
 /* ---- keys ---- */
 
-int cfg_number(const char *path, const cJSON *c, const char *key, double lo, double hi, double dflt, double *out,
-               attn_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
-    if (!v || cJSON_IsNull(v)) {
-        *out = dflt;
-        return 0;
-    }
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi))
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be a number in [%g, %g]", path, key, lo, hi);
-    *out = v->valuedouble;
-    return 0;
-}
-
 /* A key of a nested object (what: its name, "rope_scaling"): a number in
  * [lo, hi], or dflt when absent or null; NAN dflt: required. */
 static int sub_number(const char *path, const char *what, const cJSON *o, const char *key, double lo, double hi,

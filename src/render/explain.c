@@ -159,7 +159,7 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
         buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s%s%s%s%s\n", rope ? "rotary(j, " : "",
                    r->keys != r->queries ? "source " : x, c->projections ? "_j·W_kᵀ + b_k" : "_j", rope ? ")" : "",
                    c->n_kv_heads && c->n_kv_heads < c->n_heads ? " (the head's key/value head)" : "");
-        if (fabs(s->scale - usual) > 1e-12 * usual)
+        if (fabs(s->scale - usual) > 1e-6 * usual)
             buf_printf(out, "3. Scale: multiply by %.6g (the model's scaling)\n", s->scale);
         else if (c->score == SCORE_SCALED_DOT)
             buf_printf(out, "3. Scale: divide by √d_head = √%d = %.4f\n", dh, sqrt((double)dh));

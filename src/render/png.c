@@ -153,7 +153,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
                        it->cell, r->n_q, r->n_k);
     }
     if (r->meta.command_line) textesc_put(&bufs[9], r->meta.command_line);
-    figure_model_info(&bufs[10], &r->meta);
+    if (r->meta.n_kv_heads) figure_model_info(&bufs[10], &r->meta); /* the decoder families */
     int n = 0;
     for (int i = 0; i < N_META; i++) {
         if (bufs[i].failed) return -1;

@@ -131,9 +131,11 @@ static void meta(attn_buf *b, const figure *fig, const attn_result *r)
         figure_model_info(&info, &r->meta);
         buf_puts(b, "; model ");
         esc_clean(b, r->meta.model);
-        buf_puts(b, " (");
-        if (info.data) esc_clean(b, info.data);
-        buf_puts(b, ")");
+        if (r->meta.n_kv_heads) { /* the decoder families: what the model is */
+            buf_puts(b, " (");
+            if (info.data) esc_clean(b, info.data);
+            buf_puts(b, ")");
+        }
         buf_free(&info);
     }
     if (r->meta.seeded) buf_printf(b, "; seed %llu", (unsigned long long)r->meta.seed);

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 import hf_ckpt
-from st_io import quantize, write_safetensors, write_sharded
+from st_io import quantize
 
 FAMILIES = ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "phi3", "gpt_neox", "olmo2")
 CLASS = {"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM", "qwen2": "Qwen2ForCausalLM",
@@ -245,13 +245,7 @@ def make_checkpoint(directory, s, base=None):
     if base is None:
         base = random_weights(s, vocab)
     tensors = checkpoint_tensors(s, base)
-    meta = {"format": "pt"}
-    if s.shards:
-        write_sharded(directory, tensors, s.shards, meta)
-    else:
-        write_safetensors(os.path.join(directory, "model.safetensors"), tensors, meta)
-    with open(os.path.join(directory, "config.json"), "w") as f:
-        f.write(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    hf_ckpt.write_weights_config(directory, tensors, s.shards, cfg)
     write_tok(directory)
     return cfg, tok, tensors
 

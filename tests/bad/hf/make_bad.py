@@ -154,8 +154,8 @@ variant("config_duplicate_key", "bert",
         ".", "config.json", 'duplicate key "hidden_size"', '"hidden_size" twice (8, then 16)')
 variant("config_no_model_type", "bert", {"config.json": cfg_without(BERT_CFG, "model_type")}, ".",
         "config.json", 'no "model_type"', "no model_type key")
-variant("config_llama", "bert", {"config.json": cfg_with(BERT_CFG, model_type="llama")}, ".", "config.json",
-        'model_type "llama" is not supported', 'model_type "llama"')
+variant("config_mamba", "bert", {"config.json": cfg_with(BERT_CFG, model_type="mamba")}, ".", "config.json",
+        'model_type "mamba" is not supported', 'model_type "mamba"')
 variant("config_hidden_string", "bert", {"config.json": cfg_with(BERT_CFG, hidden_size="8")}, ".",
         "config.json", '"hidden_size" must be an integer', 'hidden_size is the string "8"')
 variant("config_heads_indivisible", "bert", {"config.json": cfg_with(BERT_CFG, num_attention_heads=3)}, ".",
