@@ -95,8 +95,13 @@ int hf_decoder_type(const char *model_type, hf_type *t);
  * into c, *vocab_size and info (info->names: its tensor names). */
 int hf_decoder_config(hf_info *info, const char *path, const char *dir, const cJSON *j, attn_config *c,
                       int *vocab_size, attn_error *err);
+/* The end-of-sequence ids of --generate into info: generation_config.json's
+ * eos_token_id (an id or a list), else config.json's (j, at path), else
+ * dflt (when >= 0); each must be below vocab. */
+int hf_read_eos(hf_info *info, const char *path, const char *dir, const cJSON *j, int vocab, int dflt,
+                attn_error *err);
 /* Moves info's windows, rotary factors, end-of-sequence ids and names into
- * m (after model_bind). */
+ * m (after model_bind; GPT-2: its end-of-sequence ids). */
 int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err);
 void hf_info_free(hf_info *info);
 

@@ -75,6 +75,7 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
             goto done;
         c->d_ff = inner ? inner : 4 * c->d_model;
         if (!scale) c->score = SCORE_DOT;
+        if (hf_read_eos(info, path, dir, j, *vocab_size, 50256, err)) goto done;
         if (by_layer) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: \"scale_attn_by_inverse_layer_idx\": true is not supported", path);
             goto done;

@@ -302,7 +302,7 @@ static int read_rope(const rope_ctx *x, const cJSON *o, double theta, attn_rope 
     if (k == ROPE_LONGROPE) {
         double af, factor;
         if (sub_number(x->path, x->what, o, "attention_factor", 0, BIG, -1, &af, err) ||
-            sub_number(x->path, x->what, o, "factor", 0, BIG, 1, &factor, err))
+            sub_number(x->path, x->what, o, "factor", 1e-6, BIG, x->orig_top > 0 ? 1 : NAN, &factor, err))
             return -1;
         r->original_max = x->orig_top > 0 ? x->orig_top : x->max_pos;
         if (x->orig_top > 0) factor = (double)x->max_pos / x->orig_top;
@@ -481,36 +481,44 @@ int hf_decoder_config(hf_info *info, const char *path, const char *dir, const cJ
     if (read_ropes(info, f, path, j, c, err) || read_windows(info, f, path, j, c->n_layers, err) ||
         build_names(info, f, path, err))
         return -1;
-    /* _name_or_path names the model; generation_config.json's eos first */
+    /* _name_or_path names the model */
     const char *name = cfg_str(path, j, "_name_or_path", "", err);
     if (!name) return -1;
     snprintf(info->name, sizeof info->name, "%s", name);
+    return hf_read_eos(info, path, dir, j, *vocab_size, f->eos, err);
+}
+
+int hf_read_eos(hf_info *info, const char *path, const char *dir, const cJSON *j, int vocab, int dflt,
+                attn_error *err)
+{
     char gpath[4096];
     json_doc *doc = NULL;
     const cJSON *eos = cJSON_GetObjectItemCaseSensitive(j, "eos_token_id");
-    int rc = 0, dflt = f->eos;
     if (io_file_in(dir, "generation_config.json", gpath, sizeof gpath)) {
         cJSON *g = json_load(gpath, &doc, err);
         if (!g) return -1;
         const cJSON *ge = cJSON_IsObject(g) ? cJSON_GetObjectItemCaseSensitive(g, "eos_token_id") : NULL;
         if (ge && !cJSON_IsNull(ge)) {
-            rc = id_list(gpath, ge, "eos_token_id", *vocab_size, info->eos, &info->n_eos, err);
+            int rc = id_list(gpath, ge, "eos_token_id", vocab, info->eos, &info->n_eos, err);
             json_doc_free(doc);
             return rc;
         }
     }
     json_doc_free(doc);
-    if (!eos && dflt >= 0 && dflt < *vocab_size) {
+    if (!eos && dflt >= 0 && dflt < vocab) {
         info->eos[0] = dflt;
         info->n_eos = 1;
         return 0;
     }
-    return id_list(path, eos, "eos_token_id", *vocab_size, info->eos, &info->n_eos, err);
+    return id_list(path, eos, "eos_token_id", vocab, info->eos, &info->n_eos, err);
 }
 
 int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err)
 {
-    if (info->type < HF_LLAMA) return 0;
+    if (info->type < HF_GPT2) return 0;
+    memcpy(m->eos, info->eos, sizeof m->eos);
+    m->n_eos = info->n_eos;
+    if (info->type == HF_GPT2) return 0;
     m->window = info->window;
     m->local_rope = info->local_rope;
     m->rope_factors = info->rope_factors;
@@ -527,8 +535,6 @@ int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err)
         free(m->window);
         m->window = NULL;
     }
-    memcpy(m->eos, info->eos, sizeof m->eos);
-    m->n_eos = info->n_eos;
     size_t nn = strlen(info->name), nt = strlen(info->model_type);
     if ((nn && !(m->name = malloc(nn + 1))) || !(m->model_type = malloc(nt + 1))) return attn_oom(err, "model");
     if (nn) memcpy(m->name, info->name, nn + 1);

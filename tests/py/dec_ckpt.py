@@ -121,7 +121,7 @@ def config_json(s, vocab_size):
 
 
 def random_weights(s, vocab_size):
-    """{name without prefix: float32 array}: embeddings N(0, 1), projections
+    """{name without prefix: float32 array}: embeddings N(0, 1) (Gemma: N(0, 1/d)), projections
     N(0, (scale/sqrt(in))²), biases N(0, 0.1²), norm gains 1 + N(0, 0.1²)
     (Gemma: N(0, 0.1²), its gain being 1 + w)."""
     g = np.random.default_rng(5000 + s.seed)
@@ -155,7 +155,8 @@ def random_weights(s, vocab_size):
         if not s.tied:
             t["@embed_out.weight"] = lin(vocab_size, d, 1.0)
         return t
-    t["embed_tokens.weight"] = w(vocab_size, d)
+    # Gemma multiplies its embeddings by sqrt(d): stored ones are that much smaller
+    t["embed_tokens.weight"] = w(vocab_size, d, std=1 / math.sqrt(d) if s.family in GEMMAS else 1.0)
     for i in range(s.layers):
         p = "layers.%d." % i
         if s.family == "phi3":

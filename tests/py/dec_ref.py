@@ -181,6 +181,15 @@ def apply_rope(q, cos, sin):
     return torch.cat(((q_rot * cos) + (rotate_half(q_rot) * sin), q_pass), dim=-1)
 
 
+def apply_rope_interleaved(q, cos, sin):
+    """The GPT-J rotation of pairs (2i, 2i+1), for the mutation of that name."""
+    r = cos.shape[-1]
+    q_rot, q_pass = q[..., :r], q[..., r:]
+    c, s = cos[..., : r // 2].repeat_interleave(2, -1), sin[..., : r // 2].repeat_interleave(2, -1)
+    rh = torch.stack((-q_rot[..., 1::2], q_rot[..., ::2]), dim=-1).flatten(-2)
+    return torch.cat((q_rot * c + rh * s, q_pass), dim=-1)
+
+
 # ---- the forward pass ---------------------------------------------------------------------
 
 
@@ -207,8 +216,35 @@ def sliding_layers(cfg, family):
     return [window if t == "sliding_attention" else None for t in types]
 
 
-def forward(cfg, W, ids, dtype=torch.float64):
+# Plausible implementation mistakes forward() can make on purpose (mut=...):
+# a parity suite sees a feature only if some configuration moves by more than
+# its tolerance under the mistake.
+MUTATIONS = {
+    "gqa-modulo": "query head h uses key/value head h % kv_heads instead of h // (heads / kv_heads)",
+    "window-off-by-one": "a sliding window that also sees the key window positions back",
+    "rope-scaling-ignored": "rope_scaling left out (default rotary frequencies)",
+    "rope-full": "partial rotary ignored (every component of a head rotated)",
+    "rope-interleaved": "rotation of pairs (2i, 2i+1), GPT-J style, instead of rotate_half",
+    "gemma-gain": "Gemma's RMSNorm gain w instead of 1 + w",
+    "qk-norm-skipped": "Qwen3 / Gemma 3 / OLMo 2 q and k norms left out",
+    "softcap-skipped": "Gemma 2's attention soft-capping left out",
+    "query-scale": "Gemma 2/3 scores scaled by 1/sqrt(head_dim) instead of query_pre_attn_scalar",
+    "neox-blocked": "GPT-NeoX's query_key_value read as q | k | v blocks, not per head",
+    "local-rope-global": "Gemma 3's sliding layers rotated with the global rope_theta",
+    "parallel-serial": "GPT-NeoX's parallel residual computed in series",
+}
+
+
+def forward(cfg, W, ids, dtype=torch.float64, mut=()):
     family = cfg["model_type"]
+    if "rope-scaling-ignored" in mut:
+        cfg = dict(cfg, rope_scaling=None)
+    if "rope-full" in mut:
+        cfg = dict(cfg, partial_rotary_factor=1.0, rotary_pct=1.0)
+    if "local-rope-global" in mut:
+        cfg = dict(cfg, rope_local_base_freq=_get(cfg, "rope_theta", 1000000.0))
+    if "parallel-serial" in mut:
+        cfg = dict(cfg, use_parallel_residual=False)
     W = {k: v.to(dtype) for k, v in W.items()}
     dft = defaults(family)
     n = len(ids)
@@ -223,15 +259,15 @@ def forward(cfg, W, ids, dtype=torch.float64):
         act = act_fn(cfg.get("hidden_activation") or _get(cfg, "hidden_act", "gelu_pytorch_tanh"))
     else:
         act = act_fn(_get(cfg, "hidden_act", dft["act"]))
-    if family in ("gemma2", "gemma3_text"):
+    if family in ("gemma2", "gemma3_text") and "query-scale" not in mut:
         scaling = _get(cfg, "query_pre_attn_scalar", 256) ** -0.5
     else:
         scaling = hd ** -0.5
-    softcap = _get(cfg, "attn_logit_softcapping", 50.0) if family == "gemma2" else None
+    softcap = _get(cfg, "attn_logit_softcapping", 50.0) if family == "gemma2" and "softcap-skipped" not in mut else None
 
     def rms(x, w):
         y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
-        return y * (1.0 + w) if gemma else w * y
+        return y * (1.0 + w) if gemma and "gemma-gain" not in mut else w * y
 
     def norm(x, name):
         if neox:
@@ -260,28 +296,35 @@ def forward(cfg, W, ids, dtype=torch.float64):
             if family == "phi3":
                 qkv = lin(h, p + "self_attn.qkv_proj")
                 q, k, v = qkv[:, :H * hd], qkv[:, H * hd:H * hd + KV * hd], qkv[:, H * hd + KV * hd:]
+            elif neox and "neox-blocked" in mut:
+                q, k, v = lin(h, p + "attention.query_key_value").chunk(3, dim=-1)
             elif neox:
                 qkv = lin(h, p + "attention.query_key_value").view(n, H, 3 * hd)
                 q, k, v = (t.reshape(n, H * hd) for t in qkv.chunk(3, dim=-1))
             else:
                 q, k, v = (lin(h, p + "self_attn.%s_proj" % c) for c in "qkv")
-            if family == "olmo2":
+            qk_norm = "qk-norm-skipped" not in mut
+            if family == "olmo2" and qk_norm:
                 q, k = rms(q, W[p + "self_attn.q_norm.weight"]), rms(k, W[p + "self_attn.k_norm.weight"])
             q = q.view(n, -1, hd).transpose(0, 1)
             k = k.view(n, -1, hd).transpose(0, 1)
             v = v.view(n, -1, hd).transpose(0, 1)
-            if family in ("qwen3", "gemma3_text"):
+            if family in ("qwen3", "gemma3_text") and qk_norm:
                 q, k = rms(q, W[p + "self_attn.q_norm.weight"]), rms(k, W[p + "self_attn.k_norm.weight"])
             c, s = (cos_l, sin_l) if family == "gemma3_text" and windows[i] is not None else (cos, sin)
-            q, k = apply_rope(q, c, s), apply_rope(k, c, s)
-            k = k.repeat_interleave(H // k.shape[0], dim=0)          # repeat_kv
-            v = v.repeat_interleave(H // v.shape[0], dim=0)
+            rot = apply_rope_interleaved if "rope-interleaved" in mut else apply_rope
+            q, k = rot(q, c, s), rot(k, c, s)
+            if "gqa-modulo" in mut:
+                k, v = k.repeat(H // k.shape[0], 1, 1), v.repeat(H // v.shape[0], 1, 1)
+            else:
+                k = k.repeat_interleave(H // k.shape[0], dim=0)          # repeat_kv
+                v = v.repeat_interleave(H // v.shape[0], dim=0)
             w = torch.matmul(q, k.transpose(1, 2)) * scaling
             if softcap is not None:
                 w = torch.tanh(w / softcap) * softcap
             allowed = k_idx <= q_idx
             if windows[i] is not None:
-                allowed = allowed & (k_idx > q_idx - windows[i])
+                allowed = allowed & (k_idx > q_idx - windows[i] - int("window-off-by-one" in mut))
             w = w + torch.zeros(n, n, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
             w = F.softmax(w, dim=-1)
             atts.append(w)
