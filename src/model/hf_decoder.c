@@ -232,6 +232,7 @@ static int id_list(const char *path, const cJSON *v, const char *key, int vocab,
 
 typedef struct {
     const char *path, *what;  /* config.json, "rope_scaling" (for messages) */
+    const char *partial_key;  /* "partial_rotary_factor" or "rotary_pct" */
     int head_dim, max_pos, orig_top; /* orig_top: top-level original_max_position_embeddings (phi3), or 0 */
     double partial;
 } rope_ctx;
@@ -242,8 +243,8 @@ static int read_rope(const rope_ctx *x, const cJSON *o, double theta, attn_rope 
     *r = (attn_rope){.kind = ROPE_DEFAULT, .theta = theta, .max_pos = x->max_pos, .attention_factor = 1.0};
     r->dim = (int)(x->head_dim * x->partial); /* int(head_dim * partial_rotary_factor) */
     if (r->dim % 2 || r->dim < 2)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: %d rotary components (head_dim %d x the partial rotary factor "
-                         "%g) must be an even number, 2 or more", x->path, r->dim, x->head_dim, x->partial);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" %g of head_dim %d gives %d rotary components (an even "
+                         "number, 2 or more, is needed)", x->path, x->partial_key, x->partial, x->head_dim, r->dim);
     if (!o || cJSON_IsNull(o)) return 0;
     if (!cJSON_IsObject(o)) return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be an object", x->path, x->what);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "rope_type");
@@ -344,7 +345,9 @@ static int read_windows(hf_info *info, const family *f, const char *path, const 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "sliding_window");
     if (v && cJSON_IsNull(v)) window = 0;
     if (f->sliding == SW_QWEN && !use) window = 0;
-    const cJSON *types = cJSON_GetObjectItemCaseSensitive(j, "layer_types");
+    /* the config classes that have layer_types (the others ignore the key) */
+    const int typed = f->t == HF_QWEN2 || f->t == HF_QWEN3 || f->t == HF_GEMMA2 || f->t == HF_GEMMA3;
+    const cJSON *types = typed ? cJSON_GetObjectItemCaseSensitive(j, "layer_types") : NULL;
     if (types && !cJSON_IsNull(types) && (!cJSON_IsArray(types) || cJSON_GetArraySize(types) != layers))
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"layer_types\" must list the %d layers", path, layers);
     if (!(info->window = calloc((size_t)layers, sizeof *info->window)) ||
@@ -402,7 +405,8 @@ static int read_ropes(hf_info *info, const family *f, const char *path, const cJ
             (cJSON_IsObject(local) && cfg_number(path, local, "rope_theta", 1e-9, 1e300, local_theta, &local_theta, err)))
             return -1;
     }
-    rope_ctx x = {path, what, c->d_head, c->max_positions, orig, partial};
+    rope_ctx x = {path, what, neox ? "rotary_pct" : "partial_rotary_factor", c->d_head, c->max_positions, orig,
+                  partial};
     if (read_rope(&x, o, theta, &c->rope, &info->rope_factors, err)) return -1;
     if (f->t == HF_GEMMA3) { /* sliding layers: rope_local_base_freq, no scaling */
         float *unused = NULL;

@@ -172,7 +172,7 @@ static int check_shape(const char *what, const attn_tensor *t, int rows, int col
  * no GQA), h = d_head. */
 enum {
     SHAPE_QD, SHAPE_KD, SHAPE_DQ, SHAPE_Q, SHAPE_K, SHAPE_D, SHAPE_DH, SHAPE_HH, SHAPE_FD, SHAPE_DF, SHAPE_F,
-    SHAPE_3D, SHAPE_3, SHAPE_QN, SHAPE_KN
+    SHAPE_3D, SHAPE_3, SHAPE_QN, SHAPE_KN, N_SHAPES
 };
 enum { SLOT_PTR, SLOT_LIN_W, SLOT_LIN_B };   /* const float *, attn_linear.w, attn_linear.b */
 enum { PART_PROJ, PART_ADDITIVE, PART_LN, PART_FFN, PART_FUSED, PART_GLU, PART_QKNORM, PART_POSTNORM };
@@ -357,11 +357,11 @@ static int bind_layer(attn_model *m, const attn_tensor *t, long layer, int kind,
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' is not used by this configuration", what,
                          t->name);
     const int q = c->n_heads * c->d_head, kv = c->n_kv_heads * c->d_head, all = c->qk_norm == QK_NORM_ALL;
-    static const signed char row_of[] = {[SHAPE_QD] = 'q', [SHAPE_KD] = 'k', [SHAPE_DQ] = 'd', [SHAPE_Q] = 'q',
+    static const signed char row_of[N_SHAPES] = {[SHAPE_QD] = 'q', [SHAPE_KD] = 'k', [SHAPE_DQ] = 'd', [SHAPE_Q] = 'q',
                                          [SHAPE_K] = 'k', [SHAPE_D] = 'd', [SHAPE_DH] = 'd', [SHAPE_HH] = 'H',
                                          [SHAPE_FD] = 'f', [SHAPE_DF] = 'd', [SHAPE_F] = 'f', [SHAPE_3D] = '3',
                                          [SHAPE_3] = '3', [SHAPE_QN] = 'Q', [SHAPE_KN] = 'K'};
-    static const signed char col_of[] = {[SHAPE_QD] = 'd', [SHAPE_KD] = 'd', [SHAPE_DQ] = 'q', [SHAPE_DH] = 'h',
+    static const signed char col_of[N_SHAPES] = {[SHAPE_QD] = 'd', [SHAPE_KD] = 'd', [SHAPE_DQ] = 'q', [SHAPE_DH] = 'h',
                                          [SHAPE_HH] = 'h', [SHAPE_FD] = 'd', [SHAPE_DF] = 'f', [SHAPE_3D] = 'd'};
     int dims[2];
     for (int i = 0; i < 2; i++) {
