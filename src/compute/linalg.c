@@ -218,9 +218,10 @@ static void linear_cols(void *ctx, int c0, int c1)
         dot_cols(j, c0, c1);
         return;
     }
-    /* blocks of about 256 KiB of floats */
-    int R = (1 << 16) / (j->d_in > 0 ? j->d_in : 1);
-    R = R < 16 ? 16 : R > 512 ? 512 : R;
+    /* blocks of about 4 MiB of floats: BLAS packs the input again for every
+     * block, so a block must be large against it */
+    int R = (1 << 20) / (j->d_in > 0 ? j->d_in : 1);
+    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
     if (R > c1 - c0) R = c1 - c0;
     float *blk = malloc((size_t)R * (size_t)j->d_in * sizeof *blk); /* [R, d_in] or [d_in, R] */
     if (!blk) {

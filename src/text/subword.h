@@ -105,8 +105,9 @@ int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, att
 /* Appends to t (from tokenizer_encode) the tokens of ids[0..n) that a
  * model generated after the text (text_len bytes): their display texts as
  * tokenizer_encode shows such tokens, empty spans at text_len, word -1,
- * generated = 1 (subword_ids.c). An id outside the vocabulary fails
- * (ATTN_EXIT_INPUT). t stays one block for tokens_free(). */
+ * generated = 1 (subword_ids.c); an id past the vocabulary (a padding row
+ * of the embeddings) is labelled "<id:N>". t stays one block for
+ * tokens_free(). */
 int tokenizer_append_ids(const attn_tokenizer *tk, attn_tokens *t, const int *ids, int n, size_t text_len,
                          attn_error *err);
 

@@ -1,7 +1,8 @@
 /* subword_ids.c — tokenizer_append_ids() (subword.h): tokens from ids a
  * model generated, labelled as the encoder labels them: an added token or a
  * WordPiece entry by its text, a byte-level BPE entry by its bytes
- * (GPT-2's byte symbols mapped back) through bpe_display(). */
+ * (GPT-2's byte symbols mapped back) through bpe_display(); an id past the
+ * vocabulary (a padding row of the model's embeddings) as "<id:N>". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,11 @@ int tokenizer_append_ids(const attn_tokenizer *tk, attn_tokens *t, const int *id
         buf_put(&texts, t->tok[i].text, strlen(t->tok[i].text) + 1);
     }
     for (int i = 0; rc == 0 && i < n; i++) {
-        if (ids[i] < 0 || ids[i] >= tk->v.n) {
-            rc = attn_fail(err, ATTN_EXIT_INPUT, "generated token id %d is not in the tokenizer's vocabulary of %d",
-                           ids[i], tk->v.n);
-            break;
-        }
         off[t->n + i] = texts.len;
-        rc = label(tk, ids[i], &texts, err);
+        if (ids[i] < 0 || ids[i] >= tk->v.n) /* a row of the embeddings past the tokenizer's (padding) */
+            buf_printf(&texts, "<id:%d>", ids[i]);
+        else
+            rc = label(tk, ids[i], &texts, err);
         buf_putc(&texts, '\0');
     }
     size_t head = ((size_t)t->n + (size_t)n) * sizeof(attn_token);
