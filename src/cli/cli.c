@@ -61,7 +61,7 @@ int cli_choice(const char *opt, const char *s, const char *const *names, attn_er
     attn_buf list;
     buf_init(&list);
     for (int i = 0; names[i]; i++) {
-        if (strcmp(s, names[i]) == 0) {
+        if (strcasecmp(s, names[i]) == 0) {
             buf_free(&list);
             return i;
         }

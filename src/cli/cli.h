@@ -22,7 +22,7 @@ int cli_double(const char *opt, const char *s, double lo, double hi, double *out
 /* 0 .. 2^64 - 1. */
 int cli_seed(const char *opt, const char *s, uint64_t *out, attn_error *err);
 
-/* s is one of names (NULL-terminated); returns its index, or -1. */
+/* s is one of names (NULL-terminated), in any case; returns its index, or -1. */
 int cli_choice(const char *opt, const char *s, const char *const *names, attn_error *err);
 
 /* "all" or a comma list of N and A-B, 1-based, within [1, max]; *list gets

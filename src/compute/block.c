@@ -21,7 +21,7 @@
 void block_norm(stack_run *s, float *out, const float *in, const float *w, const float *b)
 {
     const attn_config *c = s->c;
-    if (c->norm == NORM_RMS) rmsnorm_forward(out, in, w, c->norm_offset, s->n, c->d_model, c->d_model, c->ln_eps);
+    if (c->norm == NORM_RMSNORM) rmsnorm_forward(out, in, w, c->norm_offset, s->n, c->d_model, c->d_model, c->ln_eps);
     else layernorm_forward(out, in, w, b, s->n, c->d_model, c->ln_eps);
 }
 

@@ -28,10 +28,20 @@ typedef struct {
     int d_model, n_heads, n_layers;  /* of the model */
     const char *score;        /* "scaled_dot", "dot", "additive" */
     const char *command_line; /* the invocation, for image metadata; may be NULL */
-    int sentence;             /* 1-based index when the input has several
-                                 sentences (stdin), 0 for a single one */
+    int sentence;             /* the line of standard input the sentence came
+                                 from (1-based), 0 for a SENTENCE argument */
+    const char *text;         /* the sentence as given, or NULL */
+    const char *source_text;  /* --source TEXT, or NULL */
+    long long n_params;       /* parameters of the model; 0: unknown */
+    int tokens_total;         /* tokens of the whole input when --truncate or
+                                 --window show a part of it; 0: all shown */
+    int window, n_windows;    /* --window: this window (1-based) of n_windows; 0: none */
+    int window_start, window_end; /* --window: the window's tokens that are not
+                                 special are [start, end) of the whole token
+                                 list; --truncate: 0 and the tokens kept */
+    const char *note;         /* a note every view shows (--from: rows that do
+                                 not sum to 1), or NULL */
     const char *name;         /* the model's name (config.json's _name_or_path), or NULL */
-    int64_t n_params;         /* its parameters, or 0 */
     int context;              /* the positions it was trained for, or 0 */
     int n_kv_heads, d_head;   /* key/value heads and head size (decoders; else 0) */
 } attn_meta;
@@ -45,9 +55,9 @@ typedef struct {
     int *heads;                   /* [n_heads]  0-based model head index */
     float *weights;               /* [n_layers][n_heads][n_q][n_k] */
     int causal;                   /* 1: cells with key > query are masked */
-    int *window;                  /* [n_layers] sliding window of each shown layer:
-                                     cells with query - key >= window are masked
-                                     (0: none); NULL: no layer has one */
+    int *sliding;                 /* [n_layers] sliding window of each shown layer:
+                                     cells with query - key >= sliding[li] are
+                                     masked (0: none); NULL: no layer has one */
     const char *aggregate;        /* NULL: heads[] are model heads. "mean",
                                      "max" or "rollout": one matrix per layer,
                                      n_heads == 1 and heads[0] == -1 */
@@ -69,7 +79,7 @@ static inline int result_masked(const attn_result *r, int q, int k)
 /* result_masked() in shown layer li, with its sliding window. */
 static inline int result_masked_in(const attn_result *r, int li, int q, int k)
 {
-    return (r->causal && k > q) || (r->window && r->window[li] > 0 && q - k >= r->window[li]);
+    return (r->causal && k > q) || (r->sliding && r->sliding[li] > 0 && q - k >= r->sliding[li]);
 }
 
 /* The head's label: "3" (1-based) for a model head, or the aggregate's

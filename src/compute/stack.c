@@ -141,11 +141,11 @@ int stack_forward(attn_result *res, const attn_model *m, const attn_tokens *t, c
     stack_run s;
     buffers b;
     if (forward_result_init(res, layers, n_layers, heads, n_heads, t, t, c->causal, fo, err)) return -1;
-    if (m->window && !(res->window = malloc((size_t)n_layers * sizeof *res->window))) {
+    if (m->window && !(res->sliding = malloc((size_t)n_layers * sizeof *res->sliding))) {
         result_free(res);
         return attn_oom(err, "windows");
     }
-    for (int i = 0; res->window && i < n_layers; i++) res->window[i] = m->window[layers[i]];
+    for (int i = 0; res->sliding && i < n_layers; i++) res->sliding[i] = m->window[layers[i]];
     if (buffers_init(&b, &s, m, t->n, t->n, 1, err)) {
         result_free(res);
         return -1;
@@ -250,7 +250,7 @@ int stack_session_step(void *session, const int *ids, int n, float *logits, attn
     if (!logits) return 0;
     const int d = c->d_model;
     const float *x = s->x + (size_t)(n - 1) * (size_t)d; /* [d] the last row */
-    if (c->norm == NORM_RMS) rmsnorm_forward(ss->last, x, m->final_ln_w, c->norm_offset, 1, d, d, c->ln_eps);
+    if (c->norm == NORM_RMSNORM) rmsnorm_forward(ss->last, x, m->final_ln_w, c->norm_offset, 1, d, d, c->ln_eps);
     else layernorm_forward(ss->last, x, m->final_ln_w, m->final_ln_b, 1, d, c->ln_eps);
     if (linear_forward(logits, ss->last, &m->lm_head, 1, d, m->n_emb))
         return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory (the language-model head)");

@@ -427,7 +427,7 @@ int hf_decoder_config(hf_info *info, const char *path, const char *dir, const cJ
     snprintf(info->model_type, sizeof info->model_type, "%s", f->type);
     *c = (attn_config){.arch = f->arch, .positional = POS_ROPE, .projections = 1, .score = SCORE_SCALED_DOT,
                        .layer_norm = LN_PRE,
-                       .causal = 1, .glu = f->glu, .norm = f->layer_norm ? NORM_LAYER : NORM_RMS,
+                       .causal = 1, .glu = f->glu, .norm = f->layer_norm ? NORM_LAYERNORM : NORM_RMSNORM,
                        .norm_offset = f->gemma ? 1.0f : 0.0f};
     const char *act = cfg_str(path, j, f->gemma && f->t != HF_GEMMA ? "hidden_activation" : "hidden_act", f->act, err);
     if (f->t == HF_GEMMA) { /* hidden_activation overrides hidden_act where present */

@@ -57,7 +57,7 @@ typedef enum {
 typedef enum { ACT_GELU = 0, ACT_GELU_TANH, ACT_RELU, ACT_SILU } attn_act;
 /* The norm of the decoder families: LayerNorm (weight and bias) or RMSNorm
  * (x / rms(x) · (norm_offset + w); Gemma's offset is 1). */
-typedef enum { NORM_LAYER = 0, NORM_RMS } attn_norm_kind;
+typedef enum { NORM_LAYERNORM = 0, NORM_RMSNORM } attn_norm_kind;
 /* q/k norm: none; per head over d_head (Qwen3, Gemma 3); over all heads
  * (OLMo 2: over n_heads·d_head for q, n_kv_heads·d_head for k). */
 typedef enum { QK_NORM_NONE = 0, QK_NORM_HEAD, QK_NORM_ALL } attn_qk_norm;

@@ -48,6 +48,7 @@ void render_csv_begin(attn_buf *out, const attn_result *r, int header)
 {
     if (!header) return;
     if (r->meta.sentence) buf_puts(out, "sentence,");
+    if (r->meta.n_windows) buf_puts(out, "window,");
     buf_puts(out, any_generated(r) ? "layer,head,query_index,query_token,query_generated,key_index,key_token,"
                                      "key_generated,weight\n"
                                    : "layer,head,query_index,query_token,key_index,key_token,weight\n");
@@ -82,6 +83,7 @@ void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const 
     for (int q = q0; q < q1 && !keys.failed; q++) {
         row.len = 0; /* "sentence,layer,head,q,token," */
         if (r->meta.sentence) buf_printf(&row, "%d,", r->meta.sentence);
+        if (r->meta.n_windows) buf_printf(&row, "%d,", r->meta.window);
         buf_printf(&row, "%d,%s,%d,", r->layers[li] + 1, head, q);
         csv_field(&row, r->queries->tok[q].text);
         buf_puts(&row, !gen ? "," : r->queries->tok[q].generated ? ",1," : ",0,");
@@ -132,6 +134,25 @@ void render_json_begin(attn_buf *out, const attn_result *r)
 {
     buf_putc(out, '{');
     if (r->meta.sentence) buf_printf(out, "\"sentence\":%d,", r->meta.sentence);
+    if (r->meta.text) {
+        buf_puts(out, "\"text\":");
+        json_string(out, r->meta.text);
+        buf_putc(out, ',');
+    }
+    if (r->meta.source_text) {
+        buf_puts(out, "\"source_text\":");
+        json_string(out, r->meta.source_text);
+        buf_putc(out, ',');
+    }
+    if (r->meta.tokens_total) buf_printf(out, "\"tokens_total\":%d,", r->meta.tokens_total);
+    if (r->meta.n_windows)
+        buf_printf(out, "\"window\":{\"index\":%d,\"count\":%d,\"start\":%d,\"end\":%d},", r->meta.window,
+                   r->meta.n_windows, r->meta.window_start, r->meta.window_end);
+    if (r->meta.note) {
+        buf_puts(out, "\"note\":");
+        json_string(out, r->meta.note);
+        buf_putc(out, ',');
+    }
     buf_puts(out, "\"tokens\":");
     json_tokens(out, r->queries);
     if (r->keys != r->queries) {

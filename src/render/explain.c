@@ -170,7 +170,7 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
     }
     buf_printf(out, "4. Softmax: subtract the largest score (m = %.4f), exponentiate, divide by\n"
                     "   the sum of the exponentials (Σ = %.4f)%s\n\n",
-               s->max, s->sum, r->window && r->window[s->li] ? "; keys after the query or outside its sliding "
+               s->max, s->sum, r->sliding && r->sliding[s->li] ? "; keys after the query or outside its sliding "
                                                               "window are masked"
                                : r->causal ? "; keys after the query are masked (causal)" : "");
     int kw = 3;

@@ -5,9 +5,12 @@
  * the drawn parts). Metadata: pHYs from the dpi, and text chunks "Title",
  * "Software", "attnviz:tokens" (JSON array; "attnviz:keys" too for
  * cross-attention), "attnviz:model", "attnviz:seed" (seeded models),
- * "attnviz:colormap", "attnviz:vmax" (the weight drawn with the top colour),
+ * "attnviz:colormap", "attnviz:vmax" (the weight drawn with the top colour,
+ * when the figure's heads share one range),
  * "attnviz:cells" (one line "layer head x y cell n_q n_k" per matrix: where
- * its cells are, in pixels) and "Comment" (the command line). Control and
+ * its cells are, in pixels), "Comment" (the command line), "attnviz:scale"
+ * (the colour scale in words, scale_caption()) and "attnviz:note" (the
+ * note of the result, render_note(), when there is one). Control and
  * bidi characters are escaped in every chunk (textesc.h; JSON \u escapes in
  * the token arrays). A chunk whose text is not ASCII is written as iTXt
  * (UTF-8). No tIME chunk: the same input gives the same bytes.
@@ -63,7 +66,7 @@ static void draw_matrix(raster *c, const figure *fig, const fig_item *it, const 
                              FIGURE_MASK_FG, fig->hatch_period, fig->hatch_width);
             } else {
                 uint8_t rgb[3];
-                figure_cell_rgb(fig, w[(size_t)q * r->n_k + k], rgb);
+                figure_cell_rgb(fig, it->li, it->hi, q, w[(size_t)q * r->n_k + k], rgb);
                 raster_fill(c, x, y, x + it->cell, y + it->cell, rgb);
             }
         }
@@ -119,14 +122,15 @@ static void on_write(png_structp png, png_bytep data, size_t n)
 
 static void on_flush(png_structp png) { (void)png; }
 
-enum { N_META = 11 };
+enum { N_META = 13 };
 
 /* The text chunks; their strings live in the bufs (freed by the caller). */
 static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png_text *t)
 {
     static const char *const keys[N_META] = {
         "Title", "Software", "attnviz:tokens", "attnviz:keys", "attnviz:model",
-        "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment", "attnviz:model-info"};
+        "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment", "attnviz:scale",
+        "attnviz:note", "attnviz:model-info"};
     buf_puts(&bufs[0], fig->title);
     buf_puts(&bufs[1], "attnviz " ATTNVIZ_VERSION);
     for (int pass = 0; pass < 2; pass++) {
@@ -143,7 +147,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
     if (r->meta.model) textesc_put(&bufs[4], r->meta.model);
     if (r->meta.seeded) buf_printf(&bufs[5], "%llu", (unsigned long long)r->meta.seed);
     buf_puts(&bufs[6], colormap_name(fig->cmap));
-    buf_printf(&bufs[7], "%.9g", (double)fig->vmax);
+    if (fig->single) buf_printf(&bufs[7], "%.9g", (double)fig->vmax);
     for (int i = 0; i < fig->n; i++) {
         const fig_item *it = &fig->items[i];
         char label[16];
@@ -153,7 +157,11 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
                        it->cell, r->n_q, r->n_k);
     }
     if (r->meta.command_line) textesc_put(&bufs[9], r->meta.command_line);
-    if (r->meta.n_kv_heads) figure_model_info(&bufs[10], &r->meta); /* the decoder families */
+    char sc[256], note[512];
+    scale_caption(&fig->sc, r->n_layers * r->n_heads, sc, sizeof sc);
+    buf_puts(&bufs[10], sc);
+    if (render_note(r, note, sizeof note)) textesc_put(&bufs[11], note);
+    if (r->meta.n_kv_heads) figure_model_info(&bufs[12], &r->meta); /* the decoder families */
     int n = 0;
     for (int i = 0; i < N_META; i++) {
         if (bufs[i].failed) return -1;

@@ -90,7 +90,7 @@ static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn
                 buf_puts(b, "url(#masked)");
             } else {
                 uint8_t rgb[3];
-                figure_cell_rgb(fig, w[(size_t)q * r->n_k + k], rgb);
+                figure_cell_rgb(fig, it->li, it->hi, q, w[(size_t)q * r->n_k + k], rgb);
                 hex(b, rgb);
             }
             if (!tips) {
@@ -139,7 +139,13 @@ static void meta(attn_buf *b, const figure *fig, const attn_result *r)
         buf_free(&info);
     }
     if (r->meta.seeded) buf_printf(b, "; seed %llu", (unsigned long long)r->meta.seed);
-    buf_printf(b, "; colormap %s, 0 to %.6g", colormap_name(fig->cmap), (double)fig->vmax);
+    char sc[256];
+    scale_caption(&fig->sc, r->n_layers * r->n_heads, sc, sizeof sc);
+    if (fig->single && fig->sc.o.norm == NORM_ALL && !fig->sc.o.log && !fig->sc.o.has_vmin &&
+        !fig->sc.o.has_vmax && fig->vmin == 0.0f)
+        buf_printf(b, "; colormap %s, 0 to %.6g", colormap_name(fig->cmap), (double)fig->vmax);
+    else
+        buf_printf(b, "; colormap %s, colour scale %s", colormap_name(fig->cmap), sc);
     if (r->meta.command_line) {
         buf_puts(b, "; command: ");
         esc_clean(b, r->meta.command_line);
