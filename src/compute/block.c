@@ -58,8 +58,9 @@ static int project(stack_run *s, const attn_layer_weights *L, const float *in, q
         return 0;
     }
     *o = (qkv_view){s->q, s->k, s->v, qw, kw, dh, dh};
+    /* the values of a layer whose output nothing reads are not needed */
     return linear(s, s->q, in, &L->q, d, qw) || linear(s, s->k, in, &L->k, d, kw) ||
-           linear(s, s->v, in, &L->v, d, kw);
+           ((s->full || s->trace) && linear(s, s->v, in, &L->v, d, kw));
 }
 
 /* q/k norms and rotary embeddings, in place. */
@@ -95,7 +96,8 @@ static void cache(stack_run *s, const qkv_view *o)
         for (int g = 0; g < KV; g++) {
             size_t at = (size_t)(s->pos0 + i) * (size_t)s->kw + (size_t)g * (size_t)dh;
             memcpy(s->kc + at, o->k + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
-            memcpy(s->vc + at, o->v + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
+            if (s->full || s->trace)
+                memcpy(s->vc + at, o->v + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
         }
     attn_trace *tr = s->trace;
     if (!tr) return;
