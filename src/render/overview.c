@@ -105,16 +105,19 @@ int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_
         buf_puts(&b, " (");
     } else {
         buf_puts(&b, "model: ");
-        textesc_put(&b, base_name(m->model ? m->model : "?", name, sizeof name));
+        textesc_put(&b, m->name ? m->name : base_name(m->model ? m->model : "?", name, sizeof name));
         buf_puts(&b, " (");
     }
     if (m->architecture) buf_printf(&b, "%s, ", arch_label(m->architecture));
     buf_printf(&b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
                m->n_heads == 1 ? "" : "s");
+    if (m->n_kv_heads && m->n_kv_heads != m->n_heads) /* grouped-query attention */
+        buf_printf(&b, " sharing %d key/value head%s", m->n_kv_heads, m->n_kv_heads == 1 ? "" : "s");
     if (m->n_params) {
         fmt_count(params, sizeof params, m->n_params);
         buf_printf(&b, ", %s parameters", params);
     }
+    if (m->n_kv_heads && m->context) buf_printf(&b, ", context %d", m->context);
     int total = m->tokens_total ? m->tokens_total : r->n_q;
     buf_printf(&b, ") · %d token%s:", total, total == 1 ? "" : "s");
     snprintf(what, sizeof what, "%s", b.data ? b.data : "");
