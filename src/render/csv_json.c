@@ -172,11 +172,16 @@ void render_json_begin(attn_buf *out, const attn_result *r)
     if (r->meta.n_params) buf_printf(out, ",\"parameters\":%lld", (long long)r->meta.n_params);
     if (r->meta.context) buf_printf(out, ",\"context_length\":%d", r->meta.context);
     if (r->meta.seeded) buf_printf(out, ",\"seed\":%llu", (unsigned long long)r->meta.seed);
-    buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,", r->meta.d_model, r->meta.n_heads,
-               r->meta.n_layers);
-    if (r->meta.n_kv_heads) buf_printf(out, "\"n_kv_heads\":%d,\"d_head\":%d,", r->meta.n_kv_heads, r->meta.d_head);
-    buf_puts(out, "\"score\":");
-    json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    if (r->meta.architecture) { /* a model ran (not --from) */
+        buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,", r->meta.d_model, r->meta.n_heads,
+                   r->meta.n_layers);
+        if (r->meta.n_kv_heads)
+            buf_printf(out, "\"n_kv_heads\":%d,\"d_head\":%d,", r->meta.n_kv_heads, r->meta.d_head);
+        buf_puts(out, "\"score\":");
+        json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    } else {
+        buf_printf(out, ",\"n_heads\":%d,\"n_layers\":%d", r->meta.n_heads, r->meta.n_layers);
+    }
     buf_printf(out, ",\"causal\":%s}", r->causal ? "true" : "false");
     if (r->aggregate) {
         buf_puts(out, ",\"aggregate\":");
