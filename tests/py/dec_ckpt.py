@@ -24,7 +24,6 @@ without the prefix, for dec_ref.py.
 import json
 import math
 import os
-import shutil
 
 import numpy as np
 import torch
@@ -216,12 +215,41 @@ def tokenizer_for(s):
     ids = set(tj["model"]["vocab"].values()) if isinstance(tj["model"]["vocab"], dict) \
         else set(range(len(tj["model"]["vocab"])))
     ids |= {a["id"] for a in tj.get("added_tokens", [])}
+    bos = llama3_bos(tj)
 
     def write(directory):
-        for name in ("tokenizer.json", "tokenizer_config.json"):
+        for name in ("tokenizer.json", "tokenizer_config.json"):  # linked, as in the Hugging Face cache
+            dst = os.path.join(directory, name)
+            if os.path.lexists(dst):
+                os.remove(dst)
             if os.path.exists(os.path.join(src, name)):
-                shutil.copy(os.path.join(src, name), os.path.join(directory, name))
+                os.symlink(os.path.abspath(os.path.join(src, name)), dst)
+        if bos is not None:  # the post-processor Meta's Llama 3 files have (the npm copy lacks it)
+            os.remove(os.path.join(directory, "tokenizer.json"))
+            tj["post_processor"] = {"type": "Sequence", "processors": [
+                tj["post_processor"],
+                {"type": "TemplateProcessing",
+                 "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                            {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                          {"Sequence": {"id": "A", "type_id": 0}},
+                          {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}},
+                          {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [bos],
+                                                          "tokens": ["<|begin_of_text|>"]}}}]}
+            with open(os.path.join(directory, "tokenizer.json"), "w", encoding="utf-8") as f:
+                json.dump(tj, f, ensure_ascii=False)
     return max(ids) + 1, None, write
+
+
+def llama3_bos(tj):
+    """The id of <|begin_of_text|> when tj is a Llama 3 tokenizer.json whose
+    post-processor does not add it, else None."""
+    pp = json.dumps(tj.get("post_processor"))
+    for a in tj.get("added_tokens", []):
+        if a["content"] == "<|begin_of_text|>" and "<|begin_of_text|>" not in pp:
+            return a["id"]
+    return None
 
 
 # ---- writing a checkpoint ---------------------------------------------------------------

@@ -4,8 +4,9 @@ _qwen2, _qwen3, _gemma, _gemma2, _gemma3, _phi3, _gpt_neox, _olmo2) and
 modeling_rope_utils.py, for the decoder parity and generation tests and the
 benchmark (no test of its own: tests/py/test_dec_parity.py):
 
-  * forward(cfg, W, ids, dtype) -> (attentions [layers, heads, n, n],
-        logits of the last position): config.json read with each config
+  * forward(cfg, W, ids, dtype, logits=False) -> (attentions [layers,
+        heads, n, n], the logits of the last position or None): config.json
+        read with each config
         class's defaults; the embeddings (Gemma: × √hidden_size); per layer
         the family's norms (RMSNorm, Gemma's 1 + w, LayerNorm), q/k/v
         projections (Phi-3 and GPT-NeoX fused), q/k norms, rotary
@@ -235,7 +236,7 @@ MUTATIONS = {
 }
 
 
-def forward(cfg, W, ids, dtype=torch.float64, mut=()):
+def forward(cfg, W, ids, dtype=torch.float64, mut=(), logits=False):
     family = cfg["model_type"]
     if "rope-scaling-ignored" in mut:
         cfg = dict(cfg, rope_scaling=None)
@@ -245,7 +246,9 @@ def forward(cfg, W, ids, dtype=torch.float64, mut=()):
         cfg = dict(cfg, rope_local_base_freq=_get(cfg, "rope_theta", 1000000.0))
     if "parallel-serial" in mut:
         cfg = dict(cfg, use_parallel_residual=False)
-    W = {k: v.to(dtype) for k, v in W.items()}
+    big = ("embed_tokens.weight", "embed_in.weight", "lm_head.weight", "embed_out.weight")
+    E = W  # the vocabulary-sized matrices are converted only where used (rows, or the logits on demand)
+    W = {k: v.to(dtype) for k, v in W.items() if k not in big}
     dft = defaults(family)
     n = len(ids)
     d, H = cfg["hidden_size"], cfg["num_attention_heads"]
@@ -278,7 +281,7 @@ def forward(cfg, W, ids, dtype=torch.float64, mut=()):
         return F.linear(x, W[name + ".weight"], W.get(name + ".bias"))
 
     ids_t = torch.tensor(list(ids), dtype=torch.long)
-    x = F.embedding(ids_t, W["embed_in.weight" if neox else "embed_tokens.weight"])
+    x = F.embedding(ids_t, E["embed_in.weight" if neox else "embed_tokens.weight"]).to(dtype)
     if family in ("gemma", "gemma2"):
         x = x * torch.tensor(d ** 0.5, dtype=x.dtype)            # normalizer
     elif family == "gemma3_text":
@@ -357,9 +360,11 @@ def forward(cfg, W, ids, dtype=torch.float64, mut=()):
             x = x + mlp(norm(x, p + "post_attention_layernorm"))
     x = norm(x, "final_layer_norm" if neox else "norm")
     tied = _get(cfg, "tie_word_embeddings", family in GEMMAS)
-    head = W["embed_in.weight" if neox else "embed_tokens.weight"] if tied else \
-        W["embed_out.weight" if neox else "lm_head.weight"]
-    logits = x[-1] @ head.T
+    if not logits:
+        return torch.stack(atts).view(cfg["num_hidden_layers"], H, n, n), None
+    head = E["embed_in.weight" if neox else "embed_tokens.weight"] if tied else \
+        E["embed_out.weight" if neox else "lm_head.weight"]
+    logits = x[-1] @ head.to(dtype).T
     final = None
     if family == "gemma2":
         final = _get(cfg, "final_logit_softcapping", 30.0)
@@ -375,7 +380,7 @@ def greedy(cfg, W, ids, n_new, eos=()):
     the steps): greedy decoding by full recomputation."""
     ids, out, margin = list(ids), [], float("inf")
     for _ in range(n_new):
-        _, logits = forward(cfg, W, ids)
+        _, logits = forward(cfg, W, ids, logits=True)
         top = torch.topk(logits, 2)
         margin = min(margin, float(top.values[0] - top.values[1]))
         nxt = int(torch.argmax(logits))
