@@ -25,8 +25,9 @@ Generation: `--generate G` (default 32) after a 128-token prompt, attnviz
 against llama_torch.py --generate G (the same, its own KV cache): tokens per
 second over that phase and whole process; the generated ids are compared.
 Parity: at the smallest n, attnviz -f csv of layers 1 and 22 against torch's
-float32 probabilities (<= 1e-4, or the script fails: the benchmark must time
-the right computation; the float64 parity of the families is tests/py's).
+float32 probabilities (<= 1e-3, two float32 computations, or the script
+fails: the benchmark must time the right computation; the 1e-4 parity with a
+float64 reference of every family is tests/py's).
 
 Run: /usr/bin/python3 bench/bench_llama.py [--sizes 128,512] [--reps 2] [--generate 32]
      [--layers 22]   (BENCH_QUICK: --layers 2: checks the script in a minute)
@@ -52,7 +53,11 @@ import llama_torch  # noqa: E402
 from bench_attention import TIME_RE  # noqa: E402
 from bench_hf import read_csv_weights, sampled_rss  # noqa: E402
 
-TOL = 1e-4
+# attnviz and torch both compute in float32 here (a float64 reference of 1.1 B
+# parameters would need 9 GB): two roundings of 22 layers differ by some
+# 1e-5; a wrong computation differs by 0.1 or more. tests/py holds attnviz to
+# 1e-4 of a float64 reference on every family.
+TOL = 1e-3
 GEN_RE = __import__("re").compile(r"generate (\d+) tokens in ([0-9.]+) ms")
 
 
