@@ -88,7 +88,7 @@ static int split_added(enc *e, const tk_added_set *set, const char *s, size_t le
     const attn_tokenizer *tk = e->tk;
     size_t start_offset = 0, search = 0, ms, me;
     int idx;
-    while (tk_added_next(tk, set, s, len, search, &idx, &ms, &me)) {
+    while (tk_added_next(set, s, len, search, &idx, &ms, &me)) {
         search = me;
         const sw_added *a = &tk->added[idx];
         if (a->single_word && ((ms > 0 && word_at(e, s, len, ms, 1)) || (me < len && word_at(e, s, len, me, 0))))
