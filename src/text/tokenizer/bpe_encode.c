@@ -10,7 +10,9 @@
  *      with the neighbours pushed after each merge; what remains are the
  *      tokens;
  *   3. a piece seen before in the same call (up to 256 bytes) comes from
- *      the call's cache instead (a hash table from piece to its tokens);
+ *      the call's cache instead (a hash table from piece to its tokens),
+ *      and so does each character's id (a direct-mapped table: a piece may
+ *      be the whole text, as with Gemma's tokenizer);
  *   ignore_merges: a piece that is itself in the vocabulary is one token.
  */
 #include "text/tokenizer/models.h"
@@ -38,6 +40,10 @@ struct bpe_cache {
     heap_item *heap;              /* [3 * cap] pending merges */
     size_t cap, hn;
     attn_buf tmp;                 /* a character with its prefix / suffix */
+    struct {
+        uint64_t key;             /* the character's bytes | length << 32 (0: empty) */
+        int32_t id;               /* its vocabulary id, or -1 */
+    } chr[1024];                  /* characters looked up in this call, direct-mapped */
     /* the cache: open addressing over ent, keys in keys, tokens in res */
     cache_entry *ent;             /* [ecap] (key_len 0: empty) */
     uint32_t ecap, en;
@@ -153,7 +159,19 @@ static int symbols(const attn_tokenizer *tk, bpe_cache *c, const char *w, size_t
             s = c->tmp.data;
             sl = c->tmp.len;
         }
-        int id = tk_model_find(tk, s, sl);
+        int id;
+        if (s == w + i) { /* a plain character: through the call's cache */
+            uint64_t key = (uint64_t)k << 32;
+            for (size_t q = 0; q < k; q++) key |= (uint64_t)(unsigned char)s[q] << (8 * q);
+            uint32_t slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 54);
+            if (c->chr[slot].key != key) {
+                c->chr[slot].key = key;
+                c->chr[slot].id = tk_model_find(tk, s, sl);
+            }
+            id = c->chr[slot].id;
+        } else {
+            id = tk_model_find(tk, s, sl);
+        }
         if (id >= 0) {
             if (have_unk) add_symbol(c, &ns, tk->unk, unk_off, (size_t)unk_len);
             have_unk = 0;
