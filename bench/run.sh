@@ -84,7 +84,7 @@ scale() {
     local n=$SCALE_N words_n csv="$BTMP/scale.csv" tv="$BTMP/time-v.txt"
     echo "== scale: n=$n, --dim 768 --heads 12 -H 1 -f csv (one head: $((n * n)) rows) under /usr/bin/time -v =="
     words_n=$(words "$n")
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --time --dim 768 --heads 12 -H 1 -f csv -o "$csv" "$words_n" \
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -H 1 -f csv -o "$csv" "$words_n" \
         2> "$BTMP/stderr.txt" || { echo "attnviz failed: $(tail -3 "$BTMP/stderr.txt")"; return 1; }
     local rows bytes rss_kb wall t
     rows=$(($(wc -l < "$csv") - 1))
@@ -94,10 +94,10 @@ scale() {
     t=$(times_of "$BTMP/stderr.txt")
     rm -f "$csv"
     # the same model on one token, and the same n computed but not written: what the RSS is made of
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none w0 || return 1
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --seed 42 --dim 768 --heads 12 -H 1 -f none w0 || return 1
     local base_kb none_kb
     base_kb=$(field "Maximum resident set size (kbytes)" "$tv")
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none "$words_n" || return 1
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --seed 42 --dim 768 --heads 12 -H 1 -f none "$words_n" || return 1
     none_kb=$(field "Maximum resident set size (kbytes)" "$tv")
     # shellcheck disable=SC2086 # $t is four numbers, split on purpose
     $PY - "$n" "$rows" "$bytes" "$rss_kb" "$wall" $t "$base_kb" "$none_kb" <<'EOF'
@@ -131,10 +131,10 @@ csv_throughput() {
     echo "== CSV throughput: n=$n, --dim 768 --heads 12 (all heads: $((12 * n * n)) rows), best of 3 =="
     words_n=$(words "$n")
     for i in 1 2 3; do
-        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o "$csv" "$words_n" 2> "$BTMP/err-file-$i.txt" || return 1
+        "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -f csv -o "$csv" "$words_n" 2> "$BTMP/err-file-$i.txt" || return 1
         echo "file $(stat -c %s "$csv") $(times_of "$BTMP/err-file-$i.txt")" >> "$BTMP/csv.txt"
         rm -f "$csv"
-        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o - "$words_n" 2> "$BTMP/err-null-$i.txt" > /dev/null || return 1
+        "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -f csv -o - "$words_n" 2> "$BTMP/err-null-$i.txt" > /dev/null || return 1
         echo "null 0 $(times_of "$BTMP/err-null-$i.txt")" >> "$BTMP/csv.txt"
     done
     $PY - "$BTMP/csv.txt" "${BENCH_TMP:-/tmp}" <<'EOF'

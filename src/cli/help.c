@@ -97,7 +97,7 @@ void help_print(FILE *f)
         "Figures (-f png, -f svg; to standard output when it is not a terminal):\n"
         "      --grid             one figure with every shown head (layers x heads)\n"
         "      --cell PX          least cell side (default 10; figures grow with the\n"
-        "                         text up to 8000 pixels of matrix, then cells shrink)\n"
+        "                         text up to 6000 pixels of matrix, then cells shrink)\n"
         "      --font FILE        font file (default: DejaVu Sans via fontconfig)\n"
         "      --title TEXT       figure title (default \"Layer L · Head H\")\n"
         "      --scale X          pixel scale, 0.25 to 16 (default 1 = 96 dpi)\n"

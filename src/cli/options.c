@@ -352,6 +352,11 @@ int options_check(options *o, attn_error *err)
                          o->aggregate ? "aggregate" : "rollout");
     if (o->explain && o->query)
         return attn_fail(err, ATTN_EXIT_INPUT, "--explain and --query: choose one");
+    if (given[OPT_TOP] && !o->query)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--top: the number of keys the focus view lists; it goes with -q TOKEN");
+    if (o->values && o->query)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--values: prints the weights in the heatmaps; the focus view (-q) "
+                         "prints them already");
     if (o->overview && (o->explain || o->query))
         return attn_fail(err, ATTN_EXIT_INPUT, "--overview and --%s: choose one",
                          o->explain ? "explain" : "query");

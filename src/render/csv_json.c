@@ -151,9 +151,13 @@ void render_json_begin(attn_buf *out, const attn_result *r)
         json_string(out, r->meta.architecture);
     }
     if (r->meta.seeded) buf_printf(out, ",\"seed\":%llu", (unsigned long long)r->meta.seed);
-    buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
-               r->meta.n_heads, r->meta.n_layers);
-    json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    if (r->meta.architecture) { /* a model ran (not --from) */
+        buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
+                   r->meta.n_heads, r->meta.n_layers);
+        json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    } else {
+        buf_printf(out, ",\"n_heads\":%d,\"n_layers\":%d", r->meta.n_heads, r->meta.n_layers);
+    }
     buf_printf(out, ",\"causal\":%s}", r->causal ? "true" : "false");
     if (r->aggregate) {
         buf_puts(out, ",\"aggregate\":");

@@ -49,7 +49,7 @@
 
 #define FIGURE_MAX_TOKENS 1000
 #define FIGURE_CELL       10    /* least cell side, units (--cell) */
-#define FIGURE_MAX_PX     8000  /* matrices of a figure span at most this, pixels */
+#define FIGURE_MAX_PX     6000  /* matrices of a figure span at most this, pixels */
 
 typedef enum { FIG_RECT, FIG_MATRIX, FIG_COLORBAR, FIG_HATCH, FIG_TEXT } fig_kind;
 typedef enum { FIG_START, FIG_MIDDLE, FIG_END } fig_anchor;

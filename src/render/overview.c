@@ -312,10 +312,7 @@ int render_overview(attn_buf *out, const attn_result *r, const ansi_opts *o, con
         ansi_pen_text(&p, t, -1);
         snprintf(f, sizeof f, "%.2f", (double)h->focus);
         ansi_pen_goto(&p, p.col + 2);
-        if (o->color != COLOR_NONE)
-            ansi_pen_sgr(&p, ansi_color_code(o->color, o->cmap, h->focus, NULL), -1, 0, 1);
         ansi_pen_text(&p, f, -1);
-        ansi_pen_plain(&p);
         line.len = 0;
         put_pattern(&line, h, r, ql, kl);
         ansi_pen_goto(&p, p.col + 2);
@@ -339,14 +336,12 @@ int render_overview(attn_buf *out, const attn_result *r, const ansi_opts *o, con
         char hb[16];
         int li = top->map / r->n_heads, hi = top->map % r->n_heads;
         line.len = 0;
-        buf_printf(&line, "Next: -l %d -H %s draws layer %d head %s alone", r->layers[li] + 1,
+        buf_printf(&line, "Next: -l %d -H %s shows layer %d head %s alone", r->layers[li] + 1,
                    result_head_label(r, hi, hb), r->layers[li] + 1, result_head_label(r, hi, hb));
         if (!ov->query && !top->broad && top->ex_q >= 0) {
-            buf_puts(&line, "; -q ");
+            buf_puts(&line, ", -q ");
             put_arg(&line, ql[top->ex_q].s);
-            buf_puts(&line, " ranks the keys ");
-            buf_puts(&line, ql[top->ex_q].s);
-            buf_puts(&line, " attends to in every head");
+            buf_printf(&line, " what \"%s\" attends to in every head", ql[top->ex_q].s);
         }
         buf_puts(&line, ".");
         if (!line.failed) ansi_pen_wrap(&p, line.data, width);

@@ -19,6 +19,7 @@ import sys
 import tempfile
 
 import suite
+from runner import run
 from suite import check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -33,12 +34,6 @@ try:
 except ImportError as e:
     print(f"SKIP scales: {e} (needs python3-pil, python3-numpy, python3-matplotlib)")
     sys.exit(0)
-
-
-def run(*args, env=None):
-    e = dict(os.environ, COLORTERM="truecolor")
-    e.pop("NO_COLOR", None)
-    return subprocess.run([ATTNVIZ, *args], capture_output=True, env=e if env is None else env)
 
 
 def expected_t(W, norm, vmin=None, vmax=None, log=False):

@@ -235,8 +235,8 @@ static void test_layout(void)
     figure_build(&a, &f->r, &o, font, 0, 0, &err);
     ql = count_qlabels(&a);
     m = find(&a, FIG_MATRIX);
-    CHECK("layout: 1000 tokens: cells shrink to fit 8000 pixels, every 2nd label",
-          m && m->cell == 8 && m->w == 8000 && ql == 500);
+    CHECK("layout: 1000 tokens: cells shrink to fit 6000 pixels, every 2nd label",
+          m && m->cell == 6 && m->w == 6000 && ql == 500);
     figure_free(&a);
     unmake(f);
 
