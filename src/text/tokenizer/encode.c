@@ -46,11 +46,13 @@ typedef struct {
     attn_error *err;
 } enc;
 
+/* special: 1 a special token around the text, 2 an added token in it */
 static int push_token(enc *e, int id, size_t start, size_t end, int special)
 {
     if (e->n >= (1 << 28) || tk_grow((void **)&e->tok, &e->cap, e->n + 1, sizeof *e->tok) != 0)
         return attn_oom(e->err, "tokens");
-    e->tok[e->n++] = (attn_token){NULL, id, start, end, -1, special};
+    /* word: -2 marks an added token found in the text until finish() */
+    e->tok[e->n++] = (attn_token){NULL, id, start, end, special == 2 ? -2 : -1, special == 1};
     return 0;
 }
 
@@ -176,7 +178,7 @@ static int norm_tok(enc *e, void *ctx, int id, size_t a, size_t b)
 {
     const nstr *n = ctx;
     nspan sp = a < b ? nstr_span(n, a, b) : (nspan){n->os, n->os};
-    return push_token(e, id, sp.s, sp.e, 0);
+    return push_token(e, id, sp.s, sp.e, 2);
 }
 
 static int raw_gap(enc *e, void *ctx, size_t a, size_t b)
@@ -193,7 +195,7 @@ static int raw_gap(enc *e, void *ctx, size_t a, size_t b)
 static int raw_tok(enc *e, void *ctx, int id, size_t a, size_t b)
 {
     (void)ctx;
-    return push_token(e, id, a, b, 0);
+    return push_token(e, id, a, b, 2);
 }
 
 /* ---- post-processing ---- */
@@ -207,8 +209,10 @@ static void trim_offsets(enc *e, int from, int to)
     const attn_tokenizer *tk = e->tk;
     for (int i = from; i < to; i++) {
         attn_token *t = &e->tok[i];
-        const char *s = sw_vocab_str(&tk->v, t->id);
-        size_t n = tk->v.len[t->id], lead = 0, trail = 0, p = 0;
+        /* the token's text: an added token's is what it matched, with the
+         * whitespace lstrip / rstrip took */
+        const char *s = t->word == -2 ? e->text + t->start : sw_vocab_str(&tk->v, t->id);
+        size_t n = t->word == -2 ? t->end - t->start : tk->v.len[t->id], lead = 0, trail = 0, p = 0;
         uint32_t cp;
         while (p < n) {
             int k = utf8_decode(s + p, n - p, &cp);
@@ -277,6 +281,7 @@ static int finish(enc *e, attn_tokens *out)
             for (int i = 0; i < e->n; i++) {
                 t[i] = e->tok[i];
                 t[i].text = texts + off[i];
+                t[i].word = -1;
             }
             out->tok = t;
             out->n = e->n;

@@ -155,6 +155,9 @@ static void test_regex(void)
     CHECK("\\s+(?!\\S) leaves the last space to the word", rx("\\s+(?!\\S)|\\s+", "a   b", "1:3|3:4"));
     CHECK("\\p{N}{1,3} in threes", rx("\\p{N}{1,3}", "1234567", "0:3|3:6|6:7"));
     CHECK("an empty match after a match is skipped", rx("a*", "baab", "0:0|1:3|4:4"));
+    /* Unicode 15.0 letters (Kawi U+11F04), which PCRE2 10.42 does not know */
+    CHECK("\\p{L} knows Unicode 15.0's letters", rx("\\p{L}+", "x\xF0\x91\xBC\x84y", "0:6"));
+    CHECK("[^\\s\\p{L}] knows them too", rx("[^\\s\\p{L}]+", "1\xF0\x91\xBC\x84!", "0:1|5:6"));
     char why[200]; /* [200] */
     tk_regex *bad = tk_regex_new("[\\S]", 4, why, sizeof why);
     CHECK("\\S inside a class is refused", !bad && strstr(why, "inside a bracket class"));
