@@ -12,7 +12,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libcjson libpng freetype2 fontconfig libutf8proc
+PKGS    := libcjson libpng freetype2 fontconfig libutf8proc libpcre2-8
 # OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
 # src/compute/linalg.h), and the threaded variant's idle workers would spin on the
 # cores it uses. Linked with an rpath so the system's BLAS alternative does
@@ -95,8 +95,13 @@ check: deps-test
 check-fast: all
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests tests/run.sh
 
-bench: deps-test all
+bench: deps-test all $(BUILD)/tokenizer_bench
 	bench/run.sh
+
+# the tokenizer benchmark's program (bench/tokenizer_bench.c, bench/run.sh step 5)
+$(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
+	@echo "  LD    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 train:
 	@scripts/deps.sh train

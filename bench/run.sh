@@ -15,12 +15,18 @@
 #                 Hugging Face layout (12 layers, d 768, F32 safetensors) at
 #                 128 and 512 tokens, `attnviz -m DIR` vs the transformers
 #                 forward pass in PyTorch, peak RSS (anonymous vs file-backed)
+#   5. tokenizer  bench/bench_tokenizer.py: loading Qwen3's 11 MB tokenizer.json
+#                 and tokenizing a 10,000-token text, build/tokenizer_bench
+#                 (bench/tokenizer_bench.c) vs Hugging Face's tokenizers npm
+#                 binding (bench/tokenizer_bench.js), wall clock and CPU time
 #
 # Everything printed is also kept in build/bench/bench-<date>.txt. Big files
 # go under $BENCH_TMP (default /tmp) and are removed at the end.
 # Knobs: BENCH_SIZES=16,256,1024,2048,4096  BENCH_REPS=7  BENCH_SCALE_N=8192
 #        BENCH_CSV_N=2048  BENCH_E2E_RUNS=200  BENCH_PY_RUNS=10
 #        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12
+#        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
+#        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
 # torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
@@ -37,7 +43,7 @@ LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
     : "${BENCH_SIZES:=16,256}" "${BENCH_REPS:=3}" "${BENCH_SCALE_N:=1024}" "${BENCH_CSV_N:=512}"
     : "${BENCH_E2E_RUNS:=30}" "${BENCH_PY_RUNS:=2}"
-    : "${BENCH_HF_SIZES:=32,128}" "${BENCH_HF_REPS:=2}" "${BENCH_HF_LAYERS:=2}"
+    : "${BENCH_HF_SIZES:=32,128}" "${BENCH_HF_REPS:=2}" "${BENCH_HF_LAYERS:=2}" "${BENCH_TOK_REPS:=2}"
 fi
 SIZES=${BENCH_SIZES:-16,256,1024,2048,4096}
 REPS=${BENCH_REPS:-7}
@@ -48,6 +54,8 @@ PY_RUNS=${BENCH_PY_RUNS:-10}
 HF_SIZES=${BENCH_HF_SIZES:-128,512}
 HF_REPS=${BENCH_HF_REPS:-5}
 HF_LAYERS=${BENCH_HF_LAYERS:-12}
+TOK=${BENCH_TOK:-qwen3}
+TOK_REPS=${BENCH_TOK_REPS:-5}
 BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
 trap 'rm -rf "$BTMP"' EXIT
 
@@ -76,7 +84,7 @@ scale() {
     local n=$SCALE_N words_n csv="$BTMP/scale.csv" tv="$BTMP/time-v.txt"
     echo "== scale: n=$n, --dim 768 --heads 12 -H 1 -f csv (one head: $((n * n)) rows) under /usr/bin/time -v =="
     words_n=$(words "$n")
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --time --dim 768 --heads 12 -H 1 -f csv -o "$csv" "$words_n" \
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -H 1 -f csv -o "$csv" "$words_n" \
         2> "$BTMP/stderr.txt" || { echo "attnviz failed: $(tail -3 "$BTMP/stderr.txt")"; return 1; }
     local rows bytes rss_kb wall t
     rows=$(($(wc -l < "$csv") - 1))
@@ -86,10 +94,10 @@ scale() {
     t=$(times_of "$BTMP/stderr.txt")
     rm -f "$csv"
     # the same model on one token, and the same n computed but not written: what the RSS is made of
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none w0 || return 1
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --seed 42 --dim 768 --heads 12 -H 1 -f none w0 || return 1
     local base_kb none_kb
     base_kb=$(field "Maximum resident set size (kbytes)" "$tv")
-    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --dim 768 --heads 12 -H 1 -f none "$words_n" || return 1
+    /usr/bin/time -v -o "$tv" "$ATTNVIZ" --seed 42 --dim 768 --heads 12 -H 1 -f none "$words_n" || return 1
     none_kb=$(field "Maximum resident set size (kbytes)" "$tv")
     # shellcheck disable=SC2086 # $t is four numbers, split on purpose
     $PY - "$n" "$rows" "$bytes" "$rss_kb" "$wall" $t "$base_kb" "$none_kb" <<'EOF'
@@ -123,10 +131,10 @@ csv_throughput() {
     echo "== CSV throughput: n=$n, --dim 768 --heads 12 (all heads: $((12 * n * n)) rows), best of 3 =="
     words_n=$(words "$n")
     for i in 1 2 3; do
-        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o "$csv" "$words_n" 2> "$BTMP/err-file-$i.txt" || return 1
+        "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -f csv -o "$csv" "$words_n" 2> "$BTMP/err-file-$i.txt" || return 1
         echo "file $(stat -c %s "$csv") $(times_of "$BTMP/err-file-$i.txt")" >> "$BTMP/csv.txt"
         rm -f "$csv"
-        "$ATTNVIZ" --time --dim 768 --heads 12 -f csv -o - "$words_n" 2> "$BTMP/err-null-$i.txt" > /dev/null || return 1
+        "$ATTNVIZ" --time --seed 42 --dim 768 --heads 12 -f csv -o - "$words_n" 2> "$BTMP/err-null-$i.txt" > /dev/null || return 1
         echo "null 0 $(times_of "$BTMP/err-null-$i.txt")" >> "$BTMP/csv.txt"
     done
     $PY - "$BTMP/csv.txt" "${BENCH_TMP:-/tmp}" <<'EOF'
@@ -163,6 +171,9 @@ main() {
     csv_throughput || rc=1
     $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
         --workdir "$BTMP" --json "$OUT/hf.json" || rc=1
+    echo
+    $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
+        --load-reps "$TOK_REPS" --encode-reps $((4 * TOK_REPS)) --tmp "$BTMP" --json "$OUT/tokenizer.json" || rc=1
     echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"
     echo "log: $LOG"

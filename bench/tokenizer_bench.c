@@ -1,12 +1,15 @@
-/* tokenizer_bench.c — load and encode times of the subword tokenizers on
- * the reference vocabularies (BERT's 30,522-entry vocab.txt and
- * tokenizer.json, GPT-2's 50,257-entry encoder.json + 50,000 merges).
+/* tokenizer_bench.c — load and encode times of one tokenizer file, for
+ * bench/bench_tokenizer.py (which times Hugging Face's `tokenizers` binding
+ * the same way, bench/tokenizer_bench.js, in the same run).
  *
- *   bench/tokenizer_bench.sh [REFERENCE_DIR]     (builds it against build/'s objects, runs it)
+ *   build/tokenizer_bench FILE TEXT [LOAD_REPS [ENCODE_REPS]]   (make build/tokenizer_bench)
  *
- * Prints the best and median of REPS loads of each file set, and the
- * encode time of the longest reference test case (and of it repeated to
- * 64 KiB) per KiB of text. Timings only; nothing is checked.
+ * FILE: a tokenizer.json, or a vocab.txt; TEXT: a UTF-8 text file, encoded
+ * whole without special tokens. Prints one JSON line: the best and median
+ * wall-clock and CPU milliseconds of LOAD_REPS loads (default 5) and of
+ * ENCODE_REPS encodes (default 20, after one warm-up), the text's bytes
+ * and tokens, the vocabulary size, and the first ids (to check they agree
+ * with the binding's). Timings only; exit 1 when the file or text fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +18,10 @@
 
 #include "text/subword.h"
 
-#define REPS 21
-
-static double now_ms(void)
+static double ms(clockid_t c)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(c, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
@@ -30,110 +31,74 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef attn_tokenizer *(*loader)(const char *a, const char *b, attn_error *err);
-
-static attn_tokenizer *load_vocab_txt(const char *a, const char *b, attn_error *err)
+/* best and median of t[0..n) as JSON members "NAME_best", "NAME_median" */
+static void stats(const char *name, double *t, int n)
 {
-    (void)b;
-    return wordpiece_from_vocab_txt(a, 1, "[UNK]", err);
-}
-
-static attn_tokenizer *load_json(const char *a, const char *b, attn_error *err)
-{
-    (void)b;
-    return tokenizer_from_json(a, err);
-}
-
-static attn_tokenizer *load_bpe(const char *a, const char *b, attn_error *err)
-{
-    return bpe_from_files(a, b, err);
-}
-
-static attn_tokenizer *time_load(const char *what, loader f, const char *a, const char *b)
-{
-    double t[REPS]; /* [REPS] milliseconds */
-    attn_tokenizer *tk = NULL;
-    attn_error err = {0, ""};
-    for (int r = 0; r < REPS; r++) {
-        tokenizer_free(tk);
-        double t0 = now_ms();
-        tk = f(a, b, &err);
-        t[r] = now_ms() - t0;
-        if (!tk) {
-            fprintf(stderr, "%s: %s\n", what, err.msg);
-            exit(1);
-        }
-    }
-    qsort(t, REPS, sizeof *t, cmp_d);
-    printf("load %-28s best %6.2f ms  median %6.2f ms  (%d entries)\n", what, t[0], t[REPS / 2],
-           tokenizer_vocab_size(tk));
-    return tk;
-}
-
-static void time_encode(const char *what, const attn_tokenizer *tk, const char *s, size_t len)
-{
-    double t[REPS]; /* [REPS] milliseconds */
-    int n = 0;
-    for (int r = 0; r < REPS; r++) {
-        attn_tokens out;
-        attn_error err = {0, ""};
-        double t0 = now_ms();
-        if (tokenizer_encode(tk, s, len, &out, &err) != 0) {
-            fprintf(stderr, "%s: %s\n", what, err.msg);
-            exit(1);
-        }
-        t[r] = now_ms() - t0;
-        n = out.n;
-        tokens_free(&out);
-    }
-    qsort(t, REPS, sizeof *t, cmp_d);
-    printf("encode %-26s %7zu bytes %6d tokens  best %8.3f ms  median %8.3f ms  (%.3f ms/KiB)\n", what, len,
-           n, t[0], t[REPS / 2], t[REPS / 2] / ((double)len / 1024));
+    qsort(t, (size_t)n, sizeof *t, cmp_d);
+    printf("\"%s_best\": %.3f, \"%s_median\": %.3f, ", name, t[0], name, t[n / 2]);
 }
 
 int main(int argc, char **argv)
 {
-    const char *ref = argc > 1 ? argv[1] : "../shared/reference";
-    char a[1024], b[1024], *inp; /* [1024] paths */
-    snprintf(a, sizeof a, "%s/tokenizer-tests/gpt2.inp", ref);
-    FILE *f = fopen(a, "rb");
-    static char text[1 << 16];
-    size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f) fclose(f);
-    text[len] = '\0';
-    /* the longest case: the last, between the last two separators */
-    const char *sep = "\n__ggml_vocab_test__\n";
-    char *last = NULL, *prev = NULL;
-    for (char *p = text; (p = strstr(p, sep)) != NULL; p += strlen(sep)) {
-        prev = last;
-        last = p;
+    if (argc < 3) {
+        fprintf(stderr, "usage: tokenizer_bench FILE TEXT [LOAD_REPS [ENCODE_REPS]]\n");
+        return 2;
     }
-    if (!last || !prev) {
-        fprintf(stderr, "cannot read %s\n", a);
+    int lr = argc > 3 ? atoi(argv[3]) : 5, er = argc > 4 ? atoi(argv[4]) : 20;
+    if (lr < 1) lr = 1;
+    if (er < 1) er = 1;
+    FILE *f = fopen(argv[2], "rb");
+    size_t cap = 1 << 20, len = 0, got;
+    char *text = malloc(cap);
+    while (f && text && (got = fread(text + len, 1, cap - len, f)) > 0)
+        if ((len += got) == cap) text = realloc(text, cap *= 2);
+    if (f) fclose(f);
+    if (!f || !text) {
+        fprintf(stderr, "tokenizer_bench: cannot read %s\n", argv[2]);
         return 1;
     }
-    inp = prev + strlen(sep);
-    size_t n = (size_t)(last - inp);
-    static char big[1 << 16];
-    size_t bn = 0;
-    while (bn + n + 1 < sizeof big) {
-        memcpy(big + bn, inp, n);
-        bn += n;
-        big[bn++] = ' ';
+    size_t n = strlen(argv[1]);
+    int is_txt = n > 4 && strcmp(argv[1] + n - 4, ".txt") == 0;
+    double *wall = malloc((size_t)(lr > er + 1 ? lr : er + 1) * sizeof *wall); /* [reps] */
+    double *cpu = malloc((size_t)(lr > er + 1 ? lr : er + 1) * sizeof *cpu);   /* [reps] */
+    attn_tokenizer *tk = NULL;
+    attn_error err = {0, ""};
+    for (int r = 0; r < lr; r++) {
+        tokenizer_free(tk);
+        double w0 = ms(CLOCK_MONOTONIC), c0 = ms(CLOCK_PROCESS_CPUTIME_ID);
+        tk = is_txt ? wordpiece_from_vocab_txt(argv[1], 1, "[UNK]", &err) : tokenizer_from_json(argv[1], &err);
+        wall[r] = ms(CLOCK_MONOTONIC) - w0;
+        cpu[r] = ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        if (!tk) {
+            fprintf(stderr, "tokenizer_bench: %s\n", err.msg);
+            return 1;
+        }
     }
-
-    snprintf(a, sizeof a, "%s/bert-base-uncased/vocab.txt", ref);
-    attn_tokenizer *bert = time_load("bert vocab.txt", load_vocab_txt, a, NULL);
-    snprintf(a, sizeof a, "%s/bert-base-uncased/tokenizer.json", ref);
-    tokenizer_free(time_load("bert tokenizer.json", load_json, a, NULL));
-    snprintf(a, sizeof a, "%s/gpt2/encoder.json", ref);
-    snprintf(b, sizeof b, "%s/gpt2/vocab.bpe", ref);
-    attn_tokenizer *gpt2 = time_load("gpt2 encoder.json+vocab.bpe", load_bpe, a, b);
-    time_encode("bert long case", bert, inp, n);
-    time_encode("bert 64 KiB", bert, big, bn);
-    time_encode("gpt2 long case", gpt2, inp, n);
-    time_encode("gpt2 64 KiB", gpt2, big, bn);
-    tokenizer_free(bert);
-    tokenizer_free(gpt2);
+    printf("{");
+    stats("load_wall", wall, lr);
+    stats("load_cpu", cpu, lr);
+    attn_tokens t = {NULL, 0};
+    for (int r = 0; r <= er; r++) { /* r == 0: the warm-up */
+        tokens_free(&t);
+        double w0 = ms(CLOCK_MONOTONIC), c0 = ms(CLOCK_PROCESS_CPUTIME_ID);
+        if (tokenizer_encode(tk, text, len, &t, &err) != 0) {
+            fprintf(stderr, "tokenizer_bench: %s\n", err.msg);
+            return 1;
+        }
+        if (r > 0) {
+            wall[r - 1] = ms(CLOCK_MONOTONIC) - w0;
+            cpu[r - 1] = ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        }
+    }
+    stats("encode_wall", wall, er);
+    stats("encode_cpu", cpu, er);
+    printf("\"bytes\": %zu, \"tokens\": %d, \"vocab\": %d, \"first_ids\": [", len, t.n, tokenizer_vocab_size(tk));
+    for (int i = 0; i < t.n && i < 32; i++) printf("%s%d", i ? ", " : "", t.tok[i].id);
+    printf("]}\n");
+    tokens_free(&t);
+    tokenizer_free(tk);
+    free(wall);
+    free(cpu);
+    free(text);
     return 0;
 }

@@ -1,17 +1,10 @@
 #!/bin/bash
-# bench/tokenizer_bench.sh — builds bench/tokenizer_bench.c against the
-# objects of `make` (build/<folder>/*.o) and runs it: load and encode times of the
-# subword tokenizers on the reference vocabularies. Timings only.
-#   bench/tokenizer_bench.sh [REFERENCE_DIR]   (default ../shared/reference)
+# bench/tokenizer_bench.sh — step 5 of bench/run.sh alone: builds
+# build/tokenizer_bench (bench/tokenizer_bench.c) and times it against
+# Hugging Face's tokenizers npm binding with bench/bench_tokenizer.py
+# (arguments are passed on: --tokenizers qwen3,gemma3 --load-reps 5 ...).
+# Timings only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-make -s -j2 all
-MA=$(cc -print-multiarch)
-BLAS=/usr/lib/$MA/openblas-serial
-# shellcheck disable=SC2046
-cc -O2 -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -Isrc \
-    $(pkg-config --cflags libcjson libutf8proc) bench/tokenizer_bench.c \
-    $(ls build/*/*.o | grep -v '/cli/main\.o$') \
-    $(pkg-config --libs libcjson libpng freetype2 fontconfig libutf8proc) \
-    -L"$BLAS" -Wl,-rpath,"$BLAS" -lopenblas -lm -pthread -o build/tokenizer_bench
-build/tokenizer_bench "${1:-../shared/reference}"
+make -s -j2 all build/tokenizer_bench
+exec /usr/bin/python3 bench/bench_tokenizer.py "$@"

@@ -3,23 +3,24 @@
 
 #include "base/io.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/utf8.h"
 
-static int cmp_name(const void *a, const void *b)
+static uint32_t name_hash(const char *s)
 {
-    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-    int c = strcmp(x->string, y->string);
-    /* equal names: the later member (in file order) sorts second */
-    return c ? c : (x < y ? -1 : x > y);
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 
-/* The first member of object obj whose name an earlier member has, or NULL
- * (*oom set when the sort index could not be allocated). Small objects are
- * compared pairwise; large ones sorted by name. */
+/* The first member of object obj (in file order) whose name an earlier
+ * member has, or NULL (*oom set when the table could not be allocated).
+ * Small objects are compared pairwise; large ones through a hash table of
+ * the names seen so far. */
 static const cJSON *object_duplicate(const cJSON *obj, int *oom)
 {
     size_t n = 0;
@@ -30,29 +31,22 @@ static const cJSON *object_duplicate(const cJSON *obj, int *oom)
                 if (strcmp(e->string, c->string) == 0) return c;
         return NULL;
     }
-    const cJSON **idx = malloc(n * sizeof *idx); /* [n] members */
-    if (!idx) {
+    size_t cap = 64;
+    while (cap < 2 * n) cap *= 2;
+    const cJSON **slot = calloc(cap, sizeof *slot); /* [cap] members seen, by name hash */
+    if (!slot) {
         *oom = 1;
         return NULL;
     }
-    size_t i = 0;
-    for (const cJSON *c = obj->child; c; c = c->next) idx[i++] = c;
-    qsort(idx, n, sizeof *idx, cmp_name);
-    /* of all repeated names, report the one whose repeat comes first in the
-     * file, as the pairwise scan does: find the earliest second occurrence */
-    const cJSON *best = NULL;
-    size_t best_pos = (size_t)-1;
-    for (i = 1; i < n; i++)
-        if (strcmp(idx[i - 1]->string, idx[i]->string) == 0) {
-            size_t pos = 0;
-            for (const cJSON *c = obj->child; c != idx[i]; c = c->next) pos++;
-            if (pos < best_pos) {
-                best_pos = pos;
-                best = idx[i];
-            }
-        }
-    free(idx);
-    return best;
+    const cJSON *dup = NULL;
+    for (const cJSON *c = obj->child; c && !dup; c = c->next) {
+        size_t i = name_hash(c->string) & (cap - 1);
+        while (slot[i] && strcmp(slot[i]->string, c->string) != 0) i = (i + 1) & (cap - 1);
+        if (slot[i]) dup = c;
+        else slot[i] = c;
+    }
+    free(slot);
+    return dup;
 }
 
 /* Appends ".name" or "[i]" to path[len..cap); returns the new length. */
@@ -66,14 +60,22 @@ static size_t path_push(char *path, size_t len, size_t cap, const cJSON *parent,
     return nl < cap ? nl : cap - 1;
 }
 
-static int walk(const cJSON *node, char *path, size_t len, size_t cap)
+/* Searches node's tree; returns 1 with *dup the repeated member and
+ * path[0..depth) the chain of (parent, child) from node down to its object,
+ * 0 when there is none, -1 when memory runs out. */
+typedef struct {
+    const cJSON *parent, *child;
+    int index;
+} step;
+
+static int walk(const cJSON *node, step *chain, int depth, int max, const cJSON **dup)
 {
     if (cJSON_IsObject(node)) {
         int oom = 0;
-        const cJSON *dup = object_duplicate(node, &oom);
+        *dup = object_duplicate(node, &oom);
         if (oom) return -1;
-        if (dup) {
-            path_push(path, len, cap, node, dup, 0);
+        if (*dup) {
+            if (depth < max) chain[depth] = (step){node, *dup, 0};
             return 1;
         }
     }
@@ -81,10 +83,9 @@ static int walk(const cJSON *node, char *path, size_t len, size_t cap)
     int i = 0;
     for (const cJSON *c = node->child; c; c = c->next, i++) {
         if (!cJSON_IsObject(c) && !cJSON_IsArray(c)) continue;
-        size_t nl = path_push(path, len, cap, node, c, i);
-        int rc = walk(c, path, nl, cap);
+        if (depth < max) chain[depth] = (step){node, c, i};
+        int rc = walk(c, chain, depth + 1, max, dup);
         if (rc) return rc;
-        path[len] = '\0';
     }
     return 0;
 }
@@ -93,7 +94,20 @@ int json_duplicate_key(const cJSON *node, char *path, size_t cap)
 {
     if (!path || cap == 0) return -1;
     path[0] = '\0';
-    return walk(node, path, 0, cap);
+    enum { MAX = 1100 }; /* deeper than cJSON nests */
+    step *chain = malloc(MAX * sizeof *chain); /* [MAX] the way down, built only when needed */
+    const cJSON *dup = NULL;
+    if (!chain) return -1;
+    int rc = walk(node, chain, 0, MAX, &dup);
+    if (rc == 1) {
+        size_t len = 0;
+        for (int d = 0; d < MAX; d++) {
+            len = path_push(path, len, cap, chain[d].parent, chain[d].child, chain[d].index);
+            if (chain[d].child == dup) break;
+        }
+    }
+    free(chain);
+    return rc;
 }
 
 /* ---- whole-file parsing into an arena ---- */

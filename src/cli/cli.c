@@ -13,6 +13,8 @@
 #include "base/buf.h"
 #include "base/io.h"
 #include "base/textesc.h"
+#include "base/utf8.h"
+#include "text/token_text.h"
 
 int cli_long(const char *opt, const char *s, long lo, long hi, long *out, attn_error *err)
 {
@@ -61,7 +63,7 @@ int cli_choice(const char *opt, const char *s, const char *const *names, attn_er
     attn_buf list;
     buf_init(&list);
     for (int i = 0; names[i]; i++) {
-        if (strcmp(s, names[i]) == 0) {
+        if (strcasecmp(s, names[i]) == 0) {
             buf_free(&list);
             return i;
         }
@@ -128,25 +130,94 @@ int cli_list(const char *opt, const char *s, int max, const char *noun, int **li
     return 0;
 }
 
-int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_error *err)
+/* Appends the label the terminal shows for token i: its text (escaped)
+ * and, when another token has the same text, the index as a subscript. */
+static void put_label(attn_buf *b, const attn_tokens *t, int i)
 {
-    for (int i = 0; i < t->n; i++)
-        if (strcmp(t->tok[i].text, spec) == 0) return i;
-    for (int i = 0; i < t->n; i++)
-        if (strcasecmp(t->tok[i].text, spec) == 0) return i;
+    textesc_put(b, t->tok[i].text);
+    int dup = 0;
+    for (int j = 0; j < t->n && !dup; j++) dup = j != i && strcmp(t->tok[j].text, t->tok[i].text) == 0;
+    if (!dup) return;
+    char d[16], u[4];
+    snprintf(d, sizeof d, "%d", i);
+    for (char *c = d; *c; c++) buf_put(b, u, (size_t)utf8_encode(0x2080 + (uint32_t)(*c - '0'), u));
+}
+
+/* Length of spec without a trailing subscript number (₀…₉), whose value
+ * goes to *index (-1 when there is none). */
+static size_t strip_subscript(const char *spec, long *index)
+{
+    size_t len = strlen(spec), end = len;
+    long v = 0, mul = 1;
+    *index = -1;
+    while (end >= 3 && (unsigned char)spec[end - 3] == 0xE2 && (unsigned char)spec[end - 2] == 0x82 &&
+           (unsigned char)spec[end - 1] >= 0x80 && (unsigned char)spec[end - 1] <= 0x89 && mul < 100000000) {
+        v += mul * ((unsigned char)spec[end - 1] - 0x80);
+        mul *= 10;
+        end -= 3;
+    }
+    if (end < len && end > 0) *index = v;
+    return end < len && end > 0 ? end : len;
+}
+
+/* A decimal index at s (all of it), or -1. */
+static long parse_index(const char *s)
+{
     char *end;
     errno = 0;
-    long v = strtol(spec, &end, 10);
-    if (*spec >= '0' && *spec <= '9' && !*end && !errno && v < t->n) return (int)v;
+    if (*s < '0' || *s > '9') return -1;
+    long v = strtol(s, &end, 10);
+    return *end || errno ? -1 : v;
+}
+
+int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_error *err)
+{
     attn_buf b;
     buf_init(&b);
+    long at = spec[0] == '@' ? parse_index(spec + 1) : -1, sub;
+    if (spec[0] == '@' && at >= 0 && at < t->n) return (int)at;
+    size_t base_len = strip_subscript(spec, &sub);
+    char *base = malloc(base_len + 1);
+    if (!base) return attn_oom(err, opt);
+    memcpy(base, spec, base_len);
+    base[base_len] = '\0';
+    int found = -1;
+    if (sub >= 0 && sub < t->n && token_text_match(base, t->tok[sub].text)) found = (int)sub;
+    for (int pass = 2; found < 0 && pass >= 1; pass--) { /* exact, then as typed */
+        int n = 0;
+        for (int i = 0; i < t->n; i++)
+            if (token_text_match(spec, t->tok[i].text) >= pass) {
+                if (!n++) found = i;
+            }
+        if (n > 1) {
+            for (int i = 0, k = 0; i < t->n; i++)
+                if (token_text_match(spec, t->tok[i].text) >= pass) {
+                    buf_puts(&b, k++ ? ", " : "");
+                    put_label(&b, t, i);
+                    buf_printf(&b, " (@%d)", i);
+                }
+            attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': %d tokens match: %s; give the label or @INDEX of one",
+                      opt, spec, n, b.data ? b.data : "");
+            buf_free(&b);
+            free(base);
+            return -1;
+        }
+    }
+    free(base);
+    if (found >= 0) return found;
+    long v = parse_index(spec);
+    if (v >= 0 && v < t->n) return (int)v;
     for (int i = 0; i < t->n && b.len < 200; i++) {
         buf_printf(&b, " %d:", i);
-        textesc_put(&b, t->tok[i].text);
+        put_label(&b, t, i);
     }
     if (b.len >= 200) buf_puts(&b, " ...");
-    attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,
-              b.data ? b.data : "");
+    if (spec[0] == '@' && at >= 0)
+        attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no token %ld (%d tokens, @0 to @%d)", opt, spec, at, t->n,
+                  t->n - 1);
+    else
+        attn_fail(err, ATTN_EXIT_INPUT, "%s '%s': no such token in the sentence (tokens:%s)", opt, spec,
+                  b.data ? b.data : "");
     buf_free(&b);
     return -1;
 }

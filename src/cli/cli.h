@@ -22,7 +22,7 @@ int cli_double(const char *opt, const char *s, double lo, double hi, double *out
 /* 0 .. 2^64 - 1. */
 int cli_seed(const char *opt, const char *s, uint64_t *out, attn_error *err);
 
-/* s is one of names (NULL-terminated); returns its index, or -1. */
+/* s is one of names (NULL-terminated), in any case; returns its index, or -1. */
 int cli_choice(const char *opt, const char *s, const char *const *names, attn_error *err);
 
 /* "all" or a comma list of N and A-B, 1-based, within [1, max]; *list gets
@@ -31,8 +31,15 @@ int cli_choice(const char *opt, const char *s, const char *const *names, attn_er
 int cli_list(const char *opt, const char *s, int max, const char *noun, int **list, int *n,
              attn_error *err);
 
-/* A token given by its text (first exact match, then first match ignoring
- * ASCII case) or its 0-based index; returns the index or -1. */
+/* A token as people type it; returns its index, or -1 with err filled:
+ *   @N        the token of 0-based index N;
+ *   the₇      the label the terminal shows: text + subscript index;
+ *   text      the token whose text is exactly that, else the one equal
+ *             without case and a subword's marker ("it" for GPT-2's "␣it",
+ *             "ing" for "##ing"; token_text.h); several matches are an
+ *             error that lists them (as labels and @N);
+ *   N         when no token's text matches, the token of index N.
+ * An unknown token is an error that lists the tokens. */
 int cli_token(const char *opt, const char *spec, const attn_tokens *t, attn_error *err);
 
 /* The invocation as one shell-quoted string (malloc'd), or NULL. */

@@ -27,8 +27,19 @@ typedef struct {
     int d_model, n_heads, n_layers;  /* of the model */
     const char *score;        /* "scaled_dot", "dot", "additive" */
     const char *command_line; /* the invocation, for image metadata; may be NULL */
-    int sentence;             /* 1-based index when the input has several
-                                 sentences (stdin), 0 for a single one */
+    int sentence;             /* the line of standard input the sentence came
+                                 from (1-based), 0 for a SENTENCE argument */
+    const char *text;         /* the sentence as given, or NULL */
+    const char *source_text;  /* --source TEXT, or NULL */
+    long long n_params;       /* parameters of the model; 0: unknown */
+    int tokens_total;         /* tokens of the whole input when --truncate or
+                                 --window show a part of it; 0: all shown */
+    int window, n_windows;    /* --window: this window (1-based) of n_windows; 0: none */
+    int window_start, window_end; /* --window: the window's tokens that are not
+                                 special are [start, end) of the whole token
+                                 list; --truncate: 0 and the tokens kept */
+    const char *note;         /* a note every view shows (--from: rows that do
+                                 not sum to 1), or NULL */
 } attn_meta;
 
 typedef struct {

@@ -25,10 +25,11 @@ typedef struct {
  * and the embedding rows into *vocab_size. */
 int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_size, attn_error *err);
 
-/* The model's tokenizer from dir: tokenizer.json when present, else
- * vocab.txt (WordPiece; tokenizer_config.json's do_lower_case, default true)
- * or vocab.json + merges.txt (or encoder.json + vocab.bpe; byte-level BPE), with the model's special
- * tokens around the text. */
+/* The model's tokenizer from dir (hf_tokenizer.c): tokenizer.json when
+ * present, else vocab.txt (WordPiece; tokenizer_config.json's
+ * do_lower_case, default true) or vocab.json + merges.txt (or encoder.json
+ * + vocab.bpe; byte-level BPE), whatever the architecture, with the
+ * model's special tokens around the text. */
 attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *err);
 
 #endif

@@ -1,5 +1,5 @@
-/* hf_config.c — a Hugging Face model directory's config.json and tokenizer
- * files, for model_load_hf() (hf.c).
+/* hf_config.c — a Hugging Face model directory's config.json, for
+ * model_load_hf() (hf.c); its tokenizer is hf_tokenizer.c's.
  *
  * config.json is read as transformers' config classes read it: a key that
  * is absent takes the class's default (BertConfig: hidden_size 768 …), so a
@@ -203,76 +203,4 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
 done:
     json_doc_free(doc);
     return rc;
-}
-
-/* A token setting of tokenizer_config.json: a string, or an AddedToken
- * object {"content": ...}; dflt when absent. Copied into buf. */
-static int special_token(const cJSON *tc, const char *key, const char *dflt, char *buf, size_t cap)
-{
-    const cJSON *v = tc ? cJSON_GetObjectItemCaseSensitive(tc, key) : NULL;
-    if (cJSON_IsObject(v)) v = cJSON_GetObjectItemCaseSensitive(v, "content");
-    const char *s = cJSON_IsString(v) ? v->valuestring : dflt;
-    if (strlen(s) >= cap) return -1;
-    strcpy(buf, s);
-    return 0;
-}
-
-attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *err)
-{
-    char path[4096], path2[4096], first[128], last[128], unk[128];
-    cJSON *tc = NULL;
-    json_doc *doc = NULL;
-    attn_tokenizer *tk = NULL;
-    int lower = 1, wordpiece = info->type == HF_BERT || info->type == HF_DISTILBERT;
-    if (io_file_in(dir, "tokenizer_config.json", path, sizeof path)) {
-        if (!(tc = json_load(path, &doc, err))) return NULL;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(tc, "do_lower_case");
-        if (cJSON_IsBool(v)) lower = cJSON_IsTrue(v);
-    }
-    if (special_token(tc, wordpiece ? "cls_token" : "bos_token", wordpiece ? "[CLS]" : "<s>", first, sizeof first) ||
-        special_token(tc, wordpiece ? "sep_token" : "eos_token", wordpiece ? "[SEP]" : "</s>", last, sizeof last) ||
-        special_token(tc, "unk_token", "[UNK]", unk, sizeof unk)) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 127 bytes", path);
-        goto done;
-    }
-    const int from_json = io_file_in(dir, "tokenizer.json", path, sizeof path);
-    if (from_json) {
-        tk = tokenizer_from_json(path, err);
-    } else if (wordpiece) {
-        if (!io_file_in(dir, "vocab.txt", path, sizeof path)) {
-            attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json or vocab.txt (a %s model's tokenizer)", dir,
-                      info->type == HF_BERT ? "bert" : "distilbert");
-            goto done;
-        }
-        tk = wordpiece_from_vocab_txt(path, lower, unk, err);
-    } else {
-        /* OpenAI's original names, encoder.json and vocab.bpe, also work */
-        if (!(io_file_in(dir, "vocab.json", path, sizeof path) ||
-              io_file_in(dir, "encoder.json", path, sizeof path)) ||
-            !(io_file_in(dir, "merges.txt", path2, sizeof path2) ||
-              io_file_in(dir, "vocab.bpe", path2, sizeof path2))) {
-            attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json, or vocab.json and merges.txt (a %s model's "
-                                            "tokenizer)", dir, info->type == HF_GPT2 ? "gpt2" : "roberta");
-            goto done;
-        }
-        tk = bpe_from_files(path, path2, err);
-    }
-    if (!tk) goto done;
-    snprintf(info->tokenizer_file, sizeof info->tokenizer_file, "%s", path);
-    /* tokenizer.json's post-processor names them; else [CLS] … [SEP] for
-     * BERT and DistilBERT, <s> … </s> for RoBERTa, none for GPT-2 */
-    const char *f = first, *l = last;
-    if (from_json) {
-        tokenizer_default_specials(tk, &f, &l);
-        if (!f && !l && info->type != HF_GPT2) f = first, l = last;
-    } else if (info->type == HF_GPT2) {
-        f = l = NULL;
-    }
-    if ((f || l) && tokenizer_set_specials(tk, f, l, err) != 0) { /* its message names the file */
-        tokenizer_free(tk);
-        tk = NULL;
-    }
-done:
-    json_doc_free(doc);
-    return tk;
 }

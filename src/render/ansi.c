@@ -6,9 +6,11 @@
  * - One heatmap per shown head: a title "layer L · head H" (1-based), key
  *   labels above, query labels on the left (shared by the heads of a band),
  *   then the cells. Rows are queries, columns are keys; the caption says so.
- * - One colour scale for every shown head, 0 to the largest shown unmasked
- *   weight, so heads can be compared (matplotlib would scale each image on its
- *   own; we do not). The colour bar under the maps shows 0 and that maximum.
+ * - Colours follow the colour scale (scale.h): by default one scale for
+ *   every shown head, 0 to the largest shown unmasked weight, so heads can be
+ *   compared (matplotlib would scale each image on its own; --norm head
+ *   does). The caption says which scale; the colour bar under the maps shows
+ *   its ends (or "max" when each head, layer or row has its own).
  * - Geometry: 3 or 2 columns per key (a terminal cell is about twice as tall
  *   as wide, so 2 columns × 1 line is square). Heads go side by side in bands,
  *   as many as fit in o->width, balanced across bands; the fewest bands win,
@@ -160,20 +162,24 @@ static int cell(const attn_result *r, const float *m, int pool, int i, int j, fl
     return any;
 }
 
-/* The cells of one text line y of one map, starting at the pen's column. */
+/* The cells of one text line y of shown map `map`, starting at the pen's
+ * column; colours by the scale sc (a pooled cell: its first query's range). */
 static void draw_cells(ansi_pen *p, const attn_result *r, const layout *L, const ansi_opts *o,
-                       const float *m, float vmax, int y)
+                       int map, const attn_scale *sc, int y)
 {
     int color = o->color != COLOR_NONE;
+    int li = map / r->n_heads, hi = map % r->n_heads;
+    const float *m = result_head(r, li, hi);
     for (int j = 0; j < L->dk; j++) {
         float w = 0.0f, w2 = 0.0f;
         int i = y * L->rpl;
         int on = cell(r, m, L->pool, i, j, &w);
-        float t = w / vmax;
+        float t = scale_t(sc, li, hi, i * L->pool, w);
         if (L->mode == M_HALF) {
             int on2 = i + 1 < L->dq && cell(r, m, L->pool, i + 1, j, &w2);
             int c1 = on ? ansi_color_code(o->color, o->cmap, t, NULL) : -1;
-            int c2 = on2 ? ansi_color_code(o->color, o->cmap, w2 / vmax, NULL) : -1;
+            int c2 = on2 ? ansi_color_code(o->color, o->cmap, scale_t(sc, li, hi, (i + 1) * L->pool, w2), NULL)
+                         : -1;
             if (!on && !on2) { ansi_pen_sgr(p, -1, -1, 1, 0); ansi_pen_text(p, "·", 1); }
             else if (!on) { ansi_pen_sgr(p, c2, -1, 0, 0); ansi_pen_text(p, "▄", 1); }
             else { ansi_pen_sgr(p, c1, c2, 0, 0); ansi_pen_text(p, "▀", 1); }
@@ -271,17 +277,28 @@ static void draw_legend(ansi_pen *p, const char *what, const ansi_label *l, int 
     ansi_pen_nl(p);
 }
 
-static void draw_colorbar(ansi_pen *p, const ansi_opts *o, float vmax, int width)
+/* The colour bar: the range's ends when every map shares one range, else
+ * "0" (or the fixed --vmin) and "max". */
+static void draw_colorbar(ansi_pen *p, const ansi_opts *o, const attn_scale *sc, int width)
 {
-    char mx[32];
-    ansi_fmt_weight(mx, sizeof mx, vmax);
+    char mn[32], mx[32];
+    float lo, hi;
+    if (scale_single(sc, -1, -1, &lo, &hi)) {
+        ansi_fmt_weight(mn, sizeof mn, lo);
+        ansi_fmt_weight(mx, sizeof mx, hi);
+    } else {
+        snprintf(mx, sizeof mx, "max");
+        if (sc->o.has_vmin) ansi_fmt_weight(mn, sizeof mn, (float)sc->o.vmin);
+        else snprintf(mn, sizeof mn, "%s", sc->o.log ? "max/1000" : lo < 0.0f ? "min" : "0");
+    }
     const char *name = colormap_name(o->cmap);
-    int tail = 2 + (int)strlen(mx);
-    int bw = width - 6 - tail - 2 - (int)strlen(name);
+    int head = (int)strlen(mn) + 2, tail = 2 + (int)strlen(mx);
+    int bw = width - head - tail - 2 - (int)strlen(name);
     if (bw > 30) bw = 30;
-    if (bw < 5) bw = width - 6 - tail;
+    if (bw < 5) bw = width - head - tail;
     if (o->color == COLOR_NONE) bw = bw / 5 * 5;
-    ansi_pen_text(p, "0.00 ▕", 6);
+    ansi_pen_text(p, mn, -1);
+    ansi_pen_text(p, " ▕", 2);
     for (int i = 0; i < bw; i++) {
         if (o->color == COLOR_NONE) {
             ansi_pen_text(p, shades[shade_index(((float)i + 0.5f) / (float)bw)], 1);
@@ -302,9 +319,9 @@ static void draw_colorbar(ansi_pen *p, const ansi_opts *o, float vmax, int width
 }
 
 static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, const ansi_label *ql,
-                        const ansi_label *kl, float vmax, char **qab, char **kab, const layout *L)
+                        const ansi_label *kl, const attn_scale *sc, char **qab, char **kab, const layout *L)
 {
-    char caption[512];
+    char caption[768], scale[256];
     int x0 = L->lw + 1;
     for (int band = 0; band < L->bands; band++) {
         int first = band * L->hpb, last = first + L->hpb;
@@ -345,7 +362,7 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
             ansi_pen_text(p, lab, w);
             for (int m = first; m < last; m++) {
                 ansi_pen_goto(p, x0 + (m - first) * (L->blockw + ANSI_GAP));
-                draw_cells(p, r, L, o, result_head(r, m / r->n_heads, m % r->n_heads), vmax, y);
+                draw_cells(p, r, L, o, m, sc, y);
             }
             ansi_pen_nl(p);
         }
@@ -358,10 +375,10 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
             draw_legend(p, "keys:", kl, r->n_k, L->width);
         }
     }
+    scale_caption(sc, L->n_maps, scale, sizeof scale);
     snprintf(caption, sizeof caption,
-             "rows = queries, columns = keys (each row sums to 1); colour scale 0 to max "
-             "weight, %s%s%s%s%s",
-             L->n_maps > 1 ? "shared by all heads" : "of this head",
+             "rows = queries, columns = keys (each row sums to 1); colour scale %s%s%s%s%s",
+             scale,
              r->causal ? "; · = masked (causal)" : "",
              L->mode == M_HALF ? "; each line holds two queries (upper and lower half)" : "",
              L->pool > 1 ? "; downsampled: each cell is the max of a block of " : "",
@@ -371,7 +388,7 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
         snprintf(caption + n, sizeof caption - n, "%d×%d weights", L->pool, L->pool);
     }
     ansi_pen_wrap(p, caption, L->width);
-    draw_colorbar(p, o, vmax, L->width);
+    draw_colorbar(p, o, sc, L->width);
 }
 /* ---- entry point ------------------------------------------------------------- */
 
@@ -389,6 +406,7 @@ int render_ansi(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_er
     ansi_label *ql = ansi_labels_build(r->queries, r->n_q);
     ansi_label *kl = r->keys == r->queries ? ql : ansi_labels_build(r->keys, r->n_k);
     char **qab = NULL, **kab = NULL;
+    attn_scale sc = {0};
     int rc = -1;
     if (!ql || !kl) { attn_oom(err, "labels"); goto done; }
     if (o->query >= 0) {
@@ -405,21 +423,14 @@ int render_ansi(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_er
         if (utf8_width(t) > L.tw) L.tw = utf8_width(t);
     }
     choose_layout(&L, r, ql, kl, o);
-    float vmax = 0.0f;  /* the shared scale: max over every shown unmasked weight */
-    for (int m = 0; m < L.n_maps; m++) {
-        const float *w = result_head(r, m / r->n_heads, m % r->n_heads);
-        for (int q = 0; q < r->n_q; q++)
-            for (int k = 0; k < r->n_k; k++)
-                if (!result_masked(r, q, k) && w[(size_t)q * (size_t)r->n_k + (size_t)k] > vmax)
-                    vmax = w[(size_t)q * (size_t)r->n_k + (size_t)k];
-    }
-    if (!(vmax > 0.0f)) vmax = 1.0f;
+    if (scale_build(&sc, r, 0, r->n_q, o->colour, err)) goto done;
     qab = ansi_abbrevs(ql, r->n_q, L.lw, 0);
     kab = ansi_abbrevs(kl, r->n_k, L.kmode == K_VERT ? L.vh : L.cw - 1, L.kmode == K_VERT);
     if (!qab || !kab) { attn_oom(err, "labels"); goto done; }
-    render_maps(&p, r, o, ql, kl, vmax, qab, kab, &L);
+    render_maps(&p, r, o, ql, kl, &sc, qab, kab, &L);
     rc = 0;
 done:
+    scale_free(&sc);
     ansi_strs_free(qab, r->n_q);
     ansi_strs_free(kab, r->n_k);
     if (kl != ql) ansi_labels_free(kl, r->n_k);

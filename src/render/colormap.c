@@ -2,6 +2,7 @@
 #include "render/colormap.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "render/colormap_data.h"
 
@@ -12,8 +13,8 @@ static const char *const names[CMAP_COUNT] = {
 int colormap_find(const char *name)
 {
     for (int i = 0; i < CMAP_COUNT; i++)
-        if (strcmp(name, names[i]) == 0) return i;
-    if (strcmp(name, "greys") == 0 || strcmp(name, "gray") == 0) return CMAP_GRAYS;
+        if (strcasecmp(name, names[i]) == 0) return i;
+    if (strcasecmp(name, "greys") == 0 || strcasecmp(name, "gray") == 0) return CMAP_GRAYS;
     return -1;
 }
 

@@ -15,7 +15,7 @@
 typedef enum { CMAP_VIRIDIS = 0, CMAP_MAGMA, CMAP_INFERNO, CMAP_PLASMA,
                CMAP_CIVIDIS, CMAP_GRAYS, CMAP_COUNT } attn_colormap;
 
-/* Index of the colormap called name, or -1. */
+/* Index of the colormap called name (any case), or -1. */
 int colormap_find(const char *name);
 const char *colormap_name(attn_colormap c);
 /* "viridis, magma, inferno, plasma, cividis, grays" */

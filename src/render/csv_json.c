@@ -35,9 +35,10 @@ static void csv_field(attn_buf *out, const char *s)
 
 void render_csv_begin(attn_buf *out, const attn_result *r, int header)
 {
-    if (header)
-        buf_puts(out, r->meta.sentence ? "sentence,layer,head,query_index,query_token,key_index,key_token,weight\n"
-                                       : "layer,head,query_index,query_token,key_index,key_token,weight\n");
+    if (!header) return;
+    if (r->meta.sentence) buf_puts(out, "sentence,");
+    if (r->meta.n_windows) buf_puts(out, "window,");
+    buf_puts(out, "layer,head,query_index,query_token,key_index,key_token,weight\n");
 }
 
 void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w)
@@ -68,6 +69,7 @@ void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const 
     for (int q = q0; q < q1 && !keys.failed; q++) {
         row.len = 0; /* "sentence,layer,head,q,token," */
         if (r->meta.sentence) buf_printf(&row, "%d,", r->meta.sentence);
+        if (r->meta.n_windows) buf_printf(&row, "%d,", r->meta.window);
         buf_printf(&row, "%d,%s,%d,", r->layers[li] + 1, head, q);
         csv_field(&row, r->queries->tok[q].text);
         buf_putc(&row, ',');
@@ -117,6 +119,25 @@ void render_json_begin(attn_buf *out, const attn_result *r)
 {
     buf_putc(out, '{');
     if (r->meta.sentence) buf_printf(out, "\"sentence\":%d,", r->meta.sentence);
+    if (r->meta.text) {
+        buf_puts(out, "\"text\":");
+        json_string(out, r->meta.text);
+        buf_putc(out, ',');
+    }
+    if (r->meta.source_text) {
+        buf_puts(out, "\"source_text\":");
+        json_string(out, r->meta.source_text);
+        buf_putc(out, ',');
+    }
+    if (r->meta.tokens_total) buf_printf(out, "\"tokens_total\":%d,", r->meta.tokens_total);
+    if (r->meta.n_windows)
+        buf_printf(out, "\"window\":{\"index\":%d,\"count\":%d,\"start\":%d,\"end\":%d},", r->meta.window,
+                   r->meta.n_windows, r->meta.window_start, r->meta.window_end);
+    if (r->meta.note) {
+        buf_puts(out, "\"note\":");
+        json_string(out, r->meta.note);
+        buf_putc(out, ',');
+    }
     buf_puts(out, "\"tokens\":");
     json_tokens(out, r->queries);
     if (r->keys != r->queries) {
@@ -130,9 +151,13 @@ void render_json_begin(attn_buf *out, const attn_result *r)
         json_string(out, r->meta.architecture);
     }
     if (r->meta.seeded) buf_printf(out, ",\"seed\":%llu", (unsigned long long)r->meta.seed);
-    buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
-               r->meta.n_heads, r->meta.n_layers);
-    json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    if (r->meta.architecture) { /* a model ran (not --from) */
+        buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
+                   r->meta.n_heads, r->meta.n_layers);
+        json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
+    } else {
+        buf_printf(out, ",\"n_heads\":%d,\"n_layers\":%d", r->meta.n_heads, r->meta.n_layers);
+    }
     buf_printf(out, ",\"causal\":%s}", r->causal ? "true" : "false");
     if (r->aggregate) {
         buf_puts(out, ",\"aggregate\":");

@@ -29,25 +29,10 @@ const uint8_t FIGURE_MASK_FG[3] = {0xa0, 0xa0, 0xa0};
 #define U_CB_MINH   160.0
 #define U_SINGLE    480.0   /* matrix side to aim for, single figure */
 
-float figure_vmax(const attn_result *r)
+void figure_cell_rgb(const figure *fig, int li, int hi, int q, float v, uint8_t rgb[3])
 {
-    float vmax = 0.0f;
-    for (int li = 0; li < r->n_layers; li++)
-        for (int hi = 0; hi < r->n_heads; hi++) {
-            const float *w = result_head(r, li, hi);
-            for (int q = 0; q < r->n_q; q++)
-                for (int k = 0; k < r->n_k; k++) {
-                    float v = w[(size_t)q * r->n_k + k];
-                    if (!result_masked(r, q, k) && v > vmax && isfinite(v)) vmax = v;
-                }
-        }
-    return vmax > 0.0f ? vmax : 1.0f;
-}
-
-void figure_cell_rgb(const figure *fig, float v, uint8_t rgb[3])
-{
-    /* v == vmax gives exactly 1.0f, the colormap's top entry */
-    colormap_rgb(fig->cmap, v / fig->vmax, rgb);
+    /* with the default scale, v == max gives exactly 1.0f, the colormap's top entry */
+    colormap_rgb(fig->cmap, scale_t(&fig->sc, li, hi, q, v), rgb);
 }
 
 void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
@@ -138,27 +123,37 @@ static char *dup(const char *s)
     return p;
 }
 
-/* Colour-bar ticks 0, step, 2·step, … ≤ vmax with step 1, 2, 2.5 or 5 × 10^k
- * giving about 6 ticks; returns the count and the decimals to print. */
-static int nice_ticks(double vmax, double *vals, int cap, int *decimals)
+/* Ticks of the colour bar (values, see colorbar_pos()) and its caption.
+ * *decimals: digits for "%.*f", -1 for "%g", -2 for labels "min"/"max"
+ * (or the fixed --vmin) at the ends only. */
+static int colorbar_ticks(const figure *fig, double *vals, int cap, int *decimals, char *caption,
+                          size_t ccap)
 {
-    static const double mult[] = {1.0, 2.0, 2.5, 5.0, 10.0};
-    double raw = vmax / 6.0, mag = pow(10.0, floor(log10(raw)));
-    double step = 10.0 * mag;
-    int mi = 4;
-    for (int i = 0; i < 5; i++)
-        if (mult[i] * mag >= raw * (1.0 - 1e-9)) { step = mult[i] * mag; mi = i; break; }
-    int d = (int)-floor(log10(step) + 1e-9);
-    if (d < 0) d = 0;
-    if (mi == 2) d++;
-    *decimals = d;
-    int n = 0;
-    for (int k = 0; n < cap; k++) {
-        double v = k * step;
-        if (v > vmax * (1.0 + 1e-9)) break;
-        vals[n++] = v;
+    const scale_opts *o = &fig->sc.o;
+    if (fig->single) {
+        snprintf(caption, ccap, "attention weight%s", o->log ? " (log scale)" : "");
+        return scale_ticks(fig->vmin, fig->vmax, o->log, vals, cap, decimals);
     }
-    return n;
+    const char *group = o->norm == NORM_LAYER ? "layer" : o->norm == NORM_ROW ? "row" : "head";
+    int zero = 1;
+    for (int g = 0; g < fig->sc.groups; g++) zero &= fig->sc.lo[g] == 0.0f;
+    snprintf(caption, ccap, "weight \xC3\xB7 max of each %s", group);
+    if (!o->log && zero) return scale_ticks(0.0, 1.0, 0, vals, cap, decimals);
+    if (o->log && !o->has_vmin) return scale_ticks(0.001, 1.0, 1, vals, cap, decimals);
+    snprintf(caption, ccap, "attention weight, per %s", group);
+    vals[0] = 0.0;
+    vals[1] = 1.0;
+    *decimals = -2;
+    return 2;
+}
+
+/* Position (0 bottom, 1 top) on the colour bar of a tick value. */
+static double colorbar_pos(const figure *fig, double v)
+{
+    const scale_opts *o = &fig->sc.o;
+    if (fig->single) return scale_pos(fig->vmin, fig->vmax, o->log, v);
+    if (o->log && !o->has_vmin) return scale_pos(0.001, 1.0, 1, v);
+    return v; /* fractions of each group's maximum, or the two ends */
 }
 
 static double box_h(const attn_font *f, double size)
@@ -192,15 +187,24 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     fig->scale = s;
     fig->cmap = o->cmap;
     fig->transparent = o->transparent;
-    fig->vmax = figure_vmax(r);
     fig->hatch_period = 6.0 * s;
     fig->hatch_width = 1.2 * s;
+    if (scale_build(&fig->sc, r, 0, r->n_q, o->colour, err)) return -1;
+    fig->single = scale_single(&fig->sc, li, hi, &fig->vmin, &fig->vmax);
 
     int R = grid ? r->n_layers : 1, C = grid ? r->n_heads : 1;
     int nmax = r->n_q > r->n_k ? r->n_q : r->n_k;
     double side = grid ? clampd(floor(760.0 / C), 160.0, U_SINGLE) : U_SINGLE;
-    int cell_u = (int)clampd(floor(side / nmax), 1.0, 40.0);
+    double cell_u = clampd(floor(side / nmax), 1.0, 40.0);
+    int least = o->cell > 0 ? o->cell : FIGURE_CELL;
+    if (cell_u < least) cell_u = least;
     int cell = (int)lround(cell_u * s);
+    int cap = FIGURE_MAX_PX / (C * r->n_k) < FIGURE_MAX_PX / (R * r->n_q) ? FIGURE_MAX_PX / (C * r->n_k)
+                                                                         : FIGURE_MAX_PX / (R * r->n_q);
+    if (cell > cap) {
+        cell = cap;
+        cell_u = cell / s;
+    }
     if (cell < 1) cell = 1;
     double fs_u = cell_u * 0.8 < U_LABEL ? cell_u * 0.8 : U_LABEL;
     int stride = 1;
@@ -214,13 +218,19 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     double qlab_w = 0, klab_w = 0;
     for (int q = 0; q < r->n_q; q += stride) {
         char *t = fit_text(font, r->queries->tok[q].text, fs, U_LABEL_MAXW * s);
-        if (!t) return attn_oom(err, "figure");
+        if (!t) {
+            figure_free(fig);
+            return attn_oom(err, "figure");
+        }
         qlab_w = maxd(qlab_w, font_width(font, t, fs));
         free(t);
     }
     for (int k = 0; k < r->n_k; k += stride) {
         char *t = fit_text(font, r->keys->tok[k].text, fs, U_LABEL_MAXW * s);
-        if (!t) return attn_oom(err, "figure");
+        if (!t) {
+            figure_free(fig);
+            return attn_oom(err, "figure");
+        }
         klab_w = maxd(klab_w, font_width(font, t, fs));
         free(t);
     }
@@ -284,6 +294,25 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     double kcap_base = ktop + klab_w + 8.0 * s + font_ascent(font, csz);
     rc |= add_text(fig, dup(kcap), (mx0 + gx1) / 2.0, kcap_base, csz, 0, FIG_MIDDLE, "caption");
     bottom = maxd(bottom, kcap_base - font_descent(font, csz));
+    /* caption lines: a scale other than the default, and the result's note */
+    char line[600];
+    for (int pass = 0; pass < 2; pass++) {
+        const scale_opts *so = &fig->sc.o;
+        if (pass == 0) {
+            if (so->norm == NORM_ALL && !so->log && !so->has_vmin && !so->has_vmax) continue;
+            char sc[256];
+            scale_caption(&fig->sc, grid ? r->n_layers * r->n_heads : 1, sc, sizeof sc);
+            snprintf(line, sizeof line, "colour scale: %s", sc);
+        } else if (!render_note(r, line, sizeof line)) {
+            continue;
+        }
+        double base = bottom + 6.0 * s + font_ascent(font, csz);
+        double tw = font_width(font, line, csz);
+        double cx = maxd((mx0 + gx1) / 2.0, margin + tw / 2.0);
+        rc |= add_text(fig, dup(line), cx, base, csz, 0, FIG_MIDDLE, "note");
+        right = maxd(right, cx + tw / 2.0);
+        bottom = base - font_descent(font, csz);
+    }
 
     /* colour bar with ticks and its caption */
     int cbx = gx1 + (int)lround(U_CB_GAP * s), cbw = (int)lround(U_CB_W * s);
@@ -292,11 +321,15 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     rc |= add_frame(fig, cbx, cby, cbw, cbh, lw);
     rc |= add_box(fig, FIG_COLORBAR, cbx, cby, cbw, cbh, NULL);
     double vals[16], tl_w = 0;
-    int dec, nt = nice_ticks(fig->vmax, vals, 16, &dec);
+    char bar_cap[128];
+    int dec, nt = colorbar_ticks(fig, vals, 16, &dec, bar_cap, sizeof bar_cap);
     for (int t = 0; t < nt; t++) {
-        double ty = cby + cbh - vals[t] / fig->vmax * cbh;
+        double ty = cby + cbh - colorbar_pos(fig, vals[t]) * cbh;
         char txt[32];
-        snprintf(txt, sizeof txt, "%.*f", dec, vals[t]);
+        if (dec == -2 && t == 0 && fig->sc.o.has_vmin) snprintf(txt, sizeof txt, "%g", fig->sc.o.vmin);
+        else if (dec == -2) snprintf(txt, sizeof txt, "%s", t == 0 ? "min" : "max");
+        else if (dec < 0) snprintf(txt, sizeof txt, "%g", vals[t]);
+        else snprintf(txt, sizeof txt, "%.*f", dec, vals[t]);
         tl_w = maxd(tl_w, font_width(font, txt, ksz));
         rc |= add_box(fig, FIG_RECT, cbx + cbw + lw, (int)lround(ty - lw / 2.0),
                       (int)lround(tick), lw, FIGURE_TEXT_RGB);
@@ -304,8 +337,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
                        ksz, 0, FIG_START, "tick");
     }
     double cap_x = cbx + cbw + lw + tick + pad + tl_w + 8.0 * s + font_ascent(font, csz);
-    rc |= add_text(fig, dup("attention weight"), cap_x, cby + cbh / 2.0, csz, 90, FIG_MIDDLE,
-                   "caption");
+    rc |= add_text(fig, dup(bar_cap), cap_x, cby + cbh / 2.0, csz, 90, FIG_MIDDLE, "caption");
     right = maxd(right, cap_x - font_descent(font, csz));
     bottom = maxd(bottom, cby + cbh + lw);
 
@@ -347,6 +379,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
 
 void figure_free(figure *fig)
 {
+    scale_free(&fig->sc);
     for (int i = 0; i < fig->n; i++) free(fig->items[i].text);
     free(fig->items);
     free(fig->title);

@@ -15,16 +15,25 @@
  * below it, for causal results, a hatched swatch "masked". A grid has one
  * row per shown layer and one column per shown head, each panel titled
  * "Layer L · Head H", sharing the labels (left column, bottom row) and one
- * colour bar. The colour scale runs from 0 to the largest weight over all
- * shown heads (masked cells excluded), so heads are comparable and the
- * largest weight gets the colormap's top entry exactly.
+ * colour bar. Colours follow the colour scale (scale.h), by default 0 to the
+ * largest weight over all shown heads (masked cells excluded), so heads are
+ * comparable and the largest weight gets the colormap's top entry exactly.
+ * The colour bar is labelled with the scale's values when the figure's
+ * heads share one range, else as a fraction of each head's (layer's, row's)
+ * maximum; a caption line under the figure names a scale other than the
+ * default, and another the note of the result (render_note(): --truncate,
+ * --window, --from).
  *
- * Cell size: single figures fit the matrix into ~480 units, at most 40 and
- * at least 1 unit a cell; label text is 13 units, smaller for small cells,
- * and when cells get smaller than ~8 units only every k-th token is labelled.
- * Matrices with more than FIGURE_MAX_TOKENS tokens on a side are refused
- * (ATTN_EXIT_INPUT, pointing to -f csv): a bigger heatmap is not readable
- * as a figure, and refusing keeps every cell one whole pixel or more.
+ * Cell size: single figures fit the matrix into ~480 units, grids each panel
+ * into 760 / heads units (160 to 480), at most 40 units a cell; but a cell
+ * is never smaller than the minimum (o->cell, default FIGURE_CELL units), so
+ * figures grow with the input, until the matrices of a figure would span
+ * more than FIGURE_MAX_PX pixels in either direction: then cells shrink to
+ * fit (at least 1 pixel). Label text is 13 units, 0.8 of the cell when that
+ * is smaller, and at least 8: every label is drawn while cells are 10 units
+ * or more, only every k-th one below that. Matrices with more than
+ * FIGURE_MAX_TOKENS tokens on a side are refused (ATTN_EXIT_INPUT, pointing
+ * to -f csv).
  *
  * Ownership: the figure owns its items and their strings (figure_free()).
  * Returns: figure_build() 0, or -1 with err filled.
@@ -36,8 +45,11 @@
 
 #include "render/font.h"
 #include "render/render.h"
+#include "render/scale.h"
 
 #define FIGURE_MAX_TOKENS 1000
+#define FIGURE_CELL       10    /* least cell side, units (--cell) */
+#define FIGURE_MAX_PX     6000  /* matrices of a figure span at most this, pixels */
 
 typedef enum { FIG_RECT, FIG_MATRIX, FIG_COLORBAR, FIG_HATCH, FIG_TEXT } fig_kind;
 typedef enum { FIG_START, FIG_MIDDLE, FIG_END } fig_anchor;
@@ -61,7 +73,9 @@ typedef struct {
     int w, h;             /* canvas size in pixels */
     double scale;
     attn_colormap cmap;
-    float vmax;           /* the colour scale is [0, vmax] */
+    attn_scale sc;        /* the colour scale (owned) */
+    int single;           /* 1: the figure's heads share one range [vmin, vmax] */
+    float vmin, vmax;
     int transparent;
     double hatch_period;  /* masked hatch: line spacing and width, pixels */
     double hatch_width;
@@ -80,11 +94,8 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
                  attn_font *font, int li, int hi, attn_error *err);
 void figure_free(figure *fig);
 
-/* Largest unmasked weight over every shown head; 1 when there is none > 0. */
-float figure_vmax(const attn_result *r);
-
-/* Colour of a cell holding weight v. */
-void figure_cell_rgb(const figure *fig, float v, uint8_t rgb[3]);
+/* Colour of cell (query q) of shown layer li, head hi holding weight v. */
+void figure_cell_rgb(const figure *fig, int li, int hi, int q, float v, uint8_t rgb[3]);
 
 /* "Layer 1 · Head 2" for shown layer li, head hi (1-based model indices). */
 void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap);

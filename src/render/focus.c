@@ -4,8 +4,9 @@
  * Per shown head, the o->top unmasked keys by weight (ties: lower key index
  * first; NaN ranks last) as "it → animal ██████▍ 0.41": the query label, the
  * key label, a bar in eighths of a column (coloured by the weight unless
- * COLOR_NONE) and the weight. Bars share one scale, 0 to the largest weight
- * listed, at most BAR_MAX columns. Heads go side by side in bands, as many
+ * COLOR_NONE) and the weight. Bars follow the colour scale (scale.h) built
+ * on the query's row: by default one scale, 0 to the largest weight listed,
+ * at most BAR_MAX columns. Heads go side by side in bands, as many
  * as fit in the width, balanced across bands, each under its title.
  */
 #include "render/ansi_common.h"
@@ -39,9 +40,10 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
     int *cnt = calloc((size_t)(n_maps > 0 ? n_maps : 1), sizeof *cnt);                    /* [maps] */
     int cap = width / 6 < 4 ? 4 : width / 6 > 14 ? 14 : width / 6;
     char **kab = ansi_abbrevs(kl, r->n_k, cap, 0), **qab = ansi_abbrevs(ql + q, 1, cap, 0);
+    attn_scale sc = {0};
     int rc = -1;
     if (!rk || !cnt || !kab || !qab) { attn_oom(err, "focus view"); goto done; }
-    float vmax = 0.0f;
+    if (scale_build(&sc, r, q, q + 1, o->colour, err)) goto done;
     int kw = 1, tw = 0, vw = 4; /* widest key label, title, value ("0.25"; "5.7e-07") */
     for (int m = 0; m < n_maps; m++) {
         const float *w = result_head(r, m / r->n_heads, m % r->n_heads) + (size_t)q * (size_t)r->n_k;
@@ -51,7 +53,6 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
             if (!result_masked(r, q, k)) { row[n].w = isnan(w[k]) ? -INFINITY : w[k]; row[n].k = k; n++; }
         qsort(row, (size_t)n, sizeof *row, ranked_cmp);
         cnt[m] = n < top ? n : top;
-        if (cnt[m] && row[0].w > vmax) vmax = row[0].w;
         for (int i = 0; i < cnt[m]; i++) {
             char v[32];
             int w2 = utf8_width(kab[row[i].k]);
@@ -63,7 +64,6 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
         ansi_title_of(t, sizeof t, r, m);
         if (utf8_width(t) > tw) tw = utf8_width(t);
     }
-    if (!(vmax > 0.0f)) vmax = 1.0f;
     int qw = utf8_width(qab[0]), fixed = qw + 3 + kw + 1 + 1 + vw;
     int bar = BAR_MAX;
     if (fixed + bar > width) bar = width - fixed;
@@ -78,11 +78,18 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
     int bands = (n_maps + hpb - 1) / hpb;
     hpb = (n_maps + bands - 1) / bands;
 
-    char head[600], mx[32];
-    ansi_fmt_weight(mx, sizeof mx, vmax);
+    char head[800], mx[32], bars[300];
+    float lo, hi;
+    if (scale_single(&sc, -1, -1, &lo, &hi) && lo == 0.0f && !sc.o.log) {
+        ansi_fmt_weight(mx, sizeof mx, hi);
+        snprintf(bars, sizeof bars, "bars 0 to %s, one scale for all heads", mx);
+    } else {
+        char cap_[256];
+        scale_caption(&sc, n_maps, cap_, sizeof cap_);
+        snprintf(bars, sizeof bars, "bars %s", cap_);
+    }
     snprintf(head, sizeof head, "focus: query \"%s\" (index %d); the %d key%s it attends to most in "
-             "each head; bars 0 to %s, one scale for all heads",
-             qab[0], q, top, top > 1 ? "s" : "", mx);
+             "each head; %s", qab[0], q, top, top > 1 ? "s" : "", bars);
     ansi_pen_wrap(p, head, width);
     for (int band = 0; band < bands; band++) {
         int first = band * hpb, last = first + hpb < n_maps ? first + hpb : n_maps;
@@ -106,11 +113,11 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
                 ansi_pen_text(p, " → ", 3);
                 ansi_pen_text(p, kab[e->k], -1);
                 ansi_pen_goto(p, x + qw + 3 + kw + 1);
-                float wv = e->w > 0.0f ? e->w : 0.0f;
-                int n8 = (int)(wv / vmax * (float)bar * 8.0f + 0.5f);
+                float t = scale_t(&sc, m / r->n_heads, m % r->n_heads, q, e->w);
+                int n8 = (int)(t * (float)bar * 8.0f + 0.5f);
                 if (n8 > bar * 8) n8 = bar * 8;
                 if (o->color != COLOR_NONE)
-                    ansi_pen_sgr(p, ansi_color_code(o->color, o->cmap, wv / vmax, NULL), -1, 0, 0);
+                    ansi_pen_sgr(p, ansi_color_code(o->color, o->cmap, t, NULL), -1, 0, 0);
                 static const char *const eighth[8] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
                 for (int c = 0; c < n8 / 8; c++) ansi_pen_text(p, "█", 1);
                 if (n8 % 8) ansi_pen_text(p, eighth[n8 % 8], 1);
@@ -125,6 +132,7 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
     }
     rc = 0;
 done:
+    scale_free(&sc);
     free(rk);
     free(cnt);
     ansi_strs_free(kab, r->n_k);

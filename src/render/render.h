@@ -18,6 +18,7 @@
 #include "base/textesc.h"
 #include "compute/result.h"
 #include "render/colormap.h"
+#include "render/scale.h"
 
 /* ---- text formats ------------------------------------------------------ */
 
@@ -26,13 +27,17 @@
  * layer and head 1-based, token indices 0-based, weights as printf("%.9g")
  * (float32 round-trips); masked cells are written with weight 0; token
  * texts with control or bidi characters are escaped (textesc.h). When
- * r->meta.sentence > 0 every row starts with a "sentence" column. */
+ * r->meta.sentence > 0 (a line of standard input) every row starts with a
+ * "sentence" column holding it; with --window (r->meta.n_windows > 0) a
+ * "window" column follows. */
 int render_csv(attn_buf *out, const attn_result *r, int header, attn_error *err);
 
 /* JSON, one object per result on one line (JSON Lines for several
- * sentences): {"tokens": [{"text","start","end"}...], "keys": [...] (only
- * for cross-attention), "model": {...}, "layers": [{"layer": 1, "heads":
- * [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
+ * sentences): {"sentence": N (stdin only), "text": "...", "source_text"
+ * (cross-attention), "tokens_total", "window": {"index", "count", "start",
+ * "end"}, "note" (when set), "tokens": [{"text","start","end"}...], "keys":
+ * [...] (only for cross-attention), "model": {...}, "layers": [{"layer": 1,
+ * "heads": [{"head": 1, "weights": [[row of query 0], ...]}]}]} */
 int render_json(attn_buf *out, const attn_result *r, attn_error *err);
 
 /* json_string(), the JSON string literal every renderer writes: textesc.h. */
@@ -61,10 +66,34 @@ typedef struct {
     attn_colormap cmap;
     int query;                /* -1: heatmaps; else focus view of this query index */
     int top;                  /* focus view: how many keys per head (>= 1) */
+    const scale_opts *colour; /* colour scale (scale.h); NULL: the default */
 } ansi_opts;
 
 /* Heatmap per shown head (or, with o->query >= 0, the focus view). */
 int render_ansi(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err);
+
+/* ---- the first screen (overview.c) ------------------------------------------ */
+
+/* The note every view shows about what part of the input a result holds
+ * (--truncate, --window) and r->meta.note, as one line without a newline,
+ * in buf[cap]. Returns 1 when there is a note, else 0 (buf = ""). */
+int render_note(const attn_result *r, char *buf, size_t cap);
+
+/* The header: the model (name, architecture, layers × heads, parameters),
+ * the token count and the tokens as the model sees them, wrapped to
+ * o->width. */
+int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err);
+
+typedef struct {
+    int all;                  /* 1: every head (--overview); 0: the most focused ones */
+    const char *query;        /* -q TOKEN given, or NULL: the hint names one */
+} overview_opts;
+
+/* The heads ranked by focus (the mean over query rows of the row's largest
+ * weight), each with its dominant pattern in words, then a hint of the
+ * next command. See overview.c for the patterns. */
+int render_overview(attn_buf *out, const attn_result *r, const ansi_opts *o, const overview_opts *ov,
+                    attn_error *err);
 
 /* ---- figures -------------------------------------------------------------- */
 
@@ -76,6 +105,8 @@ typedef struct {
     double scale;             /* pixel scale; 1.0 = 96 dpi */
     int dpi;                  /* written to pHYs; = round(96 * scale) */
     int transparent;          /* transparent instead of white background */
+    const scale_opts *colour; /* colour scale (scale.h); NULL: the default */
+    int cell;                 /* least cell side in units (figure.h); 0: the default */
 } figure_opts;
 
 /* One PNG per shown head named "layer<L>-head<H>.png" (1-based), or with

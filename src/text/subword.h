@@ -1,52 +1,31 @@
-/* subword.h — the tokenizers of real models: BERT WordPiece and GPT-2
- * byte-level BPE, as Hugging Face `tokenizers` defines them (ids and
- * spans checked against it: tests/unit/test_subword_parity.c).
+/* subword.h — the tokenizers of real models, as Hugging Face `tokenizers`
+ * defines them: any tokenizer.json (its normalizer, pre-tokenizer, model —
+ * BPE, WordPiece, WordLevel, Unigram —, added tokens, post-processor and
+ * decoder; see tokenizer/core.h for the pipeline and each stage's header
+ * for what it reads), BERT's vocab.txt (WordPiece) and GPT-2's vocab.json +
+ * merges.txt (byte-level BPE). Ids and spans are checked against the
+ * `tokenizers` binding itself (tests/unit/text/test_subword_parity.c,
+ * tests/py/test_tokenizer_parity.py).
  *
- * WordPiece (wordpiece.c), as tokenizers' BertNormalizer +
- * BertPreTokenizer + WordPiece: clean text (drop NUL, U+FFFD and control
- * characters: categories Cc, Cf, Co; whitespace to ' '), CJK ideographs
- * split into their own words, strip accents (NFD, drop Mn) and lowercase
- * (full Unicode lowercase mapping of each code point: İ -> i + U+0307, no
- * final sigma, as Rust's char::to_lowercase) when asked, split on
- * whitespace and on punctuation (Unicode P* and the ASCII symbol ranges),
- * then greedy longest-match-first pieces with "##" continuations; a word
- * with no segmentation, or longer than max_chars (100) code points, becomes
- * the unk token. Unicode properties come from libutf8proc.
+ * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per
+ * piece, with its vocabulary id, its byte span [start, end) in the original
+ * text (through normalization: a piece of a multi-byte character spans the
+ * whole character, "Ġthe" spans the space too unless the post-processor
+ * trims offsets), special = 0, word = -1 (the caller assigns words), and a
+ * label made by the decoders (tokenizer/decoder.h): "##ing" as it is, a
+ * space as "␣" (U+2423) in place of GPT-2's "Ġ" or SentencePiece's "▁",
+ * byte-fallback pieces as the character they are part of ("日(1/3)"),
+ * control characters as "\n" or "\x1B", a piece of a character as "\xF0".
+ * Added tokens ([MASK], <|im_start|>, <s> written in the text) are found
+ * as tokenizers finds them and are one token each; they are not special
+ * (special = 0: they are read from the text). With specials set
+ * (tokenizer_set_specials, tokenizer_use_default_specials), those tokens
+ * are added around the text's tokens, special = 1, empty spans at 0 and at
+ * len.
  *
- * Byte-level BPE (bpe.c, bpe_encode.c), as GPT-2: the GPT-2 pre-tokenizer
- * pattern
- *   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
- * (\s = White_Space, as Hugging Face's Oniguruma regex has it), then each
- * piece's bytes mapped through GPT-2's bytes_to_unicode table and merged by
- * rank (lowest first), with a cache of merged pieces for the length of one
- * tokenizer_encode() call (so a tokenizer is never written to while
- * encoding, and may be shared by threads). A byte whose symbol is not in
- * the vocabulary is the unk token if the tokenizer.json names one, else an
- * error naming the byte.
- *
- * Added tokens — "[PAD]" "[UNK]" "[CLS]" "[SEP]" "[MASK]" for a vocab.txt or
- * list, "<|endoftext|>" for a vocab.json or lists (when in the vocabulary),
- * tokenizer.json's added_tokens — are found in the raw text first and are
- * one token each wherever they stand ("The [MASK] sat"), as Hugging Face
- * does; they are not special (special = 0: they are read from the text).
- *
- * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per piece,
- * with its vocabulary id, its byte span [start, end) in the original text
- * (through lowercasing and accent stripping; a BPE piece of a multi-byte
- * character spans the whole character, "Ġthe" spans the space too),
- * special = 0, word = -1 (the caller assigns words), and a display text:
- *   - WordPiece: the vocabulary entry ("play", "##ing", "[UNK]");
- *   - BPE: the piece's bytes decoded back to text, every space shown as
- *     "␣" (U+2423) in place of GPT-2's "Ġ", control characters as "\n",
- *     "\t", "\r" or "\x1B"-style escapes, and bytes that are not valid
- *     UTF-8 on their own (a piece of an emoji) as "\xF0"-style escapes;
- *   - an added token: its text ("[MASK]", "<|endoftext|>").
- * With specials set (tokenizer_set_specials), the first and last special
- * tokens are added around the text's tokens, special = 1, empty spans at 0
- * and at len.
- *
- * Ownership: a tokenizer owns its vocabulary and merges; tokenizer_free()
- * releases it. The tokens from tokenizer_encode() are one malloc block (the
+ * Ownership: a tokenizer owns everything it holds; tokenizer_free()
+ * releases it. A tokenizer is not changed by encoding and may be shared by
+ * threads. The tokens from tokenizer_encode() are one malloc block (the
  * attn_token array followed by the texts), released with tokens_free().
  * Functions return 0 / non-NULL on success, or -1 / NULL with err filled:
  * ATTN_EXIT_INPUT naming the file (and line or JSON path) for invalid or
@@ -62,7 +41,7 @@
 #include "base/error.h"
 #include "text/tokenize.h"
 
-typedef enum { SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2 } attn_subword_kind;
+typedef enum { SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2, SUBWORD_WORDLEVEL = 3, SUBWORD_UNIGRAM = 4 } attn_subword_kind;
 
 typedef struct attn_tokenizer attn_tokenizer;
 
@@ -87,9 +66,8 @@ attn_tokenizer *bpe_from_files(const char *vocab_json, const char *merges_txt, a
 attn_tokenizer *bpe_from_lists(const char *const *vocab, int n_vocab, const char *const *merges,
                                int n_merges, const char *what, attn_error *err);
 
-/* A Hugging Face tokenizer.json whose model is "WordPiece" (with the
- * BertNormalizer's lowercase / strip_accents settings and the unk token it
- * names) or "BPE" with a ByteLevel pre-tokenizer (GPT-2). */
+/* A Hugging Face tokenizer.json, whole. No specials are active until
+ * tokenizer_use_default_specials() (or tokenizer_set_specials()). */
 attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err);
 
 /* The tokens to put before and after the text's (first or last may be
@@ -97,15 +75,23 @@ attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err);
 int tokenizer_set_specials(attn_tokenizer *tk, const char *first, const char *last,
                            attn_error *err);
 
+/* Sets one side only (after: 0 before the text, 1 after it) to token
+ * (NULL: none); the other side stays. */
+int tokenizer_set_special(attn_tokenizer *tk, int after, const char *token, attn_error *err);
+
 /* Tokenizes text[0..len); see the file comment. An input with no tokens
  * (empty or only whitespace) succeeds with only the specials. */
 int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, attn_tokens *out,
                      attn_error *err);
 
-/* The specials the model is trained with, for tokenizer_set_specials():
- * from tokenizer.json's post_processor (TemplateProcessing, BertProcessing,
- * RobertaProcessing), else "[CLS]" / "[SEP]" for a WordPiece vocabulary
- * that has them; NULL where there is none (GPT-2). The strings belong to tk. */
+/* Makes the post-processor's specials (tokenizer.json's post_processor:
+ * TemplateProcessing, BertProcessing, RobertaProcessing; [CLS] ... [SEP]
+ * for a vocab.txt; none for GPT-2) the ones tokenizer_encode() adds; any
+ * number before and after the text, as the template has them. */
+int tokenizer_use_default_specials(attn_tokenizer *tk, attn_error *err);
+
+/* The first of those specials before the text and the last after it (NULL
+ * where there is none). The strings belong to tk. */
 void tokenizer_default_specials(const attn_tokenizer *tk, const char **first, const char **last);
 
 attn_subword_kind tokenizer_kind(const attn_tokenizer *tk);

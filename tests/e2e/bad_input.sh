@@ -88,7 +88,7 @@ done
 expect option-dim-0 2 "--dim" --dim 0 -f csv "a b"
 expect option-dim-negative 2 "--dim" --dim -8 -f csv "a b"
 expect option-dim-huge 2 "--dim" --dim 99999999999 -f csv "a b"
-expect option-heads-3-dim-64 2 "--heads|--dim" --heads 3 --dim 64 -f csv "a b"
+expect option-heads-3-dim-64 2 "--heads|--dim" --seed 42 --heads 3 --dim 64 -f csv "a b"
 expect option-heads-0 2 "--heads" --heads 0 -f csv "a b"
 expect option-layers-0 2 "--layers" --layers 0 -f csv "a b"
 expect option-layers-huge 2 "--layers" --layers 100000 -f csv "a b"

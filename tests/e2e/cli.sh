@@ -173,13 +173,13 @@ sel H24 1, 2,4, "$TMP/ex.out" --seed 42 -H 2,4 "$EXAMPLE"
 sel H2-3 1, 2,3, "$TMP/ex.out" --seed 42 --head 2-3 "$EXAMPLE"
 sel Hall 1, 1,2,3,4, "$TMP/ex.out" --seed 42 -H all "$EXAMPLE"
 sel l1H4 1, 4, "$TMP/ex.out" --seed 42 -l 1 -H 4 "$EXAMPLE"
-run deep -f csv --layers 3 --heads 8 --dim 32 -l all -H all "$EXAMPLE"
+run deep -f csv --seed 42 --layers 3 --heads 8 --dim 32 -l all -H all "$EXAMPLE"
 read -r drows dnl dnh dntok _ dsum <<<"$(csvinfo "$TMP/deep.out")"
 if [ "$(rc deep)" -eq 0 ] && [ "$drows" = $((3 * 8 * 144)) ] && [ "$dntok" = 12 ] && [ "$dnl" = 3 ] && [ "$dnh" = 8 ] &&
    "$PY" -c "import sys; sys.exit(0 if float('$dsum') <= 1e-6 else 1)"
 then pass shape-options-3-layers-8-heads-dim-32
 else fail shape-options-3-layers-8-heads-dim-32 "exit $(rc deep): $drows rows, $dnl layers, $dnh heads, sum err $dsum $(errtxt deep)"; fi
-sel l13H1-2,8 1,3, 1,2,8, "$TMP/deep.out" --layers 3 --heads 8 --dim 32 --layer 1,3 -H 1-2,8 "$EXAMPLE"
+sel l13H1-2,8 1,3, 1,2,8, "$TMP/deep.out" --seed 42 --layers 3 --heads 8 --dim 32 --layer 1,3 -H 1-2,8 "$EXAMPLE"
 
 # ---- --save-model: the saved file loads back to byte-identical output
 for shape in "--seed 42" "--seed 7 --layers 2 --heads 2 --dim 16"; do

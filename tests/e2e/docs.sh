@@ -1,6 +1,6 @@
 #!/bin/bash
 # Documentation moves with the code: the man page is lint-clean, and every
-# option of the getopt table is in --help and in the man page.
+# option of the getopt table (src/cli/options.c) is in --help and in the man page.
 source "$(dirname "$0")/lib.sh"
 
 if command -v mandoc >/dev/null; then
@@ -12,7 +12,7 @@ fi
 
 help=$("$ATTNVIZ" --help)
 [ $? -eq 0 ] && pass help-exit-0 || fail help-exit-0 "--help did not exit 0"
-opts=$(grep -oE '^\s*\{"[a-z-]+",' "$ROOT/src/cli/main.c" | grep -oE '[a-z-]+')
+opts=$(grep -oE '^\s*\{"[a-z-]+",' "$ROOT/src/cli/options.c" | grep -oE '[a-z-]+')
 [ "$(wc -w <<<"$opts")" -ge 30 ] && pass option-table-read || fail option-table-read "found only: $opts"
 for o in $opts; do
     [ "$o" = colour ] && continue # British spelling, an alias documented with --color

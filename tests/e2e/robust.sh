@@ -249,7 +249,7 @@ sig_case sigterm-removes-temp-exit-143 TERM 143
 # a large output, stopped (SIGSTOP) while it writes, then SIGTERM
 "$PY" -c "print(' '.join('w%d' % i for i in range(1200)))" >"$TMP/long.txt"
 mkdir "$TMP/big"
-timeout $G "$ATTNVIZ" -f csv --dim 16 -o "$TMP/big/out.csv" <"$TMP/long.txt" >/dev/null 2>"$TMP/big.err" &
+timeout $G "$ATTNVIZ" -f csv --seed 42 --dim 16 -o "$TMP/big/out.csv" <"$TMP/long.txt" >/dev/null 2>"$TMP/big.err" &
 pid=$!
 i=0
 until ls "$TMP/big" | grep -q 'out\.csv\.tmp\.' || ! kill -0 "$pid" 2>/dev/null || [ $i -gt $((G * 100)) ]; do

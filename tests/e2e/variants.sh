@@ -102,7 +102,7 @@ else fail causal-csv-diagonal-and-below-positive "$nonzero cells on or below the
 if awk -F, 'NR > 1 && $3 == 0 && $5 == 0 && $7 != "1" { bad = 1 } END { exit bad }' "$TMP/causal.out" &&
    [ -s "$TMP/causal.out" ]; then pass causal-first-query-weight-1
 else fail causal-first-query-weight-1 "query 0 does not give key 0 exactly 1"; fi
-run causal-json -f json --causal --layers 2 --score additive "$EXAMPLE"
+run causal-json -f json --causal --seed 42 --layers 2 --score additive "$EXAMPLE"
 if [ "$(rc causal-json)" -eq 0 ] && "$PY" - "$TMP/causal-json.out" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -112,7 +112,7 @@ ok = d["model"]["causal"] is True and len(d["layers"]) == 2 and not bad
 sys.exit(0 if ok else 1)
 EOF
 then pass causal-json-exact-zeros; else fail causal-json-exact-zeros "exit $(rc causal-json) or a non-zero cell above the diagonal"; fi
-run causal-values -f ansi --color never --values --heads 1 --causal "a b c"
+run causal-values -f ansi --color never --values --seed 42 --heads 1 --causal "a b c"
 if [ "$(rc causal-values)" -eq 0 ] && grep -q 'masked' "$TMP/causal-values.out" &&
    [ "$(grep -cE '^(a|b|c) ' "$TMP/causal-values.out")" -eq 3 ] &&
    grep -E '^a ' "$TMP/causal-values.out" | grep -q '1\.00' &&
@@ -122,7 +122,7 @@ else fail causal-ansi-masked-cells "$(head -c 300 "$TMP/causal-values.out" | tr 
 # ---- cross-attention: tokens of both texts, n_target x n_source rows per head
 TGT="the cat sat on the mat"          # 6 tokens
 SRC="die Katze saß auf der Matte ."   # 7 tokens
-run cross -f csv --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
+run cross -f csv --seed 42 --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
 if [ "$(rc cross)" -eq 0 ] && [ "$(head -n 1 "$TMP/cross.out")" = "$HDR" ] &&
    [ "$(wc -l <"$TMP/cross.out")" -eq $((2 * 2 * 6 * 7 + 1)) ]; then pass cross-csv-rows-nt-x-ns
 else fail cross-csv-rows-nt-x-ns "exit $(rc cross), $(wc -l <"$TMP/cross.out") lines, want $((2 * 2 * 6 * 7 + 1)): $(errtxt cross)"; fi
@@ -145,7 +145,7 @@ if [ "$kt" = "$SRC" ]; then pass cross-csv-key-tokens-from-source; else fail cro
 if [ "$per" = 42 ] && "$PY" -c "import sys; sys.exit(0 if float('$sumerr') < 1e-6 else 1)"; then
     pass cross-csv-42-rows-per-head-rows-sum-1
 else fail cross-csv-42-rows-per-head-rows-sum-1 "rows per head '$per', max |row sum - 1| $sumerr"; fi
-run cross-json -f json --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
+run cross-json -f json --seed 42 --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
 if [ "$(rc cross-json)" -eq 0 ] && "$PY" - "$TMP/cross-json.out" "$TGT" "$SRC" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -214,18 +214,18 @@ EOF
     done
     if [ $ok -eq 1 ]; then pass "variant-$name-all-formats"; else fail "variant-$name-all-formats" "$why"; fi
 }
-variant additive   --score additive --heads 2 --dim 8
+variant additive   --score additive --seed 42 --heads 2 --dim 8
 variant dot        --seed 42 --score dot
-variant causal     --causal --heads 2 --dim 8
-variant cross      --source "$SRC" --heads 2 --dim 8
-variant cross-additive --source "$SRC" --score additive --layers 2 --heads 2 --dim 8
-variant plain      --plain --dim 8
-variant layers-pre --layers 3 --layer-norm pre --heads 2 --dim 8
-variant layers-none --layers 2 --layer-norm none --heads 2 --dim 8
-variant aggregate-mean --aggregate mean --layers 2
+variant causal     --causal --seed 42 --heads 2 --dim 8
+variant cross      --source "$SRC" --seed 42 --heads 2 --dim 8
+variant cross-additive --source "$SRC" --score additive --seed 42 --layers 2 --heads 2 --dim 8
+variant plain      --seed 42 --plain --dim 8
+variant layers-pre --seed 42 --layers 3 --layer-norm pre --heads 2 --dim 8
+variant layers-none --seed 42 --layers 2 --layer-norm none --heads 2 --dim 8
+variant aggregate-mean --aggregate mean --seed 42 --layers 2
 variant aggregate-max  --seed 42 --aggregate max -H 1,3
-variant rollout    --rollout --layers 3 --heads 2 --dim 8
-variant rollout-causal --rollout --causal --layers 2
+variant rollout    --rollout --seed 42 --layers 3 --heads 2 --dim 8
+variant rollout-causal --rollout --causal --seed 42 --layers 2
 variant model-file -m "$TINY" --causal
 
 # cross-attention figures: the source's tokens on the key axis
@@ -273,25 +273,25 @@ else fail explain-it-12-keys-per-head "$(grep -cE '^ +[0-9]+ +[^ ]+ +-?[0-9]' "$
 run it-idx --seed 42 --explain 7 "$EXAMPLE"
 if [ -s "$TMP/it.out" ] && cmp -s "$TMP/it.out" "$TMP/it-idx.out"; then pass explain-token-or-index
 else fail explain-token-or-index "--explain it and --explain 7 differ"; fi
-run add --explain b --score additive --heads 2 --dim 8 "a b c"
+run add --explain b --score additive --seed 42 --heads 2 --dim 8 "a b c"
 steps add 2 "vᵀ · tanh(W_q·q + W_k·k_j)" "W_q·q = [" "No scaling" "Softmax" "exp(·)" "Output of the head"
-run causal-ex --explain b --causal --heads 2 --dim 8 "a b c d"
+run causal-ex --explain b --causal --seed 42 --heads 2 --dim 8 "a b c d"
 steps causal-ex 2 "Raw score" "Scale" "Softmax" "Output of the head"
 if [ "$(grep -c 'masked (key after the query)' "$TMP/causal-ex.out")" -eq 4 ]; then pass explain-causal-masked-keys
 else fail explain-causal-masked-keys "$(grep -c 'masked' "$TMP/causal-ex.out") masked rows, want 2 per head"; fi
-run cross-ex --explain cat --source "$SRC" --heads 2 --dim 8 "$TGT"
+run cross-ex --explain cat --source "$SRC" --seed 42 --heads 2 --dim 8 "$TGT"
 steps cross-ex 2 "Raw score" "Softmax" "Output of the head" " Katze "
-run plain-ex --explain cat --plain --dim 8 "$TGT"
+run plain-ex --explain cat --seed 42 --plain --dim 8 "$TGT"
 steps plain-ex 1 "no projections" "Raw score" "Softmax" "Output of the head"
-run dot-ex --explain cat --score dot --layers 2 --heads 2 --dim 8 "$TGT"
+run dot-ex --explain cat --score dot --seed 42 --layers 2 --heads 2 --dim 8 "$TGT"
 steps dot-ex 4 "Raw score" "Softmax" "Output of the head"
 if ! grep -q 'divide by √d_head' "$TMP/dot-ex.out" && [ "$(rc dot-ex)" -eq 0 ]; then pass explain-dot-no-scaling
 else fail explain-dot-no-scaling "the dot score divides by √d_head"; fi
-run sel-ex --explain cat -l 2 -H 3 --layers 2 "$TGT"
+run sel-ex --explain cat -l 2 -H 3 --seed 42 --layers 2 "$TGT"
 if [ "$(rc sel-ex)" -eq 0 ] && [ "$(grep -c '^── layer' "$TMP/sel-ex.out")" -eq 1 ] &&
    grep -q '^── layer 2 · head 3 ' "$TMP/sel-ex.out"; then pass explain-layer-head-selection
 else fail explain-layer-head-selection "$(grep '^── layer' "$TMP/sel-ex.out" | tr '\n' '|')"; fi
-run json-ex -f json --explain cat --causal --score additive --heads 2 --dim 8 "$TGT"
+run json-ex -f json --explain cat --causal --score additive --seed 42 --heads 2 --dim 8 "$TGT"
 if [ "$(rc json-ex)" -eq 0 ] && "$PY" - "$TMP/json-ex.out" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -309,7 +309,7 @@ if [ "$(rc ex-o)" -eq 0 ] && cmp -s "$TMP/explain.txt" "$GOLDEN/explain-tiny.txt
 else fail explain-output-file "exit $(rc ex-o): $(errtxt ex-o)"; fi
 
 # ---- determinism
-run cross-again -f csv --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
+run cross-again -f csv --seed 42 --layers 2 --heads 2 --dim 8 --source "$SRC" "$TGT"
 run it-again --seed 42 --explain it "$EXAMPLE"
 if [ -s "$TMP/cross.out" ] && cmp -s "$TMP/cross.out" "$TMP/cross-again.out" && cmp -s "$TMP/it.out" "$TMP/it-again.out"
 then pass variants-deterministic; else fail variants-deterministic "two runs differ"; fi

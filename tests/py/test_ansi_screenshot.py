@@ -174,6 +174,15 @@ def main():
             # the largest weight gets viridis(1.0) = #fde725 (matplotlib's table)
             colours = {c for _, c in a.getcolors(1 << 20)}
             check(f"docs/{name} shows viridis(1.0) = (253,231,37)", (253, 231, 37) in colours)
+
+        # 9. the first screen in the README: a real 80 x 50 tmux pane (issue 17)
+        path = os.path.join(ROOT, "docs", "terminal-first-screen.png")
+        if not shutil.which("tmux"):
+            print("SKIP docs/terminal-first-screen.png is current: tmux not installed")
+        else:
+            cur, err = run("first.png", "--tmux", "--cols", "80", "--rows", "50", "--", EXAMPLE)
+            check("docs/terminal-first-screen.png is current (rerun the README command)",
+                  cur is not None and os.path.exists(path) and open(path, "rb").read() == cur, err[-200:])
     return suite.status()
 
 

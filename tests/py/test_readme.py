@@ -4,13 +4,13 @@ terminal (a pseudo-terminal here) of 80 columns with NO_COLOR set; a command
 ending in "| head -n N" must print the block as its first N lines (the CSV
 sample). Prints PASS/FAIL lines."""
 import os
-import pty
 import re
 import shlex
 import subprocess
 import sys
 
 import suite
+from runner import on_pty
 from suite import check
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,25 +27,11 @@ for i, (cmd, want) in enumerate(blocks):
     head = re.fullmatch(r"(.*?)\s*\|\s*head -n (\d+)", cmd)
     args = shlex.split((head.group(1) if head else cmd)[2:])
     args[0] = BIN
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=slave, stderr=subprocess.PIPE)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    stderr = proc.stderr.read().decode()
-    proc.wait()
-    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    rc, out, stderr = on_pty(args, env, cwd=ROOT)
+    text = out.decode()
     if head:
         text = "".join(text.splitlines(keepends=True)[:int(head.group(2))])
-    got = subprocess.CompletedProcess(args, proc.returncode, text, stderr)
+    got = subprocess.CompletedProcess(args, rc, text, stderr)
     name = f"readme-example-{i + 1}"
     ok = got.returncode == 0 and got.stdout == want
     check(name, ok, cmd[:60] if ok else

@@ -335,17 +335,44 @@ variant("vocab_too_many", "bert",
         "34 entries", "vocab.txt has 34 entries, config.json vocab_size 30 (word_embeddings [30, 8])")
 variant("vocab_duplicate", "bert", {"vocab.txt": _vt + b"cat\n"}, ".", "vocab.txt", 'duplicate',
         'vocab.txt line 31 repeats "cat" (line 10)')
-_unigram = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
-            "normalizer": None, "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581",
-                                                  "add_prefix_space": True},
-            "post_processor": None, "decoder": None,
-            "model": {"type": "Unigram", "unk_id": 1,
-                      "vocab": [[t, -float(i)] for i, t in enumerate(BERT_VOCAB)]}}
-variant("tokenizer_json_unigram", "bert",
-        {"tokenizer.json": json.dumps(_unigram, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
-        "Unigram", "a tokenizer.json whose model is Unigram (SentencePiece; attnviz has WordPiece and BPE)")
+_bad_regex = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+              "normalizer": None,
+              "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "[a-z+"}, "behavior": "Isolated",
+                                "invert": False},
+              "post_processor": None, "decoder": None,
+              "model": {"type": "WordPiece", "unk_token": "[UNK]",
+                        "vocab": {t: i for i, t in enumerate(BERT_VOCAB)}}}
+variant("tokenizer_json_bad_regex", "bert",
+        {"tokenizer.json": json.dumps(_bad_regex, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "pre_tokenizer.pattern.Regex", "a tokenizer.json whose Split pre-tokenizer has a regex with no closing ]")
+
+_big = dict(_bad_regex, pre_tokenizer={"type": "BertPreTokenizer"},
+            model={"type": "WordLevel", "unk_token": "[UNK]",
+                   "vocab": dict({t: i for i, t in enumerate(BERT_VOCAB)},
+                                 **{"extra%d" % i: len(BERT_VOCAB) + i for i in range(3)})})
+variant("tokenizer_json_vocab_too_many", "bert",
+        {"tokenizer.json": json.dumps(_big, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "33 entries", "a WordLevel tokenizer.json of 33 entries for 30 word embeddings")
+_norm = dict(_bad_regex, pre_tokenizer={"type": "BertPreTokenizer"},
+             normalizer={"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "NFKX"}]})
+variant("tokenizer_json_normalizer_unknown", "bert",
+        {"tokenizer.json": json.dumps(_norm, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "normalizer.normalizers[1].type \"NFKX\"", "a normalizer Sequence holding NFKX, which is no normalizer")
+variant("tokenizer_json_bad_utf8", "bert",
+        {"tokenizer.json": json.dumps(_big, ensure_ascii=False).encode().replace(b"extra1", b"extr\xe9")}, ".",
+        "tokenizer.json", "invalid UTF-8", "a vocabulary key with a Latin-1 byte (0xE9), not UTF-8")
 
 # ---- GPT-2 ----------------------------------------------------------------------------------
+
+_gj = {"version": "1.0", "added_tokens": [], "normalizer": None,
+       "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+       "post_processor": None, "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                                           "use_regex": True},
+       "model": {"type": "BPE", "vocab": {t: i for i, t in enumerate(GPT2_VOCAB)},
+                 "merges": ["%s %s" % m for m in GPT2_MERGES] + ["q zz"]}}
+variant("tokenizer_json_merge_unknown", "gpt2",
+        {"tokenizer.json": json.dumps(_gj, ensure_ascii=False, indent=2).encode()}, ".", "tokenizer.json",
+        "model.merges[5]", 'a tokenizer.json whose last merge "q zz" names "zz", not in its vocabulary')
 
 _mg = BASES["gpt2"]["merges.txt"]
 variant("merges_three_parts", "gpt2", {"merges.txt": sub(_mg, b"\xc4\xa0 a\n", b"\xc4\xa0 a t\n")}, ".",

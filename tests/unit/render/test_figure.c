@@ -155,6 +155,15 @@ static const fig_item *find(const figure *fig, fig_kind kind)
     return NULL;
 }
 
+/* Query labels drawn in a figure. */
+static int count_qlabels(const figure *fig)
+{
+    int n = 0;
+    for (int i = 0; i < fig->n; i++)
+        n += fig->items[i].kind == FIG_TEXT && strcmp(fig->items[i].role, "qlabel") == 0;
+    return n;
+}
+
 static void test_layout(void)
 {
     attn_error err = {0};
@@ -187,9 +196,14 @@ static void test_layout(void)
     CHECK("layout: --scale 2 doubles the canvas", abs(b.w - 2 * a.w) <= 3 && abs(b.h - 2 * a.h) <= 3);
     figure_free(&a);
     figure_free(&b);
-    CHECK_NEAR("vmax: the largest weight", figure_vmax(&f->r), 1.5, 1e-7);
+    CHECK("layout: build for the scale", figure_build(&a, &f->r, &o, font, 0, 0, &err) == 0);
+    CHECK_NEAR("vmax: the largest weight of every head", a.vmax, 1.5, 1e-7);
+    CHECK("vmax: one range for all heads", a.single && a.vmin == 0.0f);
+    figure_free(&a);
     ((float *)result_head(&f->r, 1, 1))[5] = 5.0f; /* q 0, k 5: masked */
-    CHECK_NEAR("vmax: masked cells do not count", figure_vmax(&f->r), 1.5, 1e-7);
+    CHECK("layout: build again", figure_build(&a, &f->r, &o, font, 0, 0, &err) == 0);
+    CHECK_NEAR("vmax: masked cells do not count", a.vmax, 1.5, 1e-7);
+    figure_free(&a);
     o = opts(1.0, 1);
     CHECK("layout: grid", figure_build(&a, &f->r, &o, font, -1, -1, &err) == 0);
     int mats = 0;
@@ -205,12 +219,24 @@ static void test_layout(void)
     f = make(200, 1, 1, 0);
     o = opts(1.0, 0);
     figure_build(&a, &f->r, &o, font, 0, 0, &err);
-    int ql = 0;
-    for (int i = 0; i < a.n; i++)
-        ql += a.items[i].kind == FIG_TEXT && strcmp(a.items[i].role, "qlabel") == 0;
+    int ql = count_qlabels(&a);
     m = find(&a, FIG_MATRIX);
-    CHECK("layout: 200 tokens get small cells and every k-th label", m && m->cell == 2 &&
-                                                                         ql > 10 && ql < 200);
+    CHECK("layout: 200 tokens keep the least cell (10) and every label", m && m->cell == 10 && ql == 200);
+    figure_free(&a);
+    o.cell = 4;
+    figure_build(&a, &f->r, &o, font, 0, 0, &err);
+    ql = count_qlabels(&a);
+    m = find(&a, FIG_MATRIX);
+    CHECK("layout: --cell 4 gives 4-pixel cells and every 3rd label", m && m->cell == 4 && ql == 67);
+    figure_free(&a);
+    o.cell = 0;
+    unmake(f);
+    f = make(1000, 1, 1, 0);
+    figure_build(&a, &f->r, &o, font, 0, 0, &err);
+    ql = count_qlabels(&a);
+    m = find(&a, FIG_MATRIX);
+    CHECK("layout: 1000 tokens: cells shrink to fit 6000 pixels, every 2nd label",
+          m && m->cell == 6 && m->w == 6000 && ql == 500);
     figure_free(&a);
     unmake(f);
 

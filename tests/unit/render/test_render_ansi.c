@@ -125,7 +125,7 @@ static void fx_init(fixture *f, int n, const char *const *words, int H, int caus
 static char *render(const attn_result *r, attn_color_depth c, int width, int values, int query,
                     int top, size_t *len)
 {
-    ansi_opts o = {c, width, values, CMAP_VIRIDIS, query, top};
+    ansi_opts o = {c, width, values, CMAP_VIRIDIS, query, top, NULL};
     attn_buf b;
     attn_error e;
     buf_init(&b);
@@ -374,7 +374,7 @@ static void test_colours(void)
     for (int run = 0; run < 4; run++) {
         int depth = run % 2 ? COLOR_TRUE : COLOR_256;
         attn_colormap cm = run < 2 ? CMAP_VIRIDIS : CMAP_GRAYS;
-        ansi_opts o = {(attn_color_depth)depth, 80, 0, cm, -1, 5};
+        ansi_opts o = {(attn_color_depth)depth, 80, 0, cm, -1, 5, NULL};
         attn_buf buf;
         attn_error e;
         buf_init(&buf);
@@ -449,7 +449,7 @@ static void test_dense_values_errors(void)
     f->r.aggregate = NULL;
     f->heads[0] = 0;
 
-    ansi_opts o = {COLOR_NONE, 80, 0, CMAP_VIRIDIS, 4, 5};
+    ansi_opts o = {COLOR_NONE, 80, 0, CMAP_VIRIDIS, 4, 5, NULL};
     attn_buf buf;
     attn_error e = {0, ""};
     buf_init(&buf);

@@ -25,51 +25,7 @@
 #include "text/subword.h"
 #include "test.h"
 
-#define SEP "\n__ggml_vocab_test__\n"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *d = malloc(cap);
-    size_t got;
-    while (d && (got = fread(d + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *p = realloc(d, cap *= 2);
-            if (!p) free(d);
-            d = p;
-        }
-    }
-    fclose(f);
-    if (d) d[n] = '\0';
-    if (len) *len = n;
-    return d;
-}
-
-/* The first "\n__ggml_vocab_test__\n" in s[0..end), or NULL (cases may hold NUL bytes). */
-static char *find_sep(char *s, const char *end)
-{
-    size_t n = strlen(SEP);
-    for (; s + n <= end; s++)
-        if (memcmp(s, SEP, n) == 0) return s;
-    return NULL;
-}
-
-/* Escaped start of a case for the check's name. */
-static void label(char *dst, size_t cap, const char *s, size_t len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 6 < cap && i < 24; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20) o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
-        else dst[o++] = (char)c;
-    }
-    while (o > 0 && ((unsigned char)dst[o - 1] & 0xC0) == 0x80) o--; /* no cut character */
-    if (o > 0 && (unsigned char)dst[o - 1] >= 0xC0) o--;
-    dst[o] = '\0';
-}
+#define SEP TEST_CASE_SEP
 
 /* Checks tk on every case of dir/name.{inp,out[,spans]}; variant names the
  * tokenizer in the check names. */
@@ -78,11 +34,11 @@ static void run_vectors(const attn_tokenizer *tk, const char *dir, const char *n
     char p[1024]; /* [1024] file paths */
     snprintf(p, sizeof p, "%s/%s.inp", dir, name);
     size_t inp_len;
-    char *inp = slurp(p, &inp_len);
+    char *inp = test_slurp(p, &inp_len);
     snprintf(p, sizeof p, "%s/%s.out", dir, name);
-    char *out = slurp(p, NULL);
+    char *out = test_slurp(p, NULL);
     snprintf(p, sizeof p, "%s/%s.spans", dir, name);
-    char *spans = slurp(p, NULL);
+    char *spans = test_slurp(p, NULL);
     if (!inp || !out) {
         printf("SKIP %s %s: cannot read %s/%s.{inp,out}\n", variant, name, dir, name);
         free(inp);
@@ -92,7 +48,7 @@ static void run_vectors(const attn_tokenizer *tk, const char *dir, const char *n
     }
     char *s = inp, *ol = out, *sl = spans;
     int k = 0, mismatched_count = 0;
-    for (char *e; (e = find_sep(s, inp + inp_len)) != NULL; s = e + strlen(SEP), k++) {
+    for (char *e; (e = test_find_sep(s, inp + inp_len)) != NULL; s = e + strlen(SEP), k++) {
         char *oe = strchr(ol, '\n'), *se = sl ? strchr(sl, '\n') : NULL;
         if (!oe) {
             mismatched_count = 1;
@@ -103,7 +59,7 @@ static void run_vectors(const attn_tokenizer *tk, const char *dir, const char *n
         attn_tokens t;
         attn_error err = {0, ""};
         char nm[256], lb[160]; /* [256] check name; [160] the case's start */
-        label(lb, sizeof lb, s, (size_t)(e - s));
+        test_case_label(lb, sizeof lb, s, (size_t)(e - s), 24);
         snprintf(nm, sizeof nm, "%s %s case %d \"%s\"", variant, name, k + 1, lb);
         int ok = tokenizer_encode(tk, s, (size_t)(e - s), &t, &err) == 0, n = 0;
         const char *q = ol, *r = sl;
@@ -154,14 +110,14 @@ static void check_extra_shape(const char *name)
     char p[256], nm[128]; /* [256] paths; [128] check name */
     size_t inp_len;
     snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.inp", name);
-    char *inp = slurp(p, &inp_len);
+    char *inp = test_slurp(p, &inp_len);
     snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.out", name);
-    char *out = slurp(p, NULL);
+    char *out = test_slurp(p, NULL);
     snprintf(p, sizeof p, "tests/data/tokenizer-extra/%s.spans", name);
-    char *spans = slurp(p, NULL);
+    char *spans = test_slurp(p, NULL);
     int ok = inp && out && spans, cases = 0;
     char *s = inp, *ol = out, *sl = spans;
-    for (char *e; ok && (e = find_sep(s, inp + inp_len)) != NULL; s = e + strlen(SEP), cases++) {
+    for (char *e; ok && (e = test_find_sep(s, inp + inp_len)) != NULL; s = e + strlen(SEP), cases++) {
         char *oe = strchr(ol, '\n'), *se = strchr(sl, '\n');
         if (!oe || !se) {
             ok = 0;
@@ -192,9 +148,9 @@ static int write_gpt2_json(const char *ref, const char *tmp)
 {
     char p[1024]; /* [1024] paths */
     snprintf(p, sizeof p, "%s/gpt2/encoder.json", ref);
-    char *enc = slurp(p, NULL);
+    char *enc = test_slurp(p, NULL);
     snprintf(p, sizeof p, "%s/gpt2/vocab.bpe", ref);
-    char *bpe = slurp(p, NULL);
+    char *bpe = test_slurp(p, NULL);
     cJSON *vocab = enc ? cJSON_Parse(enc) : NULL, *root = cJSON_CreateObject();
     int rc = -1;
     if (!vocab || !bpe || !root) goto done;
@@ -236,6 +192,7 @@ static int write_gpt2_json(const char *ref, const char *tmp)
     cJSON_AddTrueToObject(pre, "use_regex");
     cJSON *post = cJSON_AddObjectToObject(root, "post_processor");
     cJSON_AddStringToObject(post, "type", "ByteLevel");
+    cJSON_AddFalseToObject(post, "trim_offsets");
     char *text = cJSON_PrintUnformatted(root);
     FILE *f = text ? fopen(tmp, "wb") : NULL;
     if (f) {
