@@ -9,6 +9,9 @@ attnviz can run it (phase B of issue 19 adds the binary's side):
     offsets as the training tokenizer on every held-out text and on cases
     of its own (case, spacing, unknown words, punctuation), and decodes the
     ISO dates back (Fuse decoder);
+  - attnviz's own tokenizer (the binary, reading the shipped tokenizer.json
+    inside a small random BERT directory, since the binary cannot run the
+    BART yet) gives the same ids and byte spans;
   - accuracy on the held-out dates (data/dates/heldout.tsv: trained surface
     forms on dates never trained on, and surface forms never trained on),
     measured with the training script's own greedy decoding;
@@ -117,6 +120,44 @@ def check_tokenizer(tok, rows):
     check("tokenizer-npm-decode", not wrong, "%d ISO dates decoded back" % len(isos) if not wrong else str(wrong[:3]))
 
 
+def check_attnviz_tokenizer(tok, rows):
+    """The binary's tokens of the shipped tokenizer.json, through a random BERT
+    directory (hf_ckpt.py) that carries it instead of its own."""
+    binary = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
+    if not os.access(binary, os.X_OK):
+        print("SKIP attnviz-tokenizer: no attnviz binary at %s (make builds it)" % binary)
+        return
+    import tempfile
+    import hf_ckpt
+    with tempfile.TemporaryDirectory() as d:
+        hf_ckpt.make_checkpoint(d, hf_ckpt.Spec("bert", 32, 2, 1, tokenizer="json"))
+        shutil.copy(os.path.join(MODEL, "tokenizer.json"), os.path.join(d, "tokenizer.json"))
+        texts = [ex.text for _, ex in rows] + [t for t in EXTRA if t.strip()]
+        p = subprocess.run([binary, "-m", d, "-f", "json"], input="\n".join(texts) + "\n",
+                           capture_output=True, text=True)
+    if p.returncode != 0:
+        check("attnviz-tokenizer", False, "exit %d: %s" % (p.returncode, p.stderr.strip()[-200:]))
+        return
+    docs, dec, i = [], json.JSONDecoder(), 0
+    while i < len(p.stdout):
+        if p.stdout[i].isspace():
+            i += 1
+            continue
+        doc, i = dec.raw_decode(p.stdout, i)
+        docs.append(doc)
+    bad = []
+    for text, doc in zip(texts, docs):
+        ids, spans = tok.encode(text)
+        got = [(t["id"], (t["start"], t["end"])) for t in doc["tokens"]]
+        want = [(j, (a, b) if j not in (D.BOS, D.EOS) else None) for j, (a, b) in zip(ids, spans)]
+        if [g[0] for g in got] != ids or any(w[1] and g[1] != w[1] for g, w in zip(got, want)):
+            bad.append((text, [g[0] for g in got], ids))
+    check("attnviz-tokenizer", len(docs) == len(texts) and not bad,
+          "%d texts, ids and byte spans equal" % len(texts) if not bad and len(docs) == len(texts) else
+          "%d outputs for %d texts; %d differ%s" % (len(docs), len(texts), len(bad),
+                                                    ", first %r: attnviz %s, training %s" % bad[0] if bad else ""))
+
+
 def check_accuracy(model, tok, rows):
     acc, got = T.accuracy(model, tok, rows)
     for group, floor in (("dates", 0.99), ("forms", 0.90)):
@@ -173,6 +214,7 @@ def main():
     rows = T.read_heldout(MODEL)
     check_files(model, tok)
     check_tokenizer(tok, rows)
+    check_attnviz_tokenizer(tok, rows)
     got = check_accuracy(model, tok, rows)
     check_reference(model, tok, rows, got)
     check_alignment(model, tok, rows)
