@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    the above plus what the test suite uses, and the
 #                           npm packages of tests/npm/package.json (npm ci into
 #                           build/npm/, again only when the lock file changed)
-#   scripts/deps.sh train   what scripts/train_demo.py needs (torch, WordNet's text)
+#   scripts/deps.sh train   what scripts/train_demo.py and train_dates.py need (torch, WordNet's text)
 # Needs root or sudo when something is missing; does nothing otherwise.
 set -eu
 
