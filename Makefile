@@ -5,13 +5,14 @@
 #                   unit and bad-input tests again under ASan + UBSan
 #   make bench      benchmarks against PyTorch (bench/)
 #   make train      retrain data/pretrained/ with scripts/train_demo.py (about 10 minutes)
+#   make train-dates  retrain data/dates/ (the seq2seq demo) with scripts/train_dates.py
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libcjson libpng freetype2 fontconfig libutf8proc libpcre2-8
+PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
 # OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
 # src/compute/linalg.h), and the threaded variant's idle workers would spin on the
 # cores it uses. Linked with an rpath so the system's BLAS alternative does
@@ -43,6 +44,12 @@ SRCS     := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.c'))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 # unit tests mirror the tree: tests/unit/<folder>/test_*.c
+# The HTML page's template, style and scripts (src/render/html/; the scripts
+# in this order), embedded in the binary: scripts/embed.sh writes them into a
+# C file under $(BUILD)/gen/ (render/html_assets.h), never into the tree.
+HTML_JS    := $(addprefix src/render/html/,util.js data.js scale.js headview.js modelview.js matrixview.js page.js)
+HTML_FILES := src/render/html/page.html src/render/html/page.css $(HTML_JS)
+LIB_OBJS   += $(BUILD)/render/html_assets.o
 UNIT_SRCS := $(sort $(shell find $(SRC_DIRS:%=tests/unit/%) -name 'test_*.c' 2>/dev/null))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN      ?= attnviz
@@ -51,7 +58,7 @@ BIN      ?= attnviz
 PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.txt tokenizer_config.json)
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
-.PHONY: all demo deps deps-test check check-fast check-san unit bench train install uninstall clean
+.PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -70,6 +77,16 @@ $(BIN): $(BUILD)/cli/main.o $(LIB_OBJS)
 	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/render/html_assets.c: $(HTML_FILES) scripts/embed.sh | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  GEN   $@"
+	@scripts/embed.sh $@ $(HTML_FILES)
+
+$(BUILD)/render/html_assets.o: $(BUILD)/gen/render/html_assets.c
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -105,6 +122,10 @@ $(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
 train:
 	@scripts/deps.sh train
 	/usr/bin/python3 scripts/train_demo.py
+
+train-dates:
+	@scripts/deps.sh train
+	/usr/bin/python3 scripts/train_dates.py
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -69,7 +69,28 @@ char *textesc_dup(const char *s)
     return b.data;
 }
 
-void json_string(attn_buf *out, const char *s)
+void textesc_markup(attn_buf *out, const char *s)
+{
+    char *esc = NULL;
+    if (textesc_needed(s) && !(s = esc = textesc_dup(s))) {
+        out->failed = 1;
+        return;
+    }
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': buf_puts(out, "&amp;"); break;
+        case '<': buf_puts(out, "&lt;"); break;
+        case '>': buf_puts(out, "&gt;"); break;
+        case '"': buf_puts(out, "&quot;"); break;
+        default: buf_putc(out, *s);
+        }
+    }
+    free(esc);
+}
+
+/* json_string() and json_string_html(): html adds the escapes of '<', '>'
+ * and '&' and replaces bytes that are not UTF-8. */
+static void json_string_mode(attn_buf *out, const char *s, int html)
 {
     buf_putc(out, '"');
     while (*s) {
@@ -85,14 +106,21 @@ void json_string(attn_buf *out, const char *s)
             buf_puts(out, "\\t");
         } else if (c == '\r') {
             buf_puts(out, "\\r");
+        } else if (html && (c == '<' || c == '>' || c == '&')) {
+            buf_printf(out, "\\u%04X", (unsigned)c);
         } else if (c >= 0x20 && c < 0x7F) {
             buf_putc(out, (char)c);
         } else {
             n = next_cp(s, &cp, &bad);
             if (!bad && textesc_unsafe(cp)) buf_printf(out, "\\u%04X", (unsigned)cp);
+            else if (bad && html) buf_puts(out, "\\uFFFD");
             else buf_put(out, s, (size_t)n); /* bad bytes pass through, as before */
         }
         s += n;
     }
     buf_putc(out, '"');
 }
+
+void json_string(attn_buf *out, const char *s) { json_string_mode(out, s, 0); }
+
+void json_string_html(attn_buf *out, const char *s) { json_string_mode(out, s, 1); }

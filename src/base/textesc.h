@@ -37,9 +37,20 @@ void textesc_put(attn_buf *out, const char *s);
 /* s with the escapes above, as a new string. */
 char *textesc_dup(const char *s);
 
+/* Appends s with the escapes above, then '&', '<', '>' and '"' as the
+ * character references &amp; &lt; &gt; &quot;: text or an attribute value
+ * (in double quotes) of SVG and HTML. */
+void textesc_markup(attn_buf *out, const char *s);
+
 /* Appends s as a JSON string literal: '"' and '\' escaped, \n, \r and \t,
  * every other code point of textesc_unsafe() as \uXXXX; other UTF-8 passes
  * through unchanged. */
 void json_string(attn_buf *out, const char *s);
+
+/* As json_string(), for JSON inside an HTML <script> element: '<', '>' and
+ * '&' are written as \u003C, \u003E and \u0026, so that neither "</script"
+ * nor "<!--" can appear, and a byte that is not valid UTF-8 as \uFFFD (the
+ * page is UTF-8). */
+void json_string_html(attn_buf *out, const char *s);
 
 #endif

@@ -278,7 +278,7 @@ int cli_format_of_path(const char *path, const char *const *names)
 {
     static const struct { const char *ext, *format; } exts[] = {
         {".csv", "csv"}, {".json", "json"}, {".jsonl", "json"}, {".png", "png"},
-        {".svg", "svg"}, {".txt", "ansi"}, {".ans", "ansi"},
+        {".svg", "svg"}, {".txt", "ansi"}, {".ans", "ansi"}, {".html", "html"}, {".htm", "html"},
     };
     const char *dot = strrchr(path, '.');
     if (!dot || strchr(dot, '/')) return -1;

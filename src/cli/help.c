@@ -58,7 +58,7 @@ void help_print(FILE *f)
         f);
     fputs(
         "Output:\n"
-        "  -f, --format FMT       ansi, csv, json, png, svg, or none (compute only)\n"
+        "  -f, --format FMT       ansi, csv, json, png, svg, html or none (compute only)\n"
         "                         (default: from -o's extension, else ansi on a\n"
         "                         terminal or with a terminal option, else csv)\n"
         "  -o, --output PATH      file ('-': stdout), written atomically; for png/svg\n"
@@ -79,7 +79,7 @@ void help_print(FILE *f)
         "\n",
         f);
     fputs(
-        "Colours (terminal and figures; the same colours in every view):\n"
+        "Colours (terminal, figures and the page; the same colours in every view):\n"
         "      --colormap NAME    viridis, magma, inferno, plasma, cividis, grays\n"
         "                         (default viridis)\n"
         "      --norm GROUP       which cells share one colour scale: all (default),\n"
@@ -111,6 +111,12 @@ void help_print(FILE *f)
         "      --scale X          pixel scale, 0.25 to 16 (default 1 = 96 dpi)\n"
         "      --dpi N            same as --scale N/96; written to the PNG\n"
         "      --transparent      transparent background instead of white\n"
+        "\n"
+        "Page (-f html): one self-contained HTML file, to -o FILE.html or standard\n"
+        "output: head, model and matrix views, hover for the numbers, no network.\n"
+        "The colour options set its first scale; --title, -q TOKEN (the query to\n"
+        "focus), --aggregate, --rollout and --words (added as matrices to choose)\n"
+        "apply; one sentence, one window (--truncate), at most 4,194,304 weights.\n"
         "\n"
         "      --time             print where the time went on stderr (load,\n"
         "                         tokenize, compute, render, write)\n"

@@ -16,7 +16,7 @@
 #include "model/model.h"
 #include "render/colormap.h"
 
-const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", "none", NULL};
+const char *const format_names[] = {"ansi", "csv", "json", "png", "svg", "none", "html", NULL};
 const char *const score_names[] = {"scaled_dot", "dot", "additive", NULL};
 const char *const arch_names[] = {"attention", "bert", "gpt2", NULL};
 static const char *const ln_names[] = {"none", "pre", "post", NULL};
@@ -90,10 +90,10 @@ static const struct option long_options[] = {
 /* The formats an option serves (bit 1 << FMT_x); options not listed serve
  * every format. Giving one with another format is an error. */
 #define F(x) (1u << (x))
-#define F_VIEWS (F(FMT_ANSI) | F(FMT_PNG) | F(FMT_SVG)) /* the views that draw colours */
+#define F_VIEWS (F(FMT_ANSI) | F(FMT_PNG) | F(FMT_SVG) | F(FMT_HTML)) /* the views that draw colours */
 #define F_FIGS (F(FMT_PNG) | F(FMT_SVG))
 static const struct { int val; unsigned formats; const char *what; } applies[] = {
-    {'q', F(FMT_ANSI), "the focus view of the terminal"},
+    {'q', F(FMT_ANSI) | F(FMT_HTML), "the focus view of the terminal and the page"},
     {OPT_TOP, F(FMT_ANSI), "the focus view of the terminal"},
     {OPT_VALUES, F(FMT_ANSI), "the terminal heatmaps"},
     {OPT_WIDTH, F(FMT_ANSI), "the terminal"},
@@ -101,15 +101,17 @@ static const struct { int val; unsigned formats; const char *what; } applies[] =
     {OPT_OVERVIEW, F(FMT_ANSI), "the terminal"},
     {OPT_NO_PAGER, F(FMT_ANSI), "the terminal"},
     {OPT_EXPLAIN, F(FMT_ANSI) | F(FMT_JSON), "text (-f ansi) and -f json"},
-    {OPT_COLORMAP, F_VIEWS, "the terminal and figures"},
-    {OPT_NORM, F_VIEWS, "the terminal and figures"},
-    {OPT_VMIN, F_VIEWS, "the terminal and figures"},
-    {OPT_VMAX, F_VIEWS, "the terminal and figures"},
-    {OPT_LOG, F_VIEWS, "the terminal and figures"},
+    {OPT_COLORMAP, F_VIEWS, "the terminal, figures and the page"},
+    {OPT_NORM, F_VIEWS, "the terminal, figures and the page"},
+    {OPT_VMIN, F_VIEWS, "the terminal, figures and the page"},
+    {OPT_VMAX, F_VIEWS, "the terminal, figures and the page"},
+    {OPT_LOG, F_VIEWS, "the terminal, figures and the page"},
+    {OPT_WINDOW, ~F(FMT_HTML), "every format but the page (a page shows one window: --truncate N)"},
+    {OPT_STRIDE, ~F(FMT_HTML), "every format but the page (a page shows one window: --truncate N)"},
     {OPT_GRID, F_FIGS, "figures"},
     {OPT_CELL, F_FIGS, "figures"},
     {OPT_FONT, F_FIGS, "figures"},
-    {OPT_TITLE, F_FIGS, "figures"},
+    {OPT_TITLE, F_FIGS | F(FMT_HTML), "figures and the page"},
     {OPT_SCALE, F_FIGS, "figures"},
     {OPT_DPI, F_FIGS, "figures"},
     {OPT_TRANSPARENT, F_FIGS, "figures"},

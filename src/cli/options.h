@@ -21,7 +21,7 @@
 #include "base/error.h"
 #include "render/scale.h"
 
-typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG, FMT_NONE } out_format;
+typedef enum { FMT_AUTO = -1, FMT_ANSI, FMT_CSV, FMT_JSON, FMT_PNG, FMT_SVG, FMT_NONE, FMT_HTML } out_format;
 
 /* NULL-terminated name lists; an option's value is an index into its list */
 extern const char *const format_names[];

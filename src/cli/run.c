@@ -151,9 +151,10 @@ static int run_stdin(run_state *s, const options *o, int *failed, int *n_ok, att
         long line = in.line;
         if (pending_line) print_line_error(&pending, pending_line);
         pending_line = 0;
-        if (n++ && (o->format == FMT_PNG || o->format == FMT_SVG)) {
+        if (n++ && (o->format == FMT_PNG || o->format == FMT_SVG || o->format == FMT_HTML)) {
             rc = attn_fail(err, ATTN_EXIT_INPUT, "-f %s: standard input has more than one sentence (line "
-                           "%ld); a figure shows one", format_names[o->format], line);
+                           "%ld); %s one", format_names[o->format], line,
+                           o->format == FMT_HTML ? "a page shows" : "a figure shows");
         } else {
             size_t mark = s->out.buf.len;
             int shown = s->shown, header = s->csv_header;

@@ -166,6 +166,18 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
     case FMT_JSON: s->shown++; return render_json(out, res, err);
     case FMT_PNG: s->shown++; return render_png(res, &fo, &s->files, &s->n_files, err);
     case FMT_SVG: s->shown++; return render_svg(res, &fo, &s->files, &s->n_files, err);
+    case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words; with
+                      * --from, it shows what the file holds (from.c selected and aggregated it) */
+        const int model = !o->from, grouped = model && s->model && s->model->tokenizer;
+        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = res->meta.text,
+                        .source = o->source, .layers = model ? s->layers : res->layers,
+                        .n_layers = model ? s->n_layers : res->n_layers,
+                        .aggregate = model ? o->aggregate : NULL, .rollout = model && o->rollout,
+                        .words = grouped && o->words, .no_special = grouped && o->no_special, .query = query,
+                        .colour = &o->colour, .note = has_note ? note : NULL};
+        s->shown++;
+        return render_html(out, res, &ho, err);
+    }
     default: return 0;
     }
 }
@@ -220,7 +232,8 @@ static int run_tokens(run_state *s, const options *o, const char *what, const ch
     attn_result res = {.meta = *meta};
     attn_trace trace = {0};
     stream_ctx sc = {s, o};
-    const int grouped = (o->words || o->no_special) && m->tokenizer;
+    const int html = o->format == FMT_HTML; /* render_html() aggregates and regroups */
+    const int grouped = (o->words || o->no_special) && m->tokenizer && !html;
     int streaming = (o->format == FMT_CSV || o->format == FMT_JSON || o->format == FMT_NONE) &&
                     !o->aggregate && !o->rollout && !o->explain && !grouped;
     forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL,
@@ -232,10 +245,10 @@ static int run_tokens(run_state *s, const options *o, const char *what, const ch
         if (!(all = malloc((size_t)(last + 1) * sizeof *all))) rc = attn_oom(err, "--rollout");
         for (int l = 0; rc == 0 && l <= last; l++) all[l] = l;
         if (rc == 0) rc = transformer_forward(&res, m, toks, all, last + 1, s->heads, s->n_heads, &fo, err);
-        if (rc == 0) rc = result_rollout(&res, s->layers, s->n_layers, err);
+        if (rc == 0 && !html) rc = result_rollout(&res, s->layers, s->n_layers, err);
     } else if (rc == 0) {
         rc = transformer_forward(&res, m, toks, s->layers, s->n_layers, s->heads, s->n_heads, &fo, err);
-        if (rc == 0 && o->aggregate) rc = result_aggregate(&res, o->aggregate, err);
+        if (rc == 0 && o->aggregate && !html) rc = result_aggregate(&res, o->aggregate, err);
     }
     if (rc == 0 && grouped) rc = regroup(&res, o, sentence, o->source, &shown_q, &shown_k, err);
     double t2 = now_ms();

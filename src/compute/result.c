@@ -17,6 +17,34 @@ void result_free(attn_result *r)
     memset(r, 0, sizeof *r);
 }
 
+int result_copy(attn_result *dst, const attn_result *src, const int *keep, int n_keep, attn_error *err)
+{
+    const int nl = keep ? n_keep : src->n_layers;
+    const size_t per_layer = (size_t)src->n_heads * (size_t)src->n_q * (size_t)src->n_k;
+    *dst = *src;
+    dst->n_layers = nl;
+    dst->layers = malloc(((size_t)nl + 1) * sizeof *dst->layers);
+    dst->heads = malloc(((size_t)src->n_heads + 1) * sizeof *dst->heads);
+    dst->weights = malloc((size_t)nl * per_layer * sizeof *dst->weights + 1); /* [nl][heads][n_q, n_k] */
+    if (!dst->layers || !dst->heads || !dst->weights) {
+        result_free(dst);
+        return attn_oom(err, "copy of the attention");
+    }
+    memcpy(dst->heads, src->heads, (size_t)src->n_heads * sizeof *dst->heads);
+    for (int i = 0; i < nl; i++) {
+        int li = i;
+        if (keep)
+            for (li = 0; li < src->n_layers && src->layers[li] != keep[i]; li++) {}
+        if (li == src->n_layers) {
+            result_free(dst);
+            return attn_fail(err, ATTN_EXIT_RUNTIME, "copy of the attention: layer %d not computed", keep[i] + 1);
+        }
+        dst->layers[i] = src->layers[li];
+        memcpy(dst->weights + (size_t)i * per_layer, result_head(src, li, 0), per_layer * sizeof *dst->weights);
+    }
+    return 0;
+}
+
 int result_regroup(attn_result *r, const int *qgroup, const attn_tokens *q, const int *kgroup,
                    const attn_tokens *k, attn_error *err)
 {

@@ -95,6 +95,11 @@ static inline const char *result_head_label(const attn_result *r, int hi, char *
 
 void result_free(attn_result *r);
 
+/* Copies src's layers keep[n_keep] (0-based model layer indices, each one
+ * src holds; keep NULL: all of them) into dst, with its own weights,
+ * layers and heads (result_free(dst)); tokens and meta are shared. */
+int result_copy(attn_result *dst, const attn_result *src, const int *keep, int n_keep, attn_error *err);
+
 /* Regroups the rows and columns (words.h): qgroup[n_q] and kgroup[n_k] give
  * each query and key token its group (or -1: left out). Group g's row is
  * the mean of its tokens' rows; group h's column the sum of its tokens'

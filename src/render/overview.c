@@ -90,36 +90,51 @@ static const char *arch_label(const char *arch)
     return arch;
 }
 
-int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err)
+const char *render_model_name(const attn_meta *m, char *buf, size_t cap)
+{
+    if (m->seeded) snprintf(buf, cap, "generated (--seed %llu)", (unsigned long long)m->seed);
+    else if (m->name) snprintf(buf, cap, "%s", m->name); /* config.json's _name_or_path */
+    else base_name(m->model ? m->model : "?", buf, cap);
+    return buf;
+}
+
+void render_model_line(attn_buf *b, const attn_result *r)
 {
     const attn_meta *m = &r->meta;
-    int width = o->width < 20 ? 20 : o->width;
-    char name[256], params[32], what[600];
-    attn_buf b;
-    buf_init(&b);
+    char name[256], params[32];
     if (m->seeded) {
-        buf_printf(&b, "model: generated, random weights (--seed %llu; ", (unsigned long long)m->seed);
+        buf_printf(b, "model: generated, random weights (--seed %llu; ", (unsigned long long)m->seed);
     } else if (!m->architecture) {
-        buf_puts(&b, "attention read from ");
-        textesc_put(&b, base_name(m->model ? m->model : "?", name, sizeof name));
-        buf_puts(&b, " (");
+        buf_puts(b, "attention read from ");
+        textesc_put(b, render_model_name(m, name, sizeof name));
+        buf_puts(b, " (");
     } else {
-        buf_puts(&b, "model: ");
-        textesc_put(&b, m->name ? m->name : base_name(m->model ? m->model : "?", name, sizeof name));
-        buf_puts(&b, " (");
+        buf_puts(b, "model: ");
+        textesc_put(b, render_model_name(m, name, sizeof name));
+        buf_puts(b, " (");
     }
-    if (m->architecture) buf_printf(&b, "%s, ", arch_label(m->architecture));
-    buf_printf(&b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
+    if (m->architecture) buf_printf(b, "%s, ", arch_label(m->architecture));
+    buf_printf(b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
                m->n_heads == 1 ? "" : "s");
     if (m->n_kv_heads && m->n_kv_heads != m->n_heads) /* grouped-query attention */
-        buf_printf(&b, " sharing %d key/value head%s", m->n_kv_heads, m->n_kv_heads == 1 ? "" : "s");
+        buf_printf(b, " sharing %d key/value head%s", m->n_kv_heads, m->n_kv_heads == 1 ? "" : "s");
     if (m->n_params) {
         fmt_count(params, sizeof params, m->n_params);
-        buf_printf(&b, ", %s parameters", params);
+        buf_printf(b, ", %s parameters", params);
     }
-    if (m->n_kv_heads && m->context) buf_printf(&b, ", context %d", m->context);
+    if (m->n_kv_heads && m->context) buf_printf(b, ", context %d", m->context);
     int total = m->tokens_total ? m->tokens_total : r->n_q;
-    buf_printf(&b, ") · %d token%s:", total, total == 1 ? "" : "s");
+    buf_printf(b, ") · %d token%s", total, total == 1 ? "" : "s");
+}
+
+int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err)
+{
+    int width = o->width < 20 ? 20 : o->width;
+    char what[600];
+    attn_buf b;
+    buf_init(&b);
+    render_model_line(&b, r);
+    buf_putc(&b, ':');
     snprintf(what, sizeof what, "%s", b.data ? b.data : "");
     b.len = 0;
     /* the tokens, each as the terminal labels it, on at most 3 lines */

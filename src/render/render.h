@@ -88,6 +88,14 @@ int render_note(const attn_result *r, char *buf, size_t cap);
  * o->width. */
 int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err);
 
+/* The header's words for the model, which every view that names the model
+ * uses: "model: pretrained (BERT, 4 layers × 4 heads, 1.8 M parameters) ·
+ * 16 tokens" (the name escaped with textesc.h). render_model_name() is the
+ * name alone: the last part of the model's path, or "generated (--seed 42)";
+ * it returns buf. */
+void render_model_line(attn_buf *out, const attn_result *r);
+const char *render_model_name(const attn_meta *m, char *buf, size_t cap);
+
 typedef struct {
     int all;                  /* 1: every head (--overview); 0: the most focused ones */
     const char *query;        /* -q TOKEN given, or NULL: the hint names one */
@@ -121,5 +129,38 @@ int render_png(const attn_result *r, const figure_opts *o, attn_file **files,
 /* As render_png, with .svg files. */
 int render_svg(const attn_result *r, const figure_opts *o, attn_file **files,
                int *n_files, attn_error *err);
+
+/* ---- HTML page ------------------------------------------------------------ */
+
+typedef struct {
+    attn_colormap cmap;
+    const char *title;        /* NULL: the sentence and the model */
+    const char *sentence;     /* the text the queries come from, or NULL (--from) */
+    const char *source;       /* --source: the keys' text, or NULL */
+    const int *layers;        /* [n_layers] shown layers, 0-based, sorted */
+    int n_layers;
+    const char *aggregate;    /* NULL, "mean" or "max": one more matrix per layer */
+    int rollout;              /* 1: the rollout of every shown layer too */
+    int words;                /* 1: the matrices regrouped by word as a second set */
+    int no_special;           /* 1: special tokens left out of every set */
+    int query;                /* -1, or the query index to focus at first */
+    const scale_opts *colour; /* the colour scale the page starts with (scale.h; the
+                                 page can change it); NULL: the default */
+    const char *note;         /* render_note()'s note (--truncate), or NULL */
+} html_opts;
+
+/* Most weights one page holds (all its matrices, every set); past it
+ * render_html() fails with a message that suggests -l and -H. */
+#define HTML_MAX_WEIGHTS (1L << 22)
+
+/* One self-contained HTML page (render/html/page.*: the views are drawn by
+ * its script) of the shown heads of r, plus the matrices o asks for. r
+ * holds the heads of the layers o->layers, and with o->rollout every layer
+ * from the first to the last shown (rollout multiplies through them). With
+ * o->words or o->no_special, r's tokens must have words assigned (words.h).
+ * All text goes into the page escaped: nothing in a token can end the data
+ * or run script, and the page's own Content-Security-Policy allows only its
+ * script and style. */
+int render_html(attn_buf *out, const attn_result *r, const html_opts *o, attn_error *err);
 
 #endif

@@ -35,28 +35,18 @@
 #define ATTNVIZ_VERSION "unknown"
 #endif
 
-/* Appends s with XML escapes (text content and attribute values). */
+/* Appends s with XML escapes (text content and attribute values); text
+ * figure.c cleaned already stays as it is (textesc.h). */
 static void esc(attn_buf *b, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': buf_puts(b, "&amp;"); break;
-        case '<': buf_puts(b, "&lt;"); break;
-        case '>': buf_puts(b, "&gt;"); break;
-        case '"': buf_puts(b, "&quot;"); break;
-        default: buf_putc(b, *s);
-        }
-    }
+    textesc_markup(b, s);
 }
 
 /* Appends s with textesc.h's escapes, then XML's; -1 when memory runs out. */
 static int esc_clean(attn_buf *b, const char *s)
 {
-    char *t = textesc_dup(s);
-    if (!t) return -1;
-    esc(b, t);
-    free(t);
-    return 0;
+    textesc_markup(b, s);
+    return b->failed ? -1 : 0;
 }
 
 static void hex(attn_buf *b, const uint8_t rgb[3])

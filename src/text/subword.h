@@ -4,8 +4,8 @@
  * decoder; see tokenizer/core.h for the pipeline and each stage's header
  * for what it reads), BERT's vocab.txt (WordPiece) and GPT-2's vocab.json +
  * merges.txt (byte-level BPE). Ids and spans are checked against the
- * `tokenizers` binding itself (tests/unit/text/test_subword_parity.c,
- * tests/py/test_tokenizer_parity.py).
+ * `tokenizers` binding itself (tests/unit/text/test_tokenizer_parity.c,
+ * tests/py/test_tokenizer_spm.py).
  *
  * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per
  * piece, with its vocabulary id, its byte span [start, end) in the original

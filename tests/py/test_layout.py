@@ -199,6 +199,9 @@ check("every-file-opens-with-its-comment", not unnamed, f"{len(files)} files" if
 build = os.environ.get("BUILD_DIR") or os.path.dirname(os.environ.get("UNIT_DIR", "build/tests"))
 build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
 c_files = sorted(f for f in files if f.endswith(".c"))
+# and the sources the Makefile generates into $(BUILD)/gen/<folder>/ (the HTML page's assets)
+gen = os.path.join(build, "gen")
+c_files += sorted(f for f in (sources(gen) if os.path.isdir(gen) else {}) if f.endswith(".c"))
 objects = nm_objects(build, c_files)
 missing = [c for c in c_files if module(c) not in objects]
 check("objects-built", not missing, f"{len(objects)} objects in {build}" if not missing else

@@ -1,5 +1,6 @@
 /* Unit tests: textesc.h, the one escaping of token texts for the screen,
- * CSV and figures, and json_string(). The escaped set is the one textesc.h
+ * CSV and figures, json_string() and its HTML form, and textesc_markup()
+ * (SVG and HTML text). The escaped set is the one textesc.h
  * documents: C0, DEL and C1 controls, the bidi controls, U+2028/U+2029 and
  * U+FFFE/U+FFFF; each must come out as \uXXXX, bad bytes as \xHH. */
 #include <stdio.h>
@@ -68,6 +69,21 @@ int main(void)
     buf_init(&b);
     json_string(&b, "a\"b\\\n\t\x01\xE2\x80\xAE\xC3\xA9");
     CHECK_STR("json-string", b.data, "\"a\\\"b\\\\\\n\\t\\u0001\\u202E\xC3\xA9\"");
+    buf_free(&b);
+
+    /* in an HTML page: no '<' (so no "</script" or "<!--"), '>' and '&'
+     * escaped too, bad bytes as U+FFFD; everything else as json_string */
+    buf_init(&b);
+    json_string_html(&b, "</script><!-- a&b \"q\" \xE2\x80\xAE\xff\xC3\xA9");
+    CHECK_STR("json-string-html", b.data,
+              "\"\\u003C/script\\u003E\\u003C!-- a\\u0026b \\\"q\\\" \\u202E\\uFFFD\xC3\xA9\"");
+    CHECK("json-string-html-no-lt", !strchr(b.data, '<'));
+    buf_free(&b);
+
+    /* markup: textesc's escapes, then & < > " as references */
+    buf_init(&b);
+    textesc_markup(&b, "<img src=x onerror=\"a()\"> & 'q' \xE2\x80\xAE\x01");
+    CHECK_STR("markup", b.data, "&lt;img src=x onerror=&quot;a()&quot;&gt; &amp; 'q' \\u202E\\u0001");
     buf_free(&b);
     return test_done();
 }
