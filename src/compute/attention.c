@@ -183,7 +183,7 @@ __attribute__((target("avx512f"))) static void softmax_row_avx512(float *row, in
     for (j = n; j < cols; j++) row[j] = 0.0f;
 }
 
-void softmax_forward(float *x, int rows, int cols, int causal, int row0)
+void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, int window)
 {
 #ifdef HAVE_AVX2_PATH
     static int have_avx2 = -1, have_avx512 = -1;
@@ -193,23 +193,29 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 #endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */
-        int n = cols;
-        if (causal) {
-            long lim = (long)row0 + r + 1;
-            n = lim < cols ? (int)lim : cols;
-        }
+        const long pos = (long)row0 + r;
+        int n = cols, lo = 0;
+        if (causal) n = pos + 1 < cols ? (int)(pos + 1) : cols;
+        if (window > 0 && pos - window + 1 > 0) lo = pos - window + 1 < n ? (int)(pos - window + 1) : n;
+        for (int j = 0; j < lo; j++) row[j] = 0.0f;
+        row += lo; /* the keys this query sees: [lo, n) */
 #ifdef HAVE_AVX2_PATH
         if (avx512) {
-            softmax_row_avx512(row, n, cols);
+            softmax_row_avx512(row, n - lo, cols - lo);
             continue;
         }
         if (avx2) {
-            softmax_row_avx2(row, n, cols);
+            softmax_row_avx2(row, n - lo, cols - lo);
             continue;
         }
 #endif
-        softmax_row_c(row, n, cols);
+        softmax_row_c(row, n - lo, cols - lo);
     }
+}
+
+void softmax_forward(float *x, int rows, int cols, int causal, int row0)
+{
+    softmax_masked_forward(x, rows, cols, row0, causal, 0);
 }
 
 /* One head's rows: the scores and softmax, or the values. */
@@ -218,16 +224,20 @@ typedef struct {
     const float *q, *k;  /* scores: row strides ld_q, ld_k */
     const float *v;      /* values: row stride ld_v */
     float *out;          /* values: [n_q, ld_out] */
-    int ld_q, ld_k, ld_v, ld_out, n_k, d_head, causal;
-    float scale;
+    int ld_q, ld_k, ld_v, ld_out, n_k, d_head;
+    attn_score_opts o;
 } head_job;
 
 static void scores_rows(void *ctx, int r0, int r1)
 {
     const head_job *j = ctx;
-    matmul_nt(j->att + (size_t)r0 * j->n_k, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k,
-              r1 - r0, j->n_k, j->d_head, j->scale);
-    softmax_forward(j->att + (size_t)r0 * j->n_k, r1 - r0, j->n_k, j->causal, r0);
+    float *att = j->att + (size_t)r0 * j->n_k; /* [r1 - r0, n_k] */
+    matmul_nt(att, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k, r1 - r0, j->n_k, j->d_head,
+              j->o.scale);
+    if (j->o.softcap > 0.0f)
+        for (size_t i = 0; i < (size_t)(r1 - r0) * (size_t)j->n_k; i++)
+            att[i] = tanhf(att[i] / j->o.softcap) * j->o.softcap;
+    softmax_masked_forward(att, r1 - r0, j->n_k, j->o.q_pos0 + r0, j->o.causal, j->o.window);
 }
 
 static void values_rows(void *ctx, int r0, int r1)
@@ -241,8 +251,14 @@ void attention_head_forward(float *att, const float *q, int ld_q, const float *k
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal)
 {
-    head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k,
-                  .d_head = d_head, .causal = causal, .scale = scale};
+    attn_score_opts o = {.scale = scale, .causal = causal};
+    attention_scores_forward(att, q, ld_q, k, ld_k, n_q, n_k, d_head, &o);
+}
+
+void attention_scores_forward(float *att, const float *q, int ld_q, const float *k, int ld_k, int n_q, int n_k,
+                              int d_head, const attn_score_opts *o)
+{
+    head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k, .d_head = d_head, .o = *o};
     parallel_rows(n_q, 128, scores_rows, &j);
 }
 
@@ -272,23 +288,4 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
         }
     }
     softmax_forward(att, n_q, n_k, causal, 0);
-}
-
-void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,
-                       double eps)
-{
-    for (int i = 0; i < n; i++) {
-        const float *xi = x + (size_t)i * d; /* [d] */
-        float *oi = out + (size_t)i * d;
-        double mean = 0.0, var = 0.0;
-        for (int j = 0; j < d; j++) mean += xi[j];
-        mean /= d;
-        for (int j = 0; j < d; j++) var += (xi[j] - mean) * (xi[j] - mean);
-        var /= d;
-        float inv = (float)(1.0 / sqrt(var + eps));
-        for (int j = 0; j < d; j++) {
-            float y = (float)(xi[j] - mean) * inv;
-            oi[j] = y * (w ? w[j] : 1.0f) + (b ? b[j] : 0.0f);
-        }
-    }
 }

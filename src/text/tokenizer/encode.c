@@ -52,7 +52,8 @@ static int push_token(enc *e, int id, size_t start, size_t end, int special)
     if (e->n >= (1 << 28) || tk_grow((void **)&e->tok, &e->cap, e->n + 1, sizeof *e->tok) != 0)
         return attn_oom(e->err, "tokens");
     /* word: -2 marks an added token found in the text until finish() */
-    e->tok[e->n++] = (attn_token){NULL, id, start, end, special == 2 ? -2 : -1, special == 1};
+    e->tok[e->n++] = (attn_token){.id = id, .start = start, .end = end, .word = special == 2 ? -2 : -1,
+                                  .special = special == 1};
     return 0;
 }
 
