@@ -7,6 +7,7 @@
 #   make fuzz       run every fuzz harness for FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make bench      benchmarks against PyTorch (bench/)
 #   make train      retrain data/pretrained/ with scripts/train_demo.py (about 10 minutes)
+#   make train-dates  retrain data/dates/ (the seq2seq demo) with scripts/train_dates.py
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -59,7 +60,7 @@ BIN      ?= attnviz
 PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.txt tokenizer_config.json)
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
-.PHONY: all demo deps deps-test check check-fast check-san unit bench train install uninstall clean \
+.PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean \
         fuzz fuzz-bins fuzz-replay
 
 all: $(BIN) $(UNIT_BINS)
@@ -159,6 +160,10 @@ $(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
 train:
 	@scripts/deps.sh train
 	/usr/bin/python3 scripts/train_demo.py
+
+train-dates:
+	@scripts/deps.sh train
+	/usr/bin/python3 scripts/train_dates.py
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

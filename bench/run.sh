@@ -19,6 +19,11 @@
 #                 and tokenizing a 10,000-token text, build/tokenizer_bench
 #                 (bench/tokenizer_bench.c) vs Hugging Face's tokenizers npm
 #                 binding (bench/tokenizer_bench.js), wall clock and CPU time
+#   6. llama      bench/bench_llama.py: a decoder of TinyLlama's shape (22 layers,
+#                 d 2048, 32/4 heads, BF16, 2.2 GB, kept in build/bench/) at 128
+#                 and 512 tokens and --generate 32, attnviz vs a PyTorch Llama
+#                 forward pass and greedy loop with a KV cache, whole process,
+#                 peak RSS against the file size
 #
 # Everything printed is also kept in build/bench/bench-<date>.txt. Big files
 # go under $BENCH_TMP (default /tmp) and are removed at the end.
@@ -27,6 +32,7 @@
 #        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12
 #        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
 #        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
+#        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=2  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
 # torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
@@ -44,6 +50,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
     : "${BENCH_SIZES:=16,256}" "${BENCH_REPS:=3}" "${BENCH_SCALE_N:=1024}" "${BENCH_CSV_N:=512}"
     : "${BENCH_E2E_RUNS:=30}" "${BENCH_PY_RUNS:=2}"
     : "${BENCH_HF_SIZES:=32,128}" "${BENCH_HF_REPS:=2}" "${BENCH_HF_LAYERS:=2}" "${BENCH_TOK_REPS:=2}"
+    : "${BENCH_LLAMA_SIZES:=32,64}" "${BENCH_LLAMA_REPS:=1}" "${BENCH_LLAMA_LAYERS:=2}" "${BENCH_LLAMA_GENERATE:=8}"
 fi
 SIZES=${BENCH_SIZES:-16,256,1024,2048,4096}
 REPS=${BENCH_REPS:-7}
@@ -56,6 +63,10 @@ HF_REPS=${BENCH_HF_REPS:-5}
 HF_LAYERS=${BENCH_HF_LAYERS:-12}
 TOK=${BENCH_TOK:-qwen3}
 TOK_REPS=${BENCH_TOK_REPS:-5}
+LLAMA_SIZES=${BENCH_LLAMA_SIZES:-128,512}
+LLAMA_REPS=${BENCH_LLAMA_REPS:-2}
+LLAMA_LAYERS=${BENCH_LLAMA_LAYERS:-22}
+LLAMA_GENERATE=${BENCH_LLAMA_GENERATE:-32}
 BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
 trap 'rm -rf "$BTMP"' EXIT
 
@@ -174,6 +185,9 @@ main() {
     echo
     $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
         --load-reps "$TOK_REPS" --encode-reps $((4 * TOK_REPS)) --tmp "$BTMP" --json "$OUT/tokenizer.json" || rc=1
+    echo
+    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
+        --layers "$LLAMA_LAYERS" --generate "$LLAMA_GENERATE" --workdir "$OUT" --json "$OUT/llama.json" || rc=1
     echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"
     echo "log: $LOG"

@@ -4,7 +4,7 @@
 #   scripts/deps.sh test    the above plus what the test suite uses, and the
 #                           npm packages of tests/npm/package.json (npm ci into
 #                           build/npm/, again only when the lock file changed)
-#   scripts/deps.sh train   what scripts/train_demo.py needs (torch, WordNet's text)
+#   scripts/deps.sh train   what scripts/train_demo.py and train_dates.py need (torch, WordNet's text)
 #   scripts/deps.sh fuzz    the build list plus clang and its libFuzzer runtime
 #                           (make fuzz; make check replays the corpora with gcc)
 # Needs root or sudo when something is missing; does nothing otherwise.
@@ -13,7 +13,7 @@ set -eu
 build="build-essential pkg-config libcjson-dev libpng-dev zlib1g-dev libopenblas-serial-dev
 libfreetype-dev libfontconfig-dev fonts-dejavu-core libutf8proc-dev libpcre2-dev"
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil librsvg2-bin
-mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra python3-sentencepiece sentencepiece chromium"
+mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra python3-sentencepiece sentencepiece chromium firefox-esr"
 train="python3 python3-torch python3-numpy wordnet-base"
 fuzz="clang libclang-rt-dev"
 

@@ -229,6 +229,9 @@ MIXED = [
     "x\u00b2\u00b3 H\u2082O 10\u2076 \u2155",
     "ﾊﾝｶｸ and ＺＥＮＫＡＫＵ side by side",
     "\u00e9\u0301 \u1e17 \u0113\u0301",
+    # characters of later Unicode versions than some tables know (8.0, 9.0, 14.0)
+    "a\u08d4b a\u1df6b \u32ff \U00011f04\U00011f05 \U0001e4d0\U0001e4d1 \U0001e030 \U0003134a \u0560 \u08e2 \U0001F979",
+    "Kawi \U00011f04\U00011f05\U00011f06 Nag Mundari \U0001e4d0\U0001e4d1 digits \U0001e4f1\U0001e4f2",
 ]
 
 

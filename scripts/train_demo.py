@@ -327,12 +327,39 @@ def batches(seqs, size, rng):
     return out
 
 
-def train(args):
-    t0, c0 = time.time(), time.process_time()
-    torch.manual_seed(args.seed)
+def seeded(seed):
+    """What every training script here runs under: torch seeded, deterministic
+    kernels, 2 threads (the thread count is part of the arithmetic); returns
+    the seeded random.Random for the data."""
+    torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(2)
-    rng = random.Random(args.seed)
+    return random.Random(seed)
+
+
+def adamw_warmup(params, lr, steps):
+    """AdamW (betas 0.9/0.98, weight decay 0.01), linear warm-up over 5 % of
+    the steps, then linear decay to 0."""
+    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+    warm = steps // 20
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+    return opt, sched
+
+
+def update(loss, opt, sched, params):
+    """One step: gradients of loss, clipped at norm 1, then the optimizer and
+    the schedule."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+
+
+def train(args):
+    t0, c0 = time.time(), time.process_time()
+    rng = seeded(args.seed)
     agents, places = noun_table()
     held = heldout_pairs(agents, places, args.seed)
     rows = heldout_set(agents, places, set(held), args.seed)
@@ -378,10 +405,7 @@ def train(args):
     model = BertModel(V, **ARCH)
     head = MLMHead(ARCH["hidden_size"], V)
     params = list(model.parameters()) + list(head.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
-    warm = args.steps // 20
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (args.steps - s) / (args.steps - warm))))
+    opt, sched = adamw_warmup(params, args.lr, args.steps)
     g = torch.Generator().manual_seed(args.seed)
     plan = []
     while len(plan) < args.steps:
@@ -400,11 +424,7 @@ def train(args):
         p = probs[L][torch.arange(len(cb)), H, torch.tensor([c[1] for c in cb]), torch.tensor([c[2] for c in cb])]
         coref_loss = -torch.log(p.clamp_min(1e-9)).mean()
         loss = mlm_loss + args.coref_weight * coref_loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        sched.step()
+        update(loss, opt, sched, params)
         if step % 100 == 0 or step == args.steps - 1:
             print("step %5d  mlm %.3f  coref %.3f  %.0f s" % (step, mlm_loss.item(), coref_loss.item(),
                                                               time.time() - t0), flush=True)

@@ -29,7 +29,7 @@ enum {
     OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
     OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME, OPT_WORDS, OPT_NO_SPECIAL, OPT_NORM, OPT_VMIN, OPT_VMAX,
     OPT_LOG, OPT_NO_PAGER, OPT_OVERVIEW, OPT_TRUNCATE, OPT_WINDOW, OPT_STRIDE, OPT_CELL, OPT_FROM,
-    OPT_TOKENS,
+    OPT_TOKENS, OPT_GENERATE,
     OPT_END
 };
 
@@ -81,6 +81,7 @@ static const struct option long_options[] = {
     {"time", no_argument, NULL, OPT_TIME},
     {"words", no_argument, NULL, OPT_WORDS},
     {"no-special", no_argument, NULL, OPT_NO_SPECIAL},
+    {"generate", required_argument, NULL, OPT_GENERATE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -288,6 +289,7 @@ int options_parse(int argc, char **argv, options *o, attn_error *err)
         case OPT_TIME: o->time = 1; break;
         case OPT_WORDS: o->words = 1; break;
         case OPT_NO_SPECIAL: o->no_special = 1; break;
+        case OPT_GENERATE: rc = cli_int("--generate", optarg, 1, 100000, &o->generate, err); break;
         case 'h': errno = 0; help_print(stdout); return -1; /* errno: for a failed write */
         case 'V': errno = 0; printf("attnviz %s\n", ATTNVIZ_VERSION); return -1;
         case ':': rc = attn_fail(err, ATTN_EXIT_INPUT, "option %s needs an argument", argv[optind - 1]); break;
@@ -318,7 +320,7 @@ static int check_from(const options *o, attn_error *err)
     static const int need_model[] = {'m', 's', OPT_HEADS, OPT_DIM, OPT_LAYERS, OPT_SCORE, OPT_CAUSAL,
                                      OPT_PLAIN, OPT_LAYER_NORM, OPT_LOWERCASE, OPT_SOURCE,
                                      OPT_SAVE_MODEL, OPT_EXPLAIN, OPT_WORDS, OPT_NO_SPECIAL,
-                                     OPT_TRUNCATE, OPT_WINDOW, OPT_STRIDE};
+                                     OPT_TRUNCATE, OPT_WINDOW, OPT_STRIDE, OPT_GENERATE};
     if (!o->from) {
         if (o->tokens)
             return attn_fail(err, ATTN_EXIT_INPUT, "--tokens: names the tokens of --from FILE.npy");
@@ -367,6 +369,9 @@ int options_check(options *o, attn_error *err)
                          o->words ? "words" : "no-special");
     if (o->source && o->rollout)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention, not --source");
+    if (o->generate && (o->words || o->source || o->window || o->truncate))
+        return attn_fail(err, ATTN_EXIT_INPUT, "--generate: not with --%s (generated tokens are not in the text)",
+                         o->words ? "words" : o->source ? "source" : o->window ? "window" : "truncate");
     if (o->truncate && o->window)
         return attn_fail(err, ATTN_EXIT_INPUT, "--truncate and --window: choose one");
     if (o->stride && !o->window)

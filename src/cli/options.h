@@ -64,6 +64,7 @@ typedef struct {
     int window, stride;         /* --window N --stride S; 0: none */
     const char *from;           /* --from FILE: attention computed elsewhere */
     const char *tokens;         /* --tokens FILE | "a b c", for --from x.npy */
+    int generate;               /* --generate N: greedy continuation first; 0: none */
 } options;
 
 /* The defaults every run starts from. */

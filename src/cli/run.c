@@ -69,6 +69,12 @@ static attn_model *load_model(options *o, attn_error *err)
         model_free(m);
         return NULL;
     }
+    if (o->generate && (c->arch == ARCH_ATTENTION || c->arch == ARCH_BERT || !m->tokenizer)) {
+        attn_fail(err, ATTN_EXIT_INPUT, "--generate: %s is not a language model (-m a Hugging Face directory of "
+                  "GPT-2 or a decoder family: llama, qwen2, gemma, ...)", o->model_path ? o->model_path : "the model");
+        model_free(m);
+        return NULL;
+    }
     if (o->source && c->causal) {
         attn_fail(err, ATTN_EXIT_INPUT, "--source: cross-attention has no causal mask, but %s is causal",
                   o->model_path ? o->model_path : "--causal");
@@ -79,16 +85,6 @@ static attn_model *load_model(options *o, attn_error *err)
 }
 
 /* Parameters of a model: the elements of all its tensors. */
-static long long count_params(const attn_model *m)
-{
-    long long n = 0;
-    for (int i = 0; i < m->n_tensors; i++) {
-        const attn_tensor *t = &m->tensors[i];
-        n += t->ndim == 1 ? t->shape[0] : (long long)t->shape[0] * t->shape[1];
-    }
-    return n;
-}
-
 void run_state_free(run_state *s)
 {
     model_free(s->model);
@@ -240,7 +236,7 @@ int run(run_state *s, options *o, int argc, char **argv, attn_error *err)
     } else {
         if (!(s->model = load_model(o, err))) return -1;
         s->t_load = now_ms() - t0;
-        s->n_params = count_params(s->model);
+        s->n_params = model_parameters(s->model);
         if (o->save_model && model_save_json(s->model, o->save_model, err) != 0) return -1;
         if (o->save_model && optind == argc) return 0;
         if (cli_list("--layer", o->layer_list ? o->layer_list : "all", s->model->cfg.n_layers, "layer",

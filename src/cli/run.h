@@ -38,6 +38,8 @@ typedef struct {
     int single;            /* 1: one input (a SENTENCE argument, --from) */
     long long n_params;
     double t_start, t_load, t_tokenize, t_compute, t_render, t_write; /* --time, ms */
+    double t_generate;     /* --time: the part of compute spent generating */
+    int n_generated;       /* --generate: tokens generated so far */
 } run_state;
 
 int run(run_state *s, options *o, int argc, char **argv, attn_error *err);

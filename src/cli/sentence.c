@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "compute/stack.h"
 #include "render/explain.h"
 #include "render/render.h"
 #include "text/subword.h"
@@ -59,6 +60,23 @@ static int max_tokens(const attn_model *m)
 {
     if (m->cfg.positional != POS_LEARNED) return INT_MAX;
     return m->cfg.max_positions - m->cfg.pos_offset;
+}
+
+/* --generate: the greedy continuation of t (the text's tokens, text_len
+ * bytes) appended to it, marked generated. */
+static int generate_tokens(run_state *s, const options *o, attn_tokens *t, size_t text_len, attn_error *err)
+{
+    const attn_model *m = s->model;
+    int *ids = malloc(((size_t)t->n + (size_t)o->generate) * sizeof *ids), n_new = 0;
+    if (!ids) return attn_oom(err, "--generate");
+    for (int i = 0; i < t->n; i++) ids[i] = t->tok[i].id;
+    double t0 = now_ms();
+    int rc = stack_generate(m, ids, t->n, o->generate, ids + t->n, &n_new, err);
+    s->t_generate += now_ms() - t0;
+    s->n_generated += n_new;
+    if (rc == 0) rc = tokenizer_append_ids(m->tokenizer, t, ids + t->n, n_new, text_len, err);
+    free(ids);
+    return rc;
 }
 
 /* --words and --no-special: the result regrouped (words.h); the tokens it
@@ -283,7 +301,7 @@ int run_sentence(run_state *s, const options *o, const char *sentence, long line
     attn_tokens toks = {0}, part = {0};
     attn_meta meta = {
         .model = m->source ? m->source : "seeded",
-        .architecture = arch_names[m->cfg.arch],
+        .architecture = m->model_type ? m->model_type : m->cfg.arch <= ARCH_GPT2 ? arch_names[m->cfg.arch] : NULL,
         .seeded = m->seeded,
         .seed = m->seed,
         .d_model = m->cfg.d_model,
@@ -295,12 +313,21 @@ int run_sentence(run_state *s, const options *o, const char *sentence, long line
         .text = sentence,
         .source_text = o->source,
         .n_params = s->n_params,
+        .name = m->name,
+        .context = m->cfg.positional == POS_LEARNED || m->cfg.positional == POS_ROPE ? m->cfg.max_positions : 0,
+        .n_kv_heads = model_is_decoder(&m->cfg) ? m->cfg.n_kv_heads : 0,
+        .d_head = model_is_decoder(&m->cfg) ? m->cfg.d_head : 0,
     };
     char what[48] = "SENTENCE";
     if (line) snprintf(what, sizeof what, "standard input, line %ld", line);
     double t0 = now_ms();
     int rc = run_tokenize(s, o, what, sentence, &toks, err);
     s->t_tokenize += now_ms() - t0;
+    if (rc == 0 && o->generate) { /* time spent generating counts as compute */
+        double t1 = now_ms();
+        rc = generate_tokens(s, o, &toks, strlen(sentence), err);
+        s->t_compute += now_ms() - t1;
+    }
     int lead = 0, trail = 0;
     while (rc == 0 && lead < toks.n && toks.tok[lead].special) lead++;
     while (rc == 0 && trail < toks.n - lead && toks.tok[toks.n - 1 - trail].special) trail++;

@@ -187,7 +187,19 @@ __attribute__((target("avx512f"))) static void softmax_row_avx512(float *row, in
     for (j = n; j < cols; j++) row[j] = 0.0f;
 }
 
-void softmax_forward(float *x, int rows, int cols, int causal, int row0)
+/* The keys row r of softmax_masked_forward() keeps: [*lo, return value):
+ * causal masks those after its position, window those too far before. */
+static int kept_keys(int r, int cols, int row0, int causal, int window, int *lo)
+{
+    const long pos = (long)row0 + r;
+    int n = cols;
+    *lo = 0;
+    if (causal) n = pos + 1 < cols ? (int)(pos + 1) : cols;
+    if (window > 0 && pos - window + 1 > 0) *lo = pos - window + 1 < n ? (int)(pos - window + 1) : n;
+    return n;
+}
+
+void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, int window)
 {
 #ifdef HAVE_AVX2_PATH
     static int have_avx2 = -1, have_avx512 = -1;
@@ -197,44 +209,46 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 #endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */
-        int n = cols;
-        if (causal) {
-            long lim = (long)row0 + r + 1;
-            n = lim < cols ? (int)lim : cols;
-        }
+        int lo, n = kept_keys(r, cols, row0, causal, window, &lo);
+        for (int j = 0; j < lo; j++) row[j] = 0.0f;
+        row += lo; /* the keys this query sees: [lo, n) */
 #ifdef HAVE_AVX2_PATH
         if (avx512) {
-            softmax_row_avx512(row, n, cols);
+            softmax_row_avx512(row, n - lo, cols - lo);
             continue;
         }
         if (avx2) {
-            softmax_row_avx2(row, n, cols);
+            softmax_row_avx2(row, n - lo, cols - lo);
             continue;
         }
 #endif
-        softmax_row_c(row, n, cols);
+        softmax_row_c(row, n - lo, cols - lo);
     }
 }
 
-/* softmax_forward() of rows [row0, row0 + rows) of a head's scores, except
- * that a row whose scores (those the mask keeps) are not all finite becomes
- * all NaN, for finite.h's check to find. */
-static void softmax_checked(float *att, int rows, int cols, int causal, int row0)
+void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 {
-    int bad = 0;
+    softmax_masked_forward(x, rows, cols, row0, causal, 0);
+}
+
+/* softmax_masked_forward(), except that a row whose scores (those the mask
+ * keeps) are not all finite becomes all NaN, for finite.h's check to find. */
+static void softmax_checked(float *att, int rows, int cols, int row0, int causal, int window)
+{
+    int bad = 0, lo, n;
     for (int r = 0; r < rows && !bad; r++) {
-        long lim = causal ? (long)row0 + r + 1 : cols;
-        bad = !finite_all(att + (size_t)r * (size_t)cols, (size_t)(lim < cols ? lim : cols));
+        n = kept_keys(r, cols, row0, causal, window, &lo);
+        bad = !finite_all(att + (size_t)r * (size_t)cols + lo, (size_t)(n - lo));
     }
     if (!bad) {
-        softmax_forward(att, rows, cols, causal, row0);
+        softmax_masked_forward(att, rows, cols, row0, causal, window);
         return;
     }
     for (int r = 0; r < rows; r++) {
         float *row = att + (size_t)r * (size_t)cols; /* [cols] */
-        long lim = causal ? (long)row0 + r + 1 : cols;
-        if (finite_all(row, (size_t)(lim < cols ? lim : cols))) {
-            softmax_forward(row, 1, cols, causal, row0 + r);
+        n = kept_keys(r, cols, row0, causal, window, &lo);
+        if (finite_all(row + lo, (size_t)(n - lo))) {
+            softmax_masked_forward(row, 1, cols, row0 + r, causal, window);
         } else {
             for (int j = 0; j < cols; j++) row[j] = NAN;
         }
@@ -247,16 +261,20 @@ typedef struct {
     const float *q, *k;  /* scores: row strides ld_q, ld_k */
     const float *v;      /* values: row stride ld_v */
     float *out;          /* values: [n_q, ld_out] */
-    int ld_q, ld_k, ld_v, ld_out, n_k, d_head, causal;
-    float scale;
+    int ld_q, ld_k, ld_v, ld_out, n_k, d_head;
+    attn_score_opts o;
 } head_job;
 
 static void scores_rows(void *ctx, int r0, int r1)
 {
     const head_job *j = ctx;
-    matmul_nt(j->att + (size_t)r0 * j->n_k, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k,
-              r1 - r0, j->n_k, j->d_head, j->scale);
-    softmax_checked(j->att + (size_t)r0 * j->n_k, r1 - r0, j->n_k, j->causal, r0);
+    float *att = j->att + (size_t)r0 * j->n_k; /* [r1 - r0, n_k] */
+    matmul_nt(att, j->n_k, j->q + (size_t)r0 * j->ld_q, j->ld_q, j->k, j->ld_k, r1 - r0, j->n_k, j->d_head,
+              j->o.scale);
+    if (j->o.softcap > 0.0f)
+        for (size_t i = 0; i < (size_t)(r1 - r0) * (size_t)j->n_k; i++)
+            att[i] = tanhf(att[i] / j->o.softcap) * j->o.softcap;
+    softmax_checked(att, r1 - r0, j->n_k, j->o.q_pos0 + r0, j->o.causal, j->o.window);
 }
 
 static void values_rows(void *ctx, int r0, int r1)
@@ -270,8 +288,14 @@ void attention_head_forward(float *att, const float *q, int ld_q, const float *k
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal)
 {
-    head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k,
-                  .d_head = d_head, .causal = causal, .scale = scale};
+    attn_score_opts o = {.scale = scale, .causal = causal};
+    attention_scores_forward(att, q, ld_q, k, ld_k, n_q, n_k, d_head, &o);
+}
+
+void attention_scores_forward(float *att, const float *q, int ld_q, const float *k, int ld_k, int n_q, int n_k,
+                              int d_head, const attn_score_opts *o)
+{
+    head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k, .d_head = d_head, .o = *o};
     parallel_rows(n_q, 128, scores_rows, &j);
 }
 
@@ -300,24 +324,5 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
             att[(size_t)i * n_k + j] = s;
         }
     }
-    softmax_checked(att, n_q, n_k, causal, 0);
-}
-
-void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,
-                       double eps)
-{
-    for (int i = 0; i < n; i++) {
-        const float *xi = x + (size_t)i * d; /* [d] */
-        float *oi = out + (size_t)i * d;
-        double mean = 0.0, var = 0.0;
-        for (int j = 0; j < d; j++) mean += xi[j];
-        mean /= d;
-        for (int j = 0; j < d; j++) var += (xi[j] - mean) * (xi[j] - mean);
-        var /= d;
-        float inv = (float)(1.0 / sqrt(var + eps));
-        for (int j = 0; j < d; j++) {
-            float y = (float)(xi[j] - mean) * inv;
-            oi[j] = y * (w ? w[j] : 1.0f) + (b ? b[j] : 0.0f);
-        }
-    }
+    softmax_checked(att, n_q, n_k, 0, causal, 0);
 }

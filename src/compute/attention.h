@@ -12,6 +12,12 @@
  * set to exactly 0. A row whose every column is masked becomes all 0. */
 void softmax_forward(float *x, int rows, int cols, int causal, int row0);
 
+/* As softmax_forward, with the masks of the decoder families: row r stands
+ * for the query at position row0 + r among keys at positions 0 .. cols - 1;
+ * causal masks keys after it, window > 0 keys window or more positions
+ * before it (a sliding window: it sees itself and window - 1 keys back). */
+void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, int window);
+
 /* att[n_q, n_k] = softmax(scale · q_h · k_hᵀ) for one head, where q_h is the
  * d_head columns starting at q (row stride ld_q) and k_h likewise. scale is
  * 1/sqrt(d_head) for scaled_dot, 1 for dot. A row whose scores overflow
@@ -21,6 +27,21 @@ void softmax_forward(float *x, int rows, int cols, int causal, int row0);
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal);
+
+/* How attention_scores_forward scores and masks. */
+typedef struct {
+    float scale;    /* multiplies q·k */
+    float softcap;  /* > 0: scores ← softcap · tanh(scores / softcap), before the mask */
+    int causal;     /* keys after the query are masked */
+    int window;     /* > 0: keys window or more positions before the query are masked */
+    int q_pos0;     /* position of query row 0 (keys sit at 0 .. n_k - 1) */
+} attn_score_opts;
+
+/* attention_head_forward with the options of the decoder families
+ * (Hugging Face's eager_attention_forward: scores · scaling, soft-capping,
+ * the mask, softmax). */
+void attention_scores_forward(float *att, const float *q, int ld_q, const float *k, int ld_k, int n_q, int n_k,
+                              int d_head, const attn_score_opts *o);
 
 /* out_h[n_q, d_head] (row stride ld_out) = att[n_q, n_k] · v_h[n_k, d_head]
  * (row stride ld_v): the head's output, the weighted sum of value vectors. */
@@ -40,11 +61,5 @@ void softmax_use_simd(int level);
 void attention_additive_forward(float *att, const float *q, int ld_q, const float *k, int ld_k,
                                 const float *wq_h, const float *wk_h, const float *v_h,
                                 int n_q, int n_k, int d_head, int causal, float *scratch);
-
-/* out[n, d] = (x - mean) / sqrt(var + eps) · w + b per row (biased
- * variance, as torch.nn.LayerNorm); w, b may be NULL (1 and 0). In place
- * when out == x. */
-void layernorm_forward(float *out, const float *x, const float *w, const float *b, int n, int d,
-                       double eps);
 
 #endif

@@ -41,6 +41,11 @@ int finite_layer(const float *x, size_t n, int layer, const char *what, const ch
     return overflow(model, place, what, err);
 }
 
+int finite_logits(const float *logits, size_t n, const char *model, attn_error *err)
+{
+    return finite_all(logits, n) ? 0 : overflow(model, "the language-model head", "logits", err);
+}
+
 int finite_scores(const float *att, int n_q, int n_k, int layer, int head, const char *model,
                   attn_error *err)
 {

@@ -5,7 +5,7 @@
  * NaN). attnviz never computes on with such values, never converts them to
  * integers and never shows them: every architecture calls the checks here
  * on what it computes (the embeddings, each head's scores, each layer's
- * output), and fails with one line naming the place:
+ * output, the logits of --generate), and fails with one line naming the place:
  *     "MODEL: layer 3 head 2: scores overflow float32; the weights are too large"
  * The scores of a head are checked through its weights: attention.c turns
  * a row whose scores are not all finite into a row of NaN instead of
@@ -39,6 +39,9 @@ int finite_embeddings(const float *x, size_t n, const char *model, attn_error *e
  * layer's output, "values" for V. */
 int finite_layer(const float *x, size_t n, int layer, const char *what, const char *model,
                  attn_error *err);
+
+/* logits[0..n) of the language-model head (--generate). */
+int finite_logits(const float *logits, size_t n, const char *model, attn_error *err);
 
 /* A head's attention weights att[n_q, n_k] as attention.h leaves them
  * (every row finite, or all NaN where its scores overflowed). */

@@ -4,6 +4,8 @@
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,16 +94,25 @@ static void gemm_c(float *c, int ldc, const float *a, int lda, const float *b, i
     }
 }
 
+/* ---- linear layers ---- */
+
+/* Input rows up to which a linear layer is split by output column (a
+ * generation step has 1). */
+enum { FEW_ROWS = 8 };
+
 typedef struct {
-    float *out;
-    const float *in;
+    float *out;             /* [n, d_out] */
+    const float *in;        /* [n, d_in] */
     const attn_linear *lin;
-    int d_in, d_out;
+    int n, d_in, d_out;
+    int small;              /* the fixed-order C product */
+    atomic_int failed;      /* a conversion buffer could not be allocated */
 } linear_job;
 
+/* Rows of out (all columns): float weights, many input rows. */
 static void linear_rows(void *ctx, int r0, int r1)
 {
-    const linear_job *j = ctx;
+    linear_job *j = ctx;
     const attn_linear *l = j->lin;
     float *out = j->out + (size_t)r0 * j->d_out;
     const float *in = j->in + (size_t)r0 * j->d_in;
@@ -112,14 +123,144 @@ static void linear_rows(void *ctx, int r0, int r1)
                 1.0f, in, j->d_in, l->w, l->ld, l->b ? 1.0f : 0.0f, out, j->d_out);
 }
 
-void linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out)
+/* out[:, c0..c1) = in · W[c0..c1)ᵀ + b with W's block b, stored [nc, d_in]
+ * (bt) or [d_in, nc] with row stride ldb. */
+static void block_product(const linear_job *j, int c0, int c1, const float *blk, int ldb, int bt)
 {
-    if (small(n, d_out, d_in)) {
-        gemm_c(out, d_out, in, d_in, lin->w, lin->ld, !lin->in_out, n, d_out, d_in, 1.0f, lin->b);
+    const attn_linear *l = j->lin;
+    const int nc = c1 - c0;
+    float *out = j->out + c0;
+    if (j->small) {
+        gemm_c(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
         return;
     }
-    linear_job job = {out, in, lin, d_in, d_out};
-    parallel_rows(n, 64, linear_rows, &job);
+    if (l->b)
+        for (int i = 0; i < j->n; i++) memcpy(out + (size_t)i * j->d_out, l->b + c0, (size_t)nc * sizeof *out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, bt ? CblasTrans : CblasNoTrans, j->n, nc, j->d_in, 1.0f, j->in,
+                j->d_in, blk, ldb, l->b ? 1.0f : 0.0f, out, j->d_out);
+}
+
+/* Output columns [c0, c1) of a 16-bit weight, few input rows: each
+ * output is a dot product of a row of W, converted as it is read, with an
+ * input row, summed in 8 lanes (lane k takes the elements k, k + 8, ...)
+ * and then in lane order, so the AVX2 and C paths agree to the bit. */
+static float dot_half_c(const uint16_t *w, const float *x, int n, half_kind kind)
+{
+    float lane[8] = {0}, wf[8];
+    int p = 0;
+    for (; p + 8 <= n; p += 8) {
+        half_to_float(wf, w + p, 8, kind);
+        for (int k = 0; k < 8; k++) lane[k] += wf[k] * x[p + k];
+    }
+    float s = 0.0f;
+    for (int k = 0; k < 8; k++) s += lane[k];
+    for (; p < n; p++) {
+        half_to_float(wf, w + p, 1, kind);
+        s += wf[0] * x[p];
+    }
+    return s;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,f16c"))) static float dot_half_avx2(const uint16_t *w, const float *x, int n,
+                                                                half_kind kind)
+{
+    __m256 acc = _mm256_setzero_ps();
+    int p = 0;
+    for (; p + 8 <= n; p += 8) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(w + p));
+        __m256 wf = kind == HALF_F16 ? _mm256_cvtph_ps(h)
+                                     : _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+        acc = _mm256_add_ps(acc, _mm256_mul_ps(wf, _mm256_loadu_ps(x + p)));
+    }
+    float lane[8], s = 0.0f;
+    _mm256_storeu_ps(lane, acc);
+    for (int k = 0; k < 8; k++) s += lane[k];
+    for (; p < n; p++) {
+        float wf;
+        half_to_float(&wf, w + p, 1, kind);
+        s += wf * x[p];
+    }
+    return s;
+}
+#endif
+
+static void dot_cols(const linear_job *j, int c0, int c1)
+{
+    const attn_linear *l = j->lin;
+    const half_kind kind = (half_kind)l->half;
+    float (*dot)(const uint16_t *, const float *, int, half_kind) = dot_half_c;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int have = -1;
+    if (have < 0) have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+    if (have) dot = dot_half_avx2;
+#endif
+    for (int c = c0; c < c1; c++) {
+        const uint16_t *w = (const uint16_t *)(const void *)l->w + (size_t)c * (size_t)l->ld; /* [d_in] */
+        for (int i = 0; i < j->n; i++) {
+            float s = dot(w, j->in + (size_t)i * j->d_in, j->d_in, kind);
+            j->out[(size_t)i * j->d_out + c] = l->b ? l->b[c] + s : s;
+        }
+    }
+}
+
+/* Output columns [c0, c1): float weights by BLAS on those rows of W;
+ * 16-bit weights read directly (few rows) or converted a block at a time. */
+static void linear_cols(void *ctx, int c0, int c1)
+{
+    linear_job *j = ctx;
+    const attn_linear *l = j->lin;
+    if (!l->half) {
+        block_product(j, c0, c1, l->in_out ? l->w + c0 : l->w + (size_t)c0 * (size_t)l->ld, l->ld, !l->in_out);
+        return;
+    }
+    if (!j->small && !l->in_out && j->n <= FEW_ROWS) {
+        dot_cols(j, c0, c1);
+        return;
+    }
+    /* blocks of about 4 MiB of floats: BLAS packs the input again for every
+     * block, so a block must be large against it */
+    int R = (1 << 20) / (j->d_in > 0 ? j->d_in : 1);
+    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
+    if (R > c1 - c0) R = c1 - c0;
+    float *blk = malloc((size_t)R * (size_t)j->d_in * sizeof *blk); /* [R, d_in] or [d_in, R] */
+    if (!blk) {
+        atomic_store(&j->failed, 1);
+        return;
+    }
+    const uint16_t *w = (const uint16_t *)(const void *)l->w;
+    const half_kind kind = (half_kind)l->half;
+    for (int c = c0; c < c1; c += R) {
+        const int nc = c1 - c < R ? c1 - c : R;
+        if (l->in_out) /* stored [in, out]: a column block of every stored row */
+            for (int p = 0; p < j->d_in; p++)
+                half_to_float(blk + (size_t)p * (size_t)nc, w + (size_t)p * (size_t)l->ld + (size_t)c, (size_t)nc,
+                              kind);
+        else
+            for (int r = 0; r < nc; r++)
+                half_to_float(blk + (size_t)r * (size_t)j->d_in, w + (size_t)(c + r) * (size_t)l->ld,
+                              (size_t)j->d_in, kind);
+        block_product(j, c, c + nc, blk, l->in_out ? nc : j->d_in, !l->in_out);
+    }
+    free(blk);
+}
+
+int linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out)
+{
+    linear_job job = {.out = out, .in = in, .lin = lin, .n = n, .d_in = d_in, .d_out = d_out,
+                      .small = small(n, d_out, d_in)};
+    atomic_init(&job.failed, 0);
+    if (job.small && !lin->half) {
+        gemm_c(out, d_out, in, d_in, lin->w, lin->ld, !lin->in_out, n, d_out, d_in, 1.0f, lin->b);
+        return 0;
+    }
+    if (job.small) /* serially, one block after another: the same bits as one product */
+        linear_cols(&job, 0, d_out);
+    else if (lin->half || n <= FEW_ROWS)
+        parallel_rows(d_out, 64, linear_cols, &job);
+    else
+        parallel_rows(n, 64, linear_rows, &job);
+    return atomic_load(&job.failed) ? -1 : 0;
 }
 
 static inline float act_one(float v, attn_act act)
@@ -129,6 +270,7 @@ static inline float act_one(float v, attn_act act)
     case ACT_GELU_TANH: /* 0.5·v·(1 + tanh(√(2/π)·(v + 0.044715·v³))): GPT-2's gelu_new */
         return 0.5f * v * (1.0f + tanhf(0.79788456080286536f * (v + 0.044715f * v * v * v)));
     case ACT_RELU: return v > 0.0f ? v : 0.0f;
+    case ACT_SILU: return v / (1.0f + expf(-v)); /* v·σ(v), as torch's silu */
     }
     return v;
 }
@@ -152,6 +294,29 @@ void activation_forward(float *x, size_t n, attn_act act)
 {
     act_job j = {x, n, act};
     parallel_rows((int)((n + ACT_BLOCK - 1) / ACT_BLOCK), 16, act_rows, &j);
+}
+
+typedef struct {
+    float *out;
+    const float *gate, *up;
+    int ld, f;
+    attn_act act;
+} glu_job;
+
+static void glu_rows(void *ctx, int r0, int r1)
+{
+    const glu_job *j = ctx;
+    for (int i = r0; i < r1; i++) {
+        const float *g = j->gate + (size_t)i * j->ld, *u = j->up + (size_t)i * j->ld; /* [f] */
+        float *o = j->out + (size_t)i * j->f;
+        for (int c = 0; c < j->f; c++) o[c] = act_one(g[c], j->act) * u[c];
+    }
+}
+
+void glu_forward(float *out, const float *gate, const float *up, int ld_in, int n, int f, attn_act act)
+{
+    glu_job j = {out, gate, up, ld_in, f, act};
+    parallel_rows(n, 16, glu_rows, &j);
 }
 
 void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int ldb,

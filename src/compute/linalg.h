@@ -14,11 +14,22 @@
 
 /* out[n, d_out] = in[n, d_in] · Wᵀ + b[d_out] (b may be NULL), as
  * torch.nn.Linear, with W [d_out, d_in] as stored in lin (model.h: rows of
- * lin->ld floats, or transposed when lin->in_out). */
-void linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out);
+ * lin->ld floats, or transposed when lin->in_out; 16-bit values when
+ * lin->half, converted a block of rows at a time into a buffer of each
+ * thread, or read directly for a few rows of input, so a 16-bit checkpoint
+ * is never copied whole). Few input rows (generation) are split by output
+ * column across threads, many by input row (float) or output column
+ * (16-bit). Small products run in the fixed-order C loop whatever the
+ * storage, so they give the same bits everywhere. Returns 0, or -1 only
+ * when the conversion buffer of a 16-bit weight cannot be allocated. */
+int linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out);
 
-/* x[n, d] ← act(x) in place (model.h: erf GELU, tanh GELU or ReLU). */
+/* x[n, d] ← act(x) in place (model.h: erf GELU, tanh GELU, ReLU or SiLU). */
 void activation_forward(float *x, size_t n, attn_act act);
+
+/* out[n, f] = act(gate[n, f]) ⊙ up[n, f], rows of ld_in floats (gate and up
+ * may be two column ranges of one matrix), out rows of f floats. */
+void glu_forward(float *out, const float *gate, const float *up, int ld_in, int n, int f, attn_act act);
 
 /* c[m, n] = alpha · a[m, k] · b[n, k]ᵀ, with leading dimensions lda, ldb, ldc
  * (so a head's columns can be read in place from a [rows, d_model] matrix). */

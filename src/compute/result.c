@@ -13,6 +13,7 @@ void result_free(attn_result *r)
     free(r->weights);
     free(r->layers);
     free(r->heads);
+    free(r->sliding);
     memset(r, 0, sizeof *r);
 }
 
@@ -48,6 +49,8 @@ int result_regroup(attn_result *r, const int *qgroup, const attn_tokens *q, cons
                    const attn_tokens *k, attn_error *err)
 {
     const size_t mats = (size_t)r->n_layers * (size_t)r->n_heads, nn = (size_t)q->n * (size_t)k->n;
+    free(r->sliding); /* a group's cells mix tokens in and out of a window */
+    r->sliding = NULL;
     float *w = calloc(mats * nn + 1, sizeof *w); /* [layers][heads][q->n, k->n] */
     int *size = calloc((size_t)q->n + 1, sizeof *size); /* [q->n] tokens per query group */
     if (!w || !size) {
@@ -116,6 +119,8 @@ int result_rollout(attn_result *r, const int *keep, int n_keep, attn_error *err)
         return attn_fail(err, ATTN_EXIT_INPUT, "--rollout: needs self-attention (not --source)");
     const int n = r->n_q;
     const size_t nn = (size_t)n * n;
+    free(r->sliding); /* the product reaches past every window */
+    r->sliding = NULL;
     float *hat = malloc(nn * sizeof *hat);  /* [n, n] Â_l */
     float *roll = malloc(nn * sizeof *roll); /* [n, n] running product */
     float *tmp = malloc(nn * sizeof *tmp);  /* [n, n] */

@@ -2,8 +2,9 @@
  *
  * weights holds, for each shown layer and head, an n_q × n_k matrix: rows are
  * queries, columns are keys, and every unmasked row of a softmax sums to 1.
- * Masked cells (causal: key index > query index) are exactly 0 and are to be
- * drawn as masked, never as low weight; result_masked() says which.
+ * Masked cells (causal: key index > query index; a sliding window: keys
+ * window or more before the query) are exactly 0 and are to be drawn as
+ * masked, never as low weight; result_masked_in() says which.
  * For self-attention keys == queries; for cross-attention (--source) keys are
  * the source text's tokens.
  *
@@ -40,6 +41,9 @@ typedef struct {
                                  list; --truncate: 0 and the tokens kept */
     const char *note;         /* a note every view shows (--from: rows that do
                                  not sum to 1), or NULL */
+    const char *name;         /* the model's name (config.json's _name_or_path), or NULL */
+    int context;              /* the positions it was trained for, or 0 */
+    int n_kv_heads, d_head;   /* key/value heads and head size (decoders; else 0) */
 } attn_meta;
 
 typedef struct {
@@ -51,6 +55,9 @@ typedef struct {
     int *heads;                   /* [n_heads]  0-based model head index */
     float *weights;               /* [n_layers][n_heads][n_q][n_k] */
     int causal;                   /* 1: cells with key > query are masked */
+    int *sliding;                 /* [n_layers] sliding window of each shown layer:
+                                     cells with query - key >= sliding[li] are
+                                     masked (0: none); NULL: no layer has one */
     const char *aggregate;        /* NULL: heads[] are model heads. "mean",
                                      "max" or "rollout": one matrix per layer,
                                      n_heads == 1 and heads[0] == -1 */
@@ -67,6 +74,12 @@ static inline const float *result_head(const attn_result *r, int li, int hi)
 static inline int result_masked(const attn_result *r, int q, int k)
 {
     return r->causal && k > q;
+}
+
+/* result_masked() in shown layer li, with its sliding window. */
+static inline int result_masked_in(const attn_result *r, int li, int q, int k)
+{
+    return (r->causal && k > q) || (r->sliding && r->sliding[li] > 0 && q - k >= r->sliding[li]);
 }
 
 /* The head's label: "3" (1-based) for a model head, or the aggregate's

@@ -12,9 +12,11 @@
 #include "compute/result_read_impl.h"
 #include "model/model.h"
 
-enum { C_SENTENCE, C_WINDOW, C_LAYER, C_HEAD, C_QI, C_QT, C_KI, C_KT, C_W, N_COLS };
-static const char *const col_names[N_COLS] = {"sentence", "window", "layer", "head", "query_index",
-                                              "query_token", "key_index", "key_token", "weight"};
+/* query_generated and key_generated (--generate) are optional, like sentence and window */
+enum { C_SENTENCE, C_WINDOW, C_QG, C_KG, C_LAYER, C_HEAD, C_QI, C_QT, C_KI, C_KT, C_W, N_COLS };
+static const char *const col_names[N_COLS] = {"sentence", "window", "query_generated", "key_generated", "layer",
+                                              "head", "query_index", "query_token", "key_index", "key_token",
+                                              "weight"};
 static const char *const agg_names[] = {"mean", "max", "rollout"};
 
 typedef struct {
@@ -83,18 +85,22 @@ static int head_code(const char *s)
 }
 
 /* Records the text of token index i (texts grows); conflicts are errors. */
-static int note_token(char ***texts, int *cap, int i, const char *s, const char *what, const char *path,
-                      long line, attn_error *err)
+static int note_token(char ***texts, unsigned char **gen, int *cap, int i, const char *s, const char *g,
+                      const char *what, const char *path, long line, attn_error *err)
 {
     if (i >= *cap) {
         int nc = *cap ? *cap : 64;
         while (nc <= i) nc *= 2;
         char **t = realloc(*texts, (size_t)nc * sizeof *t);
-        if (!t) return attn_oom(err, path);
+        if (t) *texts = t;
+        unsigned char *gn = t ? realloc(*gen, (size_t)nc) : NULL;
+        if (!gn) return attn_oom(err, path);
         memset(t + *cap, 0, (size_t)(nc - *cap) * sizeof *t);
-        *texts = t;
+        memset(gn + *cap, 0, (size_t)(nc - *cap));
+        *gen = gn;
         *cap = nc;
     }
+    if (g && strcmp(g, "1") == 0) (*gen)[i] = 1;
     if (!(*texts)[i]) {
         if (!((*texts)[i] = strdup(s))) return attn_oom(err, path);
     } else if (strcmp((*texts)[i], s) != 0) {
@@ -112,7 +118,9 @@ typedef struct {
     int n_heads;
     int n_q, n_k;
     char **qt, **kt;             /* token texts by index */
+    unsigned char *qg, *kg;      /* 1: generated (--generate), by index */
     int qcap, kcap;
+    int n_cols;                  /* columns in the header */
 } csv_shape;
 
 static int header(csv_shape *sh, const csv_in *c, const char *path, attn_error *err)
@@ -129,6 +137,8 @@ static int header(csv_shape *sh, const csv_in *c, const char *path, attn_error *
     }
     for (int j = C_LAYER; j < N_COLS; j++)
         if (sh->col[j] < 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s:1: no column '%s'", path, col_names[j]);
+    sh->n_cols = 0;
+    for (int j = 0; j < N_COLS; j++) sh->n_cols += sh->col[j] >= 0;
     return 0;
 }
 
@@ -139,9 +149,9 @@ static int survey(csv_shape *sh, csv_in *c, const char *path, attn_error *err)
     int rc;
     while ((rc = next_record(c, path, err)) == 1) {
         if (c->n == 1 && !fld(c, 0)[0] && c->p >= c->end) break; /* a last empty line */
-        if (c->n != (sh->col[C_SENTENCE] >= 0) + (sh->col[C_WINDOW] >= 0) + 7)
+        if (c->n != sh->n_cols)
             return attn_fail(err, ATTN_EXIT_INPUT, "%s:%ld: %d fields, the header has %d", path, c->line, c->n,
-                             (sh->col[C_SENTENCE] >= 0) + (sh->col[C_WINDOW] >= 0) + 7);
+                             sh->n_cols);
         for (int j = C_SENTENCE; j <= C_WINDOW; j++) {
             if (sh->col[j] < 0) continue;
             const char *v = fld(c, sh->col[j]);
@@ -168,8 +178,10 @@ static int survey(csv_shape *sh, csv_in *c, const char *path, attn_error *err)
         if (i == sh->n_heads) sh->heads[sh->n_heads++] = head;
         if (qi + 1 > sh->n_q) sh->n_q = (int)qi + 1;
         if (ki + 1 > sh->n_k) sh->n_k = (int)ki + 1;
-        if (note_token(&sh->qt, &sh->qcap, (int)qi, fld(c, sh->col[C_QT]), "query", path, c->line, err) ||
-            note_token(&sh->kt, &sh->kcap, (int)ki, fld(c, sh->col[C_KT]), "key", path, c->line, err))
+        if (note_token(&sh->qt, &sh->qg, &sh->qcap, (int)qi, fld(c, sh->col[C_QT]),
+                       sh->col[C_QG] >= 0 ? fld(c, sh->col[C_QG]) : NULL, "query", path, c->line, err) ||
+            note_token(&sh->kt, &sh->kg, &sh->kcap, (int)ki, fld(c, sh->col[C_KT]),
+                       sh->col[C_KG] >= 0 ? fld(c, sh->col[C_KG]) : NULL, "key", path, c->line, err))
             return -1;
     }
     if (rc < 0) return -1;
@@ -248,6 +260,8 @@ int read_csv(attn_read *r, const char *text, size_t len, attn_error *err)
         for (int i = 0; self && i < sh->n_q; i++) self = strcmp(sh->qt[i], sh->kt[i]) == 0;
         rc = read_tokens(&r->queries, sh->qt, sh->n_q, r->path, err);
         if (rc == 0 && !self) rc = read_tokens(&r->keys, sh->kt, sh->n_k, r->path, err);
+        for (int i = 0; rc == 0 && i < sh->n_q; i++) r->queries.tok[i].generated = sh->qg[i];
+        for (int i = 0; rc == 0 && !self && i < sh->n_k; i++) r->keys.tok[i].generated = sh->kg[i];
     }
     if (rc == 0) rc = read_alloc(r, sh->n_layers, sh->n_heads, sh->n_q, sh->n_k, err);
     if (rc == 0) {
@@ -262,6 +276,8 @@ int read_csv(attn_read *r, const char *text, size_t len, attn_error *err)
     for (int i = 0; i < sh->kcap; i++) free(sh->kt[i]);
     free(sh->qt);
     free(sh->kt);
+    free(sh->qg);
+    free(sh->kg);
     free(sh);
     buf_free(&c.field);
     return rc;

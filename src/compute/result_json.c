@@ -36,6 +36,7 @@ static int tokens_of(attn_read *r, const cJSON *arr, const char *key, attn_token
     cJSON_ArrayForEach(tok, arr) { /* what the views use besides the text */
         if (rc) break;
         t->tok[i].special = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "special"));
+        t->tok[i].generated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tok, "generated"));
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(tok, "start"), *en = cJSON_GetObjectItemCaseSensitive(tok, "end");
         if (cJSON_IsNumber(st) && cJSON_IsNumber(en) && st->valuedouble >= 0 && en->valuedouble >= st->valuedouble &&
             en->valuedouble < 1e15) {

@@ -19,78 +19,6 @@
 #include "base/jsonutil.h"
 #include "text/subword.h"
 
-/* An integer key of config.json in [lo, hi], or dflt when absent (or null,
- * as GPT-2's n_inner). */
-static int cfg_int(const char *path, const cJSON *c, const char *key, long lo, long hi, long dflt, int *out,
-                   attn_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
-    if (!v || cJSON_IsNull(v)) {
-        *out = (int)dflt;
-        return 0;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble))
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be an integer", path, key);
-    if (v->valuedouble < (double)lo || v->valuedouble > (double)hi)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" = %.17g is out of range [%ld, %ld]", path, key,
-                         v->valuedouble, lo, hi);
-    *out = (int)v->valuedouble;
-    return 0;
-}
-
-static int cfg_double(const char *path, const cJSON *c, const char *key, double dflt, double *out,
-                      attn_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    if (!cJSON_IsNumber(v) || !(v->valuedouble > 0.0) || v->valuedouble > 1.0)
-        return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be a number in (0, 1]", path, key);
-    *out = v->valuedouble;
-    return 0;
-}
-
-/* A string key, or dflt when absent; NULL after an error. */
-static const char *cfg_str(const char *path, const cJSON *c, const char *key, const char *dflt,
-                           attn_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
-    if (!v) return dflt;
-    if (!cJSON_IsString(v)) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be a string", path, key);
-        return NULL;
-    }
-    return v->valuestring;
-}
-
-/* A boolean key, or dflt when absent. */
-static int cfg_bool(const char *path, const cJSON *c, const char *key, int dflt, int *out, attn_error *err)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, key);
-    if (!v) {
-        *out = dflt;
-        return 0;
-    }
-    if (!cJSON_IsBool(v)) return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"%s\" must be true or false", path, key);
-    *out = cJSON_IsTrue(v);
-    return 0;
-}
-
-static int activation(const char *path, const char *key, const char *name, attn_act *out, attn_error *err)
-{
-    if (!name) return -1;
-    if (strcmp(name, "gelu") == 0) *out = ACT_GELU;
-    else if (strcmp(name, "gelu_new") == 0 || strcmp(name, "gelu_pytorch_tanh") == 0) *out = ACT_GELU_TANH;
-    else if (strcmp(name, "relu") == 0) *out = ACT_RELU;
-    else
-        return attn_fail(err, ATTN_EXIT_INPUT,
-                         "%s: \"%s\": \"%s\" is not supported (attnviz has gelu, gelu_new, "
-                         "gelu_pytorch_tanh, relu)", path, key, name);
-    return 0;
-}
-
 int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_size, attn_error *err)
 {
     char path[4096];
@@ -116,10 +44,13 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
     for (int i = 0; i < 4; i++)
         if (strcmp(type, types[i]) == 0) t = i;
     info->type = (hf_type)(t < 0 ? 0 : t);
+    if (t < 0 && hf_decoder_type(type, &info->type)) { /* the decoder families: hf_decoder.c */
+        rc = hf_decoder_config(info, path, dir, j, c, vocab_size, err);
+        goto done;
+    }
     if (t < 0) {
-        attn_fail(err, ATTN_EXIT_INPUT,
-                  "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, distilbert, gpt2)",
-                  path, type);
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, "
+                  "distilbert, gpt2, %s)", path, type, HF_DECODER_TYPES);
         goto done;
     }
     *c = (attn_config){.positional = POS_LEARNED, .projections = 1, .score = SCORE_SCALED_DOT};
@@ -144,6 +75,7 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
             goto done;
         c->d_ff = inner ? inner : 4 * c->d_model;
         if (!scale) c->score = SCORE_DOT;
+        if (hf_read_eos(info, path, dir, j, *vocab_size, 50256, err)) goto done;
         if (by_layer) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: \"scale_attn_by_inverse_layer_idx\": true is not supported", path);
             goto done;

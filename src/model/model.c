@@ -46,6 +46,11 @@ void model_free(attn_model *m)
     free(m->unk);
     free(m->layers);
     free(m->source);
+    free(m->window);
+    free(m->local_rope);
+    free(m->rope_factors);
+    free(m->name);
+    free(m->model_type);
     free(m);
 }
 
@@ -83,6 +88,14 @@ int model_add_view(attn_model *m, const char *name, int ndim, const int *shape,
                    const void *data, int ld, int in_out, int half, attn_error *err)
 {
     return add_record(m, name, ndim, shape, (float *)(uintptr_t)data, 0, ld, in_out, half, err);
+}
+
+int64_t model_parameters(const attn_model *m)
+{
+    int64_t n = 0;
+    for (int i = 0; i < m->n_tensors; i++)
+        n += (int64_t)m->tensors[i].shape[0] * (m->tensors[i].ndim > 1 ? m->tensors[i].shape[1] : 1);
+    return n;
 }
 
 const attn_tensor *model_find(const attn_model *m, const char *name)
@@ -153,35 +166,51 @@ static int check_shape(const char *what, const attn_tensor *t, int rows, int col
 }
 
 /* The per-layer tensors: suffix after "layers.<i>.", where the pointer goes,
- * shape kind, and what the tensor belongs to (which configs may have it). */
-enum { SHAPE_DD, SHAPE_D, SHAPE_DH, SHAPE_HH, SHAPE_FD, SHAPE_DF, SHAPE_F };
+ * shape kind, and what the tensor belongs to (which configs may have it).
+ * Shapes in terms of d = d_model, f = d_ff, q = n_heads·d_head, kv =
+ * n_kv_heads·d_head (q = kv = d for the models with d_head = d / heads and
+ * no GQA), h = d_head. */
+enum {
+    SHAPE_QD, SHAPE_KD, SHAPE_DQ, SHAPE_Q, SHAPE_K, SHAPE_D, SHAPE_DH, SHAPE_HH, SHAPE_FD, SHAPE_DF, SHAPE_F,
+    SHAPE_3D, SHAPE_3, SHAPE_QN, SHAPE_KN, N_SHAPES
+};
 enum { SLOT_PTR, SLOT_LIN_W, SLOT_LIN_B };   /* const float *, attn_linear.w, attn_linear.b */
-enum { PART_PROJ, PART_ADDITIVE, PART_LN, PART_FFN };
+enum { PART_PROJ, PART_ADDITIVE, PART_LN, PART_FFN, PART_FUSED, PART_GLU, PART_QKNORM, PART_POSTNORM };
 #define LIN(f) offsetof(attn_layer_weights, f)
 static const struct {
     const char *suffix;
     size_t offset; /* of the const float * or attn_linear in attn_layer_weights */
     int slot, shape, part;
 } layer_tensors[] = {
-    {"attn.q.weight", LIN(q), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
-    {"attn.k.weight", LIN(k), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
-    {"attn.v.weight", LIN(v), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
-    {"attn.o.weight", LIN(o), SLOT_LIN_W, SHAPE_DD, PART_PROJ},
-    {"attn.q.bias", LIN(q), SLOT_LIN_B, SHAPE_D, PART_PROJ},
-    {"attn.k.bias", LIN(k), SLOT_LIN_B, SHAPE_D, PART_PROJ},
-    {"attn.v.bias", LIN(v), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.q.weight", LIN(q), SLOT_LIN_W, SHAPE_QD, PART_PROJ},
+    {"attn.k.weight", LIN(k), SLOT_LIN_W, SHAPE_KD, PART_PROJ},
+    {"attn.v.weight", LIN(v), SLOT_LIN_W, SHAPE_KD, PART_PROJ},
+    {"attn.o.weight", LIN(o), SLOT_LIN_W, SHAPE_DQ, PART_PROJ},
+    {"attn.q.bias", LIN(q), SLOT_LIN_B, SHAPE_Q, PART_PROJ},
+    {"attn.k.bias", LIN(k), SLOT_LIN_B, SHAPE_K, PART_PROJ},
+    {"attn.v.bias", LIN(v), SLOT_LIN_B, SHAPE_K, PART_PROJ},
     {"attn.o.bias", LIN(o), SLOT_LIN_B, SHAPE_D, PART_PROJ},
+    {"attn.qkv.weight", LIN(qkv), SLOT_LIN_W, SHAPE_3D, PART_FUSED},
+    {"attn.qkv.bias", LIN(qkv), SLOT_LIN_B, SHAPE_3, PART_FUSED},
     {"attn.additive.q.weight", LIN(add_wq), SLOT_PTR, SHAPE_DH, PART_ADDITIVE},
     {"attn.additive.k.weight", LIN(add_wk), SLOT_PTR, SHAPE_DH, PART_ADDITIVE},
     {"attn.additive.v", LIN(add_v), SLOT_PTR, SHAPE_HH, PART_ADDITIVE},
+    {"attn.q_norm.weight", LIN(q_norm), SLOT_PTR, SHAPE_QN, PART_QKNORM},
+    {"attn.k_norm.weight", LIN(k_norm), SLOT_PTR, SHAPE_KN, PART_QKNORM},
     {"ln.weight", LIN(ln_w), SLOT_PTR, SHAPE_D, PART_LN},
     {"ln.bias", LIN(ln_b), SLOT_PTR, SHAPE_D, PART_LN},
+    {"ffn.gate.weight", LIN(ffn_gate), SLOT_LIN_W, SHAPE_FD, PART_GLU},
+    {"ffn.gate.bias", LIN(ffn_gate), SLOT_LIN_B, SHAPE_F, PART_GLU},
     {"ffn.up.weight", LIN(ffn_up), SLOT_LIN_W, SHAPE_FD, PART_FFN},
     {"ffn.up.bias", LIN(ffn_up), SLOT_LIN_B, SHAPE_F, PART_FFN},
     {"ffn.down.weight", LIN(ffn_down), SLOT_LIN_W, SHAPE_DF, PART_FFN},
     {"ffn.down.bias", LIN(ffn_down), SLOT_LIN_B, SHAPE_D, PART_FFN},
     {"ffn_ln.weight", LIN(ffn_ln_w), SLOT_PTR, SHAPE_D, PART_FFN},
     {"ffn_ln.bias", LIN(ffn_ln_b), SLOT_PTR, SHAPE_D, PART_FFN},
+    {"attn_out_ln.weight", LIN(attn_out_ln_w), SLOT_PTR, SHAPE_D, PART_POSTNORM},
+    {"attn_out_ln.bias", LIN(attn_out_ln_b), SLOT_PTR, SHAPE_D, PART_POSTNORM},
+    {"ffn_out_ln.weight", LIN(ffn_out_ln_w), SLOT_PTR, SHAPE_D, PART_POSTNORM},
+    {"ffn_out_ln.bias", LIN(ffn_out_ln_b), SLOT_PTR, SHAPE_D, PART_POSTNORM},
 };
 #undef LIN
 #define N_LAYER_TENSORS (sizeof layer_tensors / sizeof layer_tensors[0])
@@ -209,24 +238,42 @@ static const float **layer_slot(attn_layer_weights *L, size_t j)
     return (const float **)(void *)base;
 }
 
+int model_is_decoder(const attn_config *c)
+{
+    return c->arch >= ARCH_LLAMA;
+}
+
 int model_check_config(attn_config *c, const char *what, attn_error *err)
 {
     if (check_range(what, "d_model", c->d_model, 1, ATTN_MAX_DIM, err) ||
         check_range(what, "n_heads", c->n_heads, 1, ATTN_MAX_HEADS, err) ||
         check_range(what, "n_layers", c->n_layers, 1, ATTN_MAX_LAYERS, err) ||
-        check_range(what, "max_positions", c->max_positions, 1, ATTN_MAX_POS, err) ||
+        check_range(what, "max_positions", c->max_positions, 1, c->positional == POS_ROPE ? 1 << 30 : ATTN_MAX_POS,
+                    err) ||
         check_range(what, "position_offset", c->pos_offset, 0, c->max_positions - 1, err) ||
         check_range(what, "type_vocab_size", c->type_vocab, 0, ATTN_MAX_VOCAB, err) ||
-        (c->arch != ARCH_ATTENTION && check_range(what, "d_ff", c->d_ff, 1, 4 * ATTN_MAX_DIM, err)))
+        (c->arch != ARCH_ATTENTION && check_range(what, "d_ff", c->d_ff, 1, 4 * ATTN_MAX_DIM, err)) ||
+        check_range(what, "n_kv_heads", c->n_kv_heads, 0, c->n_heads, err) ||
+        check_range(what, "head_dim", c->head_dim, 0, ATTN_MAX_DIM, err))
         return -1;
-    if (c->d_model % c->n_heads != 0)
+    if (c->n_kv_heads == 0) c->n_kv_heads = c->n_heads;
+    if (c->n_heads % c->n_kv_heads != 0)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: config.n_heads = %d is not divisible by n_kv_heads = %d",
+                         what, c->n_heads, c->n_kv_heads);
+    if (c->head_dim == 0 && c->d_model % c->n_heads != 0)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: config.d_model = %d is not divisible by n_heads = %d",
                          what, c->d_model, c->n_heads);
     if (!(c->ln_eps > 0.0) || !isfinite(c->ln_eps) || c->ln_eps > 1.0)
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: config.layer_norm_eps = %g is not in (0, 1]", what,
                          c->ln_eps);
-    c->d_head = c->d_model / c->n_heads;
+    c->d_head = c->head_dim ? c->head_dim : c->d_model / c->n_heads;
+    if ((double)c->n_heads * c->d_head > ATTN_MAX_DIM)
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: %d heads of %d exceed %d components", what, c->n_heads,
+                         c->d_head, ATTN_MAX_DIM);
+    if (c->positional == POS_ROPE && (c->rope.dim < 2 || c->rope.dim > c->d_head || c->rope.dim % 2))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: %d rotary components do not fit a head of %d (an even "
+                         "number from 2 to d_head)", what, c->rope.dim, c->d_head);
     return 0;
 }
 
@@ -256,12 +303,18 @@ static int bind_global(attn_model *m, const attn_tensor *t, const char *what, at
                              "%s: tensor 'embeddings.token_type' needs config.type_vocab_size >= 1", what);
         if (check_shape(what, t, c->type_vocab, d, err)) return -1;
         m->type_emb = t->data;
+    } else if (strcmp(t->name, "lm_head.weight") == 0) {
+        if (!model_is_decoder(c) || c->tied)
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor 'lm_head.weight' needs an untied decoder", what);
+        if (check_shape(what, t, m->n_emb ? m->n_emb : t->shape[0], d, err)) return -1;
+        m->lm_head = (attn_linear){.w = t->data, .ld = t->ld, .in_out = t->in_out, .half = t->half};
+        return 0;
     } else if (strncmp(t->name, "embeddings.ln.", 14) == 0 || strncmp(t->name, "final_ln.", 9) == 0) {
         int emb = t->name[0] == 'e';
         const char *field = t->name + (emb ? 14 : 9);
         if (strcmp(field, "weight") != 0 && strcmp(field, "bias") != 0)
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: unknown tensor '%s'", what, t->name);
-        if (c->arch != (emb ? ARCH_BERT : ARCH_GPT2))
+        if (emb ? c->arch != ARCH_BERT : c->arch != ARCH_GPT2 && !model_is_decoder(c))
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' needs config.architecture = \"%s\"",
                              what, t->name, emb ? "bert" : "gpt2");
         if (check_shape(what, t, d, 0, err)) return -1;
@@ -296,17 +349,44 @@ static int bind_layer(attn_model *m, const attn_tensor *t, long layer, int kind,
     if (part == PART_FFN && c->arch == ARCH_ATTENTION)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: tensor '%s' needs config.architecture = \"bert\" or \"gpt2\"", what, t->name);
-    int rows = sh == SHAPE_HH ? c->n_heads : sh == SHAPE_FD || sh == SHAPE_F ? c->d_ff : d;
-    int cols = sh == SHAPE_DD ? d : sh == SHAPE_DH || sh == SHAPE_HH ? c->d_head : sh == SHAPE_FD ? d
-             : sh == SHAPE_DF ? c->d_ff : 0;
-    if (check_shape(what, t, rows, cols, err)) return -1;
+    if ((part == PART_FUSED || part == PART_GLU || part == PART_QKNORM || part == PART_POSTNORM) &&
+        !model_is_decoder(c))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' belongs to a decoder family (llama, ...)", what,
+                         t->name);
+    if ((part == PART_GLU && !c->glu) || (part == PART_QKNORM && !c->qk_norm))
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' is not used by this configuration", what,
+                         t->name);
+    const int q = c->n_heads * c->d_head, kv = c->n_kv_heads * c->d_head, all = c->qk_norm == QK_NORM_ALL;
+    static const signed char row_of[N_SHAPES] = {[SHAPE_QD] = 'q', [SHAPE_KD] = 'k', [SHAPE_DQ] = 'd', [SHAPE_Q] = 'q',
+                                         [SHAPE_K] = 'k', [SHAPE_D] = 'd', [SHAPE_DH] = 'd', [SHAPE_HH] = 'H',
+                                         [SHAPE_FD] = 'f', [SHAPE_DF] = 'd', [SHAPE_F] = 'f', [SHAPE_3D] = '3',
+                                         [SHAPE_3] = '3', [SHAPE_QN] = 'Q', [SHAPE_KN] = 'K'};
+    static const signed char col_of[N_SHAPES] = {[SHAPE_QD] = 'd', [SHAPE_KD] = 'd', [SHAPE_DQ] = 'q', [SHAPE_DH] = 'h',
+                                         [SHAPE_HH] = 'h', [SHAPE_FD] = 'd', [SHAPE_DF] = 'f', [SHAPE_3D] = 'd'};
+    int dims[2];
+    for (int i = 0; i < 2; i++) {
+        switch (i ? col_of[sh] : row_of[sh]) {
+        case 'q': dims[i] = q; break;
+        case 'k': dims[i] = kv; break;
+        case 'd': dims[i] = d; break;
+        case 'f': dims[i] = c->d_ff; break;
+        case 'h': dims[i] = c->d_head; break;
+        case 'H': dims[i] = c->n_heads; break;
+        case '3': dims[i] = q + 2 * kv; break;
+        case 'Q': dims[i] = all ? q : c->d_head; break;
+        case 'K': dims[i] = all ? kv : c->d_head; break;
+        default: dims[i] = 0;
+        }
+    }
+    if (check_shape(what, t, dims[0], dims[1], err)) return -1;
     attn_layer_weights *L = &m->layers[layer];
-    if (t->half)
+    if (t->half && layer_tensors[kind].slot != SLOT_LIN_W)
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored as float", what, t->name);
     if (layer_tensors[kind].slot == SLOT_LIN_W) {
         attn_linear *lin = (attn_linear *)(void *)((char *)L + layer_tensors[kind].offset);
         lin->ld = t->ld;
         lin->in_out = t->in_out;
+        lin->half = t->half;
     } else if (t->ndim == 2 && (t->in_out || t->ld != t->shape[1])) {
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' must be stored row-major", what, t->name);
     }
@@ -349,12 +429,17 @@ int model_bind(attn_model *m, const char *what, attn_error *err)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "%s: config.positional is \"learned\" but tensor 'embeddings.position' is missing",
                          what);
+    if (((model_is_decoder(c) && c->tied) || c->arch == ARCH_GPT2) && m->tok_emb) /* the head reads the embeddings' rows */
+        m->lm_head = (attn_linear){.w = m->tok_emb, .ld = c->d_model, .half = m->tok_emb_half};
     for (int l = 0; l < c->n_layers; l++) {
         attn_layer_weights *L = &m->layers[l];
+        if (L->qkv.w && (L->q.w || L->k.w || L->v.w))
+            return attn_fail(err, ATTN_EXIT_INPUT, "%s: layer %d has both a fused attn.qkv and attn.q/k/v", what, l);
         for (size_t j = 0; j < N_LAYER_TENSORS; j++) {
             int part = layer_tensors[j].part, needed = 0;
             if (layer_tensors[j].slot == SLOT_LIN_W)
-                needed = part == PART_PROJ ? c->projections : part == PART_FFN && c->arch != ARCH_ATTENTION;
+                needed = part == PART_PROJ ? c->projections && (!L->qkv.w || strcmp(layer_tensors[j].suffix, "attn.o.weight") == 0)
+                       : part == PART_FFN ? c->arch != ARCH_ATTENTION : part == PART_GLU && c->glu;
             else if (part == PART_ADDITIVE)
                 needed = c->score == SCORE_ADDITIVE;
             if (needed && !*layer_slot(L, j))

@@ -38,21 +38,56 @@
 #define ATTN_MAX_ELEMENTS (1ull << 31) /* per tensor */
 
 typedef enum { SCORE_SCALED_DOT = 0, SCORE_DOT, SCORE_ADDITIVE } attn_score_fn;
-typedef enum { POS_SINUSOIDAL = 0, POS_LEARNED, POS_NONE } attn_positional;
+/* rope: rotary position embeddings on Q and K (attn_rope below); the
+ * embeddings carry no position */
+typedef enum { POS_SINUSOIDAL = 0, POS_LEARNED, POS_NONE, POS_ROPE } attn_positional;
 typedef enum { LN_NONE = 0, LN_PRE, LN_POST } attn_layer_norm;
-/* attention: attention-only layers; bert: post-LN encoder layers with a
- * feed-forward block and an embedding layer norm; gpt2: pre-LN decoder
- * layers with a feed-forward block (and a final layer norm). */
-typedef enum { ARCH_ATTENTION = 0, ARCH_BERT, ARCH_GPT2 } attn_arch;
+/* How a layer wires its blocks (compute/models/): attention: attention-only
+ * layers; bert: post-LN encoder layers with a feed-forward block and an
+ * embedding layer norm; gpt2: pre-LN decoder layers with a feed-forward block
+ * (and a final layer norm); llama: pre-norm decoder layers (Llama, Mistral,
+ * Qwen2/3, Phi-3, Gemma); gemma2: pre- and post-norm ("sandwich") layers
+ * (Gemma 2 and 3); neox: GPT-NeoX (Pythia), with the parallel residual;
+ * olmo2: post-norm layers (OLMo 2). */
+typedef enum {
+    ARCH_ATTENTION = 0, ARCH_BERT, ARCH_GPT2, ARCH_LLAMA, ARCH_GEMMA2, ARCH_NEOX, ARCH_OLMO2
+} attn_arch;
 /* gelu: x·Φ(x) with erf (BERT's "gelu"); gelu_tanh: the tanh approximation
- * (GPT-2's "gelu_new"); relu. */
-typedef enum { ACT_GELU = 0, ACT_GELU_TANH, ACT_RELU } attn_act;
+ * (GPT-2's "gelu_new", "gelu_pytorch_tanh"); relu; silu: x·σ(x). */
+typedef enum { ACT_GELU = 0, ACT_GELU_TANH, ACT_RELU, ACT_SILU } attn_act;
+/* The norm of the decoder families: LayerNorm (weight and bias) or RMSNorm
+ * (x / rms(x) · (norm_offset + w); Gemma's offset is 1). */
+typedef enum { NORM_LAYERNORM = 0, NORM_RMSNORM } attn_norm_kind;
+/* q/k norm: none; per head over d_head (Qwen3, Gemma 3); over all heads
+ * (OLMo 2: over n_heads·d_head for q, n_kv_heads·d_head for k). */
+typedef enum { QK_NORM_NONE = 0, QK_NORM_HEAD, QK_NORM_ALL } attn_qk_norm;
+
+/* Rotary position embeddings as Hugging Face's modeling_rope_utils.py
+ * computes their inverse frequencies (rope_type default, linear, dynamic,
+ * yarn, llama3, longrope), applied with rotate_half to the first dim
+ * components of every query and key head (partial rotary: dim < d_head). */
+typedef enum {
+    ROPE_DEFAULT = 0, ROPE_LINEAR, ROPE_DYNAMIC, ROPE_YARN, ROPE_LLAMA3, ROPE_LONGROPE
+} attn_rope_kind;
+typedef struct {
+    attn_rope_kind kind;
+    double theta;            /* rope_theta (base) */
+    int dim;                 /* rotated components of a head: even, 2 .. d_head */
+    double factor;           /* linear, dynamic, yarn, llama3 */
+    double attention_factor; /* cos and sin are multiplied by it (yarn, longrope; else 1) */
+    double low_freq_factor, high_freq_factor; /* llama3 */
+    double beta_fast, beta_slow; /* yarn */
+    int truncate;            /* yarn: correction range rounded outwards */
+    int original_max;        /* original_max_position_embeddings (llama3, yarn, longrope) */
+    int max_pos;             /* max_position_embeddings (dynamic, longrope) */
+    const float *short_factor, *long_factor; /* longrope: [dim / 2] each, owned by the model */
+} attn_rope;
 
 typedef struct {
     int d_model;             /* width of the residual stream */
     int n_heads;             /* d_model % n_heads == 0 */
     int n_layers;            /* >= 1 */
-    int d_head;              /* d_model / n_heads (derived) */
+    int d_head;              /* head_dim, or d_model / n_heads (derived) */
     attn_score_fn score;
     int causal;              /* 1: key j > query i is masked */
     attn_positional positional;
@@ -66,6 +101,24 @@ typedef struct {
     int type_vocab;          /* rows of embeddings.token_type (bert; 0: none) */
     int pos_offset;          /* position of token 0 in the learned table
                                 (RoBERTa: padding_idx + 1 = 2) */
+
+    /* decoder language models (arch llama, gemma2, neox, olmo2; gpt2 leaves
+     * them 0 except tied): */
+    int n_kv_heads;          /* key/value heads (GQA, MQA), n_heads % n_kv_heads == 0;
+                                0: n_heads */
+    int head_dim;            /* d_head when it is not d_model / n_heads (0: derived) */
+    attn_norm_kind norm;
+    float norm_offset;       /* RMSNorm gain = norm_offset + w */
+    int glu;                 /* MLP down(act(gate(x)) ⊙ up(x)) instead of down(act(up(x))) */
+    int parallel_residual;   /* neox: x + attn(ln(x)) + mlp(ln2(x)) */
+    double attn_scale;       /* scores = q·k · attn_scale (0: 1/√d_head) */
+    double attn_softcap;     /* scores ← cap·tanh(scores/cap) (0: none) */
+    double final_softcap;    /* the same on the logits (generation) */
+    double emb_scale;        /* token embeddings are multiplied by it (0: 1) */
+    attn_qk_norm qk_norm;
+    int tied;                /* the language-model head is embeddings.token */
+    attn_rope rope;          /* positional == POS_ROPE */
+    attn_rope rope_local;    /* sliding-window layers with local_rope (Gemma 3) */
 } attn_config;
 
 typedef struct {
@@ -102,6 +155,8 @@ typedef struct {
     int ld;                  /* row stride of w's storage, in floats */
     int in_out;              /* 0: stored [out, in] (torch.nn.Linear); 1: [in,
                                 out] (GPT-2's Conv1D) */
+    int half;                /* 0: floats; HALF_F16 or HALF_BF16: w holds 16-bit
+                                values (ld counts them), converted as used */
 } attn_linear;
 
 /* Resolved pointers for one layer; biases may be NULL. */
@@ -116,6 +171,15 @@ typedef struct {
     const float *ln_w, *ln_b;         /* [d_model] layer norm of the attention block
                                          (before it: pre; after it: post), or NULL (1, 0) */
     const float *ffn_ln_w, *ffn_ln_b; /* [d_model] layer norm of the feed-forward block */
+    /* decoder families (n_q = n_heads·d_head, n_kv = n_kv_heads·d_head):
+     * q [n_q, d], k and v [n_kv, d], o [d, n_q]; or one fused qkv */
+    attn_linear qkv;                  /* [n_q + 2·n_kv, d]: q | k | v rows, or per head
+                                         q, k, v (neox); w NULL when separate */
+    attn_linear ffn_gate;             /* [d_ff, d_model] (glu) */
+    const float *q_norm, *k_norm;     /* [d_head] (QK_NORM_HEAD), [n_q] / [n_kv] (ALL) */
+    const float *attn_out_ln_w, *attn_out_ln_b; /* [d_model] norm of the attention block's
+                                         output, before the residual add (gemma2, olmo2) */
+    const float *ffn_out_ln_w, *ffn_out_ln_b;   /* [d_model] the same for the MLP */
 } attn_layer_weights;
 
 struct attn_tokenizer;
@@ -150,9 +214,21 @@ typedef struct {
     const float *pos_emb;    /* [max_positions, d_model] when learned */
     const float *type_emb;   /* [type_vocab, d_model] (bert) or NULL */
     const float *emb_ln_w, *emb_ln_b; /* [d_model] embedding layer norm (bert) */
-    const float *final_ln_w, *final_ln_b; /* [d_model] (gpt2; not on the
+    const float *final_ln_w, *final_ln_b; /* [d_model] (decoders; not on the
                                              attention's path) */
+    attn_linear lm_head;     /* [n_emb, d_model] (generation; w NULL: tied or none) */
     attn_layer_weights *layers; /* [n_layers] */
+
+    /* decoder language models, set by their loader (NULL / 0: none) */
+    int *window;             /* [n_layers] sliding window of each layer: a query
+                                sees the keys at most window - 1 before it (0: all) */
+    unsigned char *local_rope; /* [n_layers] 1: the layer uses cfg.rope_local */
+    float *rope_factors;     /* longrope's short and long factors (cfg.rope points in) */
+    int eos[16];             /* token ids that end --generate */
+    int n_eos;
+    char *name;              /* the model's name (config.json's _name_or_path, or the
+                                directory's), or NULL */
+    char *model_type;        /* config.json's model_type, or NULL */
 
     /* provenance, for metadata in outputs */
     int seeded;              /* 1 if generated by model_seeded() */
@@ -192,8 +268,16 @@ int model_save_json(const attn_model *m, const char *path, attn_error *err);
  * what names the model in messages (a path, or "seeded model"). */
 int model_bind(attn_model *m, const char *what, attn_error *err);
 
-/* Checks config limits and divisibility and sets d_head. */
+/* Checks config limits and divisibility and sets d_head (and n_kv_heads
+ * when 0). */
 int model_check_config(attn_config *c, const char *what, attn_error *err);
+
+/* 1 for the decoder families (arch llama, gemma2, neox, olmo2). */
+int model_is_decoder(const attn_config *c);
+
+/* The number of parameters: the elements of every tensor (a tied head
+ * counted once). */
+int64_t model_parameters(const attn_model *m);
 
 /* Adds a tensor (takes ownership of data, copies name). */
 int model_add_tensor(attn_model *m, const char *name, int ndim, const int *shape,

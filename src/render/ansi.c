@@ -142,10 +142,10 @@ static void choose_layout(layout *L, const attn_result *r, const ansi_label *ql,
 
 /* Displayed cell (i, j) of matrix m: the max of its pool×pool block over the
  * unmasked weights; returns 0 when every weight in the block is masked. */
-static int cell(const attn_result *r, const float *m, int pool, int i, int j, float *w)
+static int cell(const attn_result *r, int li, const float *m, int pool, int i, int j, float *w)
 {
     if (pool == 1) {
-        if (result_masked(r, i, j)) return 0;
+        if (result_masked_in(r, li, i, j)) return 0;
         *w = m[(size_t)i * (size_t)r->n_k + (size_t)j];
         return 1;
     }
@@ -153,7 +153,7 @@ static int cell(const attn_result *r, const float *m, int pool, int i, int j, fl
     float mx = 0.0f;
     for (int q = i * pool; q < (i + 1) * pool && q < r->n_q; q++)
         for (int k = j * pool; k < (j + 1) * pool && k < r->n_k; k++) {
-            if (result_masked(r, q, k)) continue;
+            if (result_masked_in(r, li, q, k)) continue;
             float v = m[(size_t)q * (size_t)r->n_k + (size_t)k];
             if (!any || v > mx) mx = v;
             any = 1;
@@ -173,10 +173,10 @@ static void draw_cells(ansi_pen *p, const attn_result *r, const layout *L, const
     for (int j = 0; j < L->dk; j++) {
         float w = 0.0f, w2 = 0.0f;
         int i = y * L->rpl;
-        int on = cell(r, m, L->pool, i, j, &w);
+        int on = cell(r, li, m, L->pool, i, j, &w);
         float t = scale_t(sc, li, hi, i * L->pool, w);
         if (L->mode == M_HALF) {
-            int on2 = i + 1 < L->dq && cell(r, m, L->pool, i + 1, j, &w2);
+            int on2 = i + 1 < L->dq && cell(r, li, m, L->pool, i + 1, j, &w2);
             int c1 = on ? ansi_color_code(o->color, o->cmap, t, NULL) : -1;
             int c2 = on2 ? ansi_color_code(o->color, o->cmap, scale_t(sc, li, hi, (i + 1) * L->pool, w2), NULL)
                          : -1;
@@ -377,9 +377,10 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
     }
     scale_caption(sc, L->n_maps, scale, sizeof scale);
     snprintf(caption, sizeof caption,
-             "rows = queries, columns = keys (each row sums to 1); colour scale %s%s%s%s%s",
+             "rows = queries, columns = keys (each row sums to 1); colour scale %s%s%s%s%s%s",
              scale,
-             r->causal ? "; · = masked (causal)" : "",
+             r->queries->n && r->queries->tok[r->queries->n - 1].generated ? "; " GENERATED_MARK " = generated" : "",
+             r->sliding ? "; · = masked (causal, sliding window)" : r->causal ? "; · = masked (causal)" : "",
              L->mode == M_HALF ? "; each line holds two queries (upper and lower half)" : "",
              L->pool > 1 ? "; downsampled: each cell is the max of a block of " : "",
              L->values_dropped ? "; --values ignored: the map is too wide" : "");

@@ -59,6 +59,7 @@ ansi_label *ansi_labels_build(const attn_tokens *t, int n)
         attn_buf b;
         buf_init(&b);
         buf_put(&b, "", 0);
+        if (t->tok[k[a].i].generated) buf_puts(&b, GENERATED_MARK);
         textesc_put(&b, k[a].s);
         size_t text_len = b.len;
         if (dup) {

@@ -33,12 +33,25 @@ static void csv_field(attn_buf *out, const char *s)
     free(esc);
 }
 
+/* 1 when a token was generated (--generate): the CSV then has the
+ * query_generated and key_generated columns. */
+static int any_generated(const attn_result *r)
+{
+    for (int i = 0; i < r->n_q; i++)
+        if (r->queries->tok[i].generated) return 1;
+    for (int i = 0; i < r->n_k; i++)
+        if (r->keys->tok[i].generated) return 1;
+    return 0;
+}
+
 void render_csv_begin(attn_buf *out, const attn_result *r, int header)
 {
     if (!header) return;
     if (r->meta.sentence) buf_puts(out, "sentence,");
     if (r->meta.n_windows) buf_puts(out, "window,");
-    buf_puts(out, "layer,head,query_index,query_token,key_index,key_token,weight\n");
+    buf_puts(out, any_generated(r) ? "layer,head,query_index,query_token,query_generated,key_index,key_token,"
+                                     "key_generated,weight\n"
+                                   : "layer,head,query_index,query_token,key_index,key_token,weight\n");
 }
 
 void render_csv_head(attn_buf *out, const attn_result *r, int li, int hi, const float *w)
@@ -57,11 +70,12 @@ void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const 
         out->failed = 1;
         return;
     }
+    const int gen = any_generated(r);
     for (int k = 0; k < r->n_k; k++) {
         koff[k] = keys.len;
         buf_printf(&keys, "%d,", k);
         csv_field(&keys, r->keys->tok[k].text);
-        buf_putc(&keys, ',');
+        buf_puts(&keys, !gen ? "," : r->keys->tok[k].generated ? ",1," : ",0,");
     }
     koff[r->n_k] = keys.len;
     char label[16];
@@ -72,7 +86,7 @@ void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const 
         if (r->meta.n_windows) buf_printf(&row, "%d,", r->meta.window);
         buf_printf(&row, "%d,%s,%d,", r->layers[li] + 1, head, q);
         csv_field(&row, r->queries->tok[q].text);
-        buf_putc(&row, ',');
+        buf_puts(&row, !gen ? "," : r->queries->tok[q].generated ? ",1," : ",0,");
         if (row.failed || buf_reserve(out, keys.len + (size_t)r->n_k * (row.len + NUMFMT_MAX + 1)) != 0)
             break;
         char *p = out->data + out->len;
@@ -110,6 +124,7 @@ static void json_tokens(attn_buf *out, const attn_tokens *t)
         json_string(out, t->tok[i].text);
         buf_printf(out, ",\"start\":%zu,\"end\":%zu", t->tok[i].start, t->tok[i].end);
         if (t->tok[i].id >= 0) buf_printf(out, ",\"id\":%d", (int)t->tok[i].id);
+        if (t->tok[i].generated) buf_puts(out, ",\"generated\":true");
         buf_puts(out, t->tok[i].special ? ",\"special\":true}" : "}");
     }
     buf_putc(out, ']');
@@ -150,10 +165,19 @@ void render_json_begin(attn_buf *out, const attn_result *r)
         buf_puts(out, ",\"architecture\":");
         json_string(out, r->meta.architecture);
     }
+    if (r->meta.name) {
+        buf_puts(out, ",\"name\":");
+        json_string(out, r->meta.name);
+    }
+    if (r->meta.n_params) buf_printf(out, ",\"parameters\":%lld", (long long)r->meta.n_params);
+    if (r->meta.context) buf_printf(out, ",\"context_length\":%d", r->meta.context);
     if (r->meta.seeded) buf_printf(out, ",\"seed\":%llu", (unsigned long long)r->meta.seed);
     if (r->meta.architecture) { /* a model ran (not --from) */
-        buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,\"score\":", r->meta.d_model,
-                   r->meta.n_heads, r->meta.n_layers);
+        buf_printf(out, ",\"d_model\":%d,\"n_heads\":%d,\"n_layers\":%d,", r->meta.d_model, r->meta.n_heads,
+                   r->meta.n_layers);
+        if (r->meta.n_kv_heads)
+            buf_printf(out, "\"n_kv_heads\":%d,\"d_head\":%d,", r->meta.n_kv_heads, r->meta.d_head);
+        buf_puts(out, "\"score\":");
         json_string(out, r->meta.score ? r->meta.score : "scaled_dot");
     } else {
         buf_printf(out, ",\"n_heads\":%d,\"n_layers\":%d", r->meta.n_heads, r->meta.n_layers);

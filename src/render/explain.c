@@ -12,6 +12,7 @@
 
 /* The numbers of one head for the explained query. */
 typedef struct {
+    int li;            /* shown layer index (masks) */
     int layer, head;   /* 0-based model indices */
     int dh;
     const float *q;    /* [dh] the query's slice */
@@ -41,8 +42,9 @@ static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *
                          const attn_model *m, int li, int hi, int query, attn_error *err)
 {
     const attn_config *c = &m->cfg;
-    const int nk = r->n_k, d = c->d_model, dh = c->d_head, l = r->layers[li], h = r->heads[hi];
+    const int nk = r->n_k, d = tr->d_model, dh = c->d_head, l = r->layers[li], h = r->heads[hi];
     memset(s, 0, sizeof *s);
+    s->li = li;
     s->layer = l;
     s->head = h;
     s->dh = dh;
@@ -61,7 +63,7 @@ static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *
     const float *Q = tr->q + (size_t)l * tr->n_q * d, *K = tr->k + (size_t)l * nk * d;
     const float *V = tr->v + (size_t)l * nk * d;
     s->q = Q + (size_t)query * d + (size_t)h * dh;
-    s->scale = c->score == SCORE_SCALED_DOT ? 1.0 / sqrt((double)dh) : 1.0;
+    s->scale = tr->scale > 0.0 ? tr->scale : c->score == SCORE_SCALED_DOT ? 1.0 / sqrt((double)dh) : 1.0;
     const attn_layer_weights *L = &m->layers[l];
     if (c->score == SCORE_ADDITIVE)
         for (int a = 0; a < dh; a++)
@@ -83,11 +85,12 @@ static int steps_compute(head_steps *s, const attn_result *r, const attn_trace *
         }
         s->raw[j] = raw;
         s->scaled[j] = raw * s->scale;
-        if (!result_masked(r, query, j) && s->scaled[j] > s->max) s->max = s->scaled[j];
+        if (tr->softcap > 0.0) s->scaled[j] = tr->softcap * tanh(s->scaled[j] / tr->softcap); /* Gemma 2 */
+        if (!result_masked_in(r, li, query, j) && s->scaled[j] > s->max) s->max = s->scaled[j];
     }
     s->sum = 0.0;
     for (int j = 0; j < nk; j++) {
-        s->expv[j] = result_masked(r, query, j) ? 0.0 : exp(s->scaled[j] - s->max);
+        s->expv[j] = result_masked_in(r, li, query, j) ? 0.0 : exp(s->scaled[j] - s->max);
         s->sum += s->expv[j];
     }
     s->w = result_head(r, li, hi) + (size_t)query * nk;
@@ -121,17 +124,20 @@ static void pad(attn_buf *out, const char *s, int w)
 
 static const char *const score_names[] = {"scaled_dot", "dot", "additive"};
 
-static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
+static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, const attn_trace *tr,
                       const attn_model *m, int query)
 {
     const attn_config *c = &m->cfg;
-    const int nk = r->n_k, dh = s->dh;
+    const int nk = r->n_k, dh = s->dh, rope = c->positional == POS_ROPE;
+    const double usual = c->score == SCORE_SCALED_DOT ? 1.0 / sqrt((double)dh) : 1.0;
     buf_printf(out, "── layer %d · head %d  (%s, d_head %d: components %d–%d of %d) ──\n\n",
                s->layer + 1, s->head + 1, score_names[c->score], dh, s->head * dh + 1,
-               (s->head + 1) * dh, c->d_model);
-    const char *x = c->layer_norm == LN_PRE ? "LN(x)" : "x";
-    buf_printf(out, "1. Query vector of \"%s\": q = %s%s\n   q = ", r->queries->tok[query].text, x,
-               c->projections ? "·W_qᵀ + b_q" : " (no projections)");
+               (s->head + 1) * dh, tr->d_model);
+    const char *x = c->arch == ARCH_OLMO2 ? "x" : model_is_decoder(c) ? "norm(x)"
+                  : c->layer_norm == LN_PRE ? "LN(x)" : "x";
+    buf_printf(out, "1. Query vector of \"%s\": q = %s%s%s%s\n   q = ", r->queries->tok[query].text,
+               rope ? "rotary(position, " : "", x, c->projections ? "·W_qᵀ + b_q" : " (no projections)",
+               rope ? ")" : "");
     vec_text(out, s->q, NULL, dh);
     buf_puts(out, "\n\n");
     if (c->score == SCORE_ADDITIVE) {
@@ -141,7 +147,7 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
         vec_text(out, m->layers[s->layer].add_v + (size_t)s->head * dh, NULL, dh);
         buf_putc(out, '\n');
         for (int j = 0; j < nk; j++) {
-            if (result_masked(r, query, j)) continue;
+            if (result_masked_in(r, s->li, query, j)) continue;
             buf_printf(out, "   key %d \"%s\": W_k·k = ", j, r->keys->tok[j].text);
             vec_text(out, NULL, s->proj_k + (size_t)j * dh, dh);
             buf_puts(out, "\n      tanh(W_q·q + W_k·k) = ");
@@ -150,23 +156,30 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
         }
         buf_puts(out, "3. No scaling for the additive score.\n");
     } else {
-        buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s%s\n",
-                   r->keys != r->queries ? "source " : x, c->projections ? "_j·W_kᵀ + b_k" : "_j");
-        if (c->score == SCORE_SCALED_DOT)
+        buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s%s%s%s%s\n", rope ? "rotary(j, " : "",
+                   r->keys != r->queries ? "source " : x, c->projections ? "_j·W_kᵀ + b_k" : "_j", rope ? ")" : "",
+                   c->n_kv_heads && c->n_kv_heads < c->n_heads ? " (the head's key/value head)" : "");
+        if (fabs(s->scale - usual) > 1e-6 * usual)
+            buf_printf(out, "3. Scale: multiply by %.6g (the model's scaling)\n", s->scale);
+        else if (c->score == SCORE_SCALED_DOT)
             buf_printf(out, "3. Scale: divide by √d_head = √%d = %.4f\n", dh, sqrt((double)dh));
         else
             buf_puts(out, "3. No scaling (score \"dot\"): large d_head makes the softmax peaky.\n");
+        if (tr->softcap > 0.0)
+            buf_printf(out, "   then soft-cap: %g · tanh(score / %g)\n", tr->softcap, tr->softcap);
     }
     buf_printf(out, "4. Softmax: subtract the largest score (m = %.4f), exponentiate, divide by\n"
                     "   the sum of the exponentials (Σ = %.4f)%s\n\n",
-               s->max, s->sum, r->causal ? "; keys after the query are masked (causal)" : "");
+               s->max, s->sum, r->sliding && r->sliding[s->li] ? "; keys after the query or outside its sliding "
+                                                              "window are masked"
+                               : r->causal ? "; keys after the query are masked (causal)" : "");
     int kw = 3;
     for (int j = 0; j < nk; j++) kw = utf8_width(r->keys->tok[j].text) > kw ? utf8_width(r->keys->tok[j].text) : kw;
     if (kw > 16) kw = 16;
     buf_puts(out, "     j  ");
     pad(out, "key", kw);
     buf_puts(out, c->score == SCORE_ADDITIVE ? "   vᵀtanh(·)" : "       q·k_j");
-    if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  ÷ %-7.4f", sqrt((double)dh));
+    if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  ÷ %-7.4f", 1.0 / s->scale);
     buf_puts(out, "       − m      exp(·)    weight\n");
     for (int j = 0; j < nk; j++) {
         char label[64];
@@ -174,8 +187,9 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r,
         if (utf8_width(label) > kw) snprintf(label + 12, sizeof label - 12, "…");
         buf_printf(out, "  %4d  ", j);
         pad(out, label, kw);
-        if (result_masked(r, query, j)) {
-            buf_puts(out, "      masked (key after the query)            0\n");
+        if (result_masked_in(r, s->li, query, j)) {
+            buf_puts(out, j > query ? "      masked (key after the query)            0\n"
+                                    : "      masked (outside the sliding window)     0\n");
             continue;
         }
         buf_printf(out, "  %10.4f", s->raw[j]);
@@ -232,7 +246,7 @@ int explain_text(attn_buf *out, const attn_result *res, const attn_trace *tr, co
         for (int hi = 0; rc == 0 && hi < r->n_heads; hi++) {
             head_steps s;
             rc = steps_compute(&s, r, tr, m, li, hi, query, err);
-            if (rc == 0) head_text(out, &s, r, m, query);
+            if (rc == 0) head_text(out, &s, r, tr, m, query);
             steps_free(&s);
         }
     if (kt.tok != qt.tok) escaped_free(kt.tok, kt.n);
@@ -274,7 +288,7 @@ int explain_json(attn_buf *out, const attn_result *r, const attn_trace *tr, cons
             for (int j = 0; j < r->n_k; j++) {
                 buf_printf(out, "%s{\"index\":%d,\"token\":", j ? "," : "", j);
                 json_string(out, r->keys->tok[j].text);
-                if (result_masked(r, query, j))
+                if (result_masked_in(r, li, query, j))
                     buf_puts(out, ",\"masked\":true,\"weight\":0}");
                 else {
                     if (c->score == SCORE_ADDITIVE) {

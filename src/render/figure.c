@@ -45,6 +45,22 @@ void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
                  result_head_label(r, hi, label));
 }
 
+/* The label of token t: its text, after GENERATED_MARK when the model
+ * generated it (--generate); fitted as fit_text() below. */
+static char *fit_text(attn_font *font, const char *s, double size, double maxw);
+static char *token_label(attn_font *font, const attn_token *t, double size, double maxw)
+{
+    if (!t->generated) return fit_text(font, t->text, size, maxw);
+    size_t n = strlen(t->text);
+    char *m = malloc(n + sizeof GENERATED_MARK);
+    if (!m) return NULL;
+    memcpy(m, GENERATED_MARK, sizeof GENERATED_MARK - 1);
+    memcpy(m + sizeof GENERATED_MARK - 1, t->text, n + 1);
+    char *out = fit_text(font, m, size, maxw);
+    free(m);
+    return out;
+}
+
 /* An escaped copy of s (textesc.h) cut (with "…") to at most maxw pixels at size. The
  * cut adds up single code point widths (no kerning), so it stays linear in
  * the length of very long tokens. */
@@ -217,7 +233,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     const char *qcap = "query \xE2\x86\x93", *kcap = "key \xE2\x86\x92";
     double qlab_w = 0, klab_w = 0;
     for (int q = 0; q < r->n_q; q += stride) {
-        char *t = fit_text(font, r->queries->tok[q].text, fs, U_LABEL_MAXW * s);
+        char *t = token_label(font, &r->queries->tok[q], fs, U_LABEL_MAXW * s);
         if (!t) {
             figure_free(fig);
             return attn_oom(err, "figure");
@@ -226,7 +242,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
         free(t);
     }
     for (int k = 0; k < r->n_k; k += stride) {
-        char *t = fit_text(font, r->keys->tok[k].text, fs, U_LABEL_MAXW * s);
+        char *t = token_label(font, &r->keys->tok[k], fs, U_LABEL_MAXW * s);
         if (!t) {
             figure_free(fig);
             return attn_oom(err, "figure");
@@ -272,7 +288,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
             double cy = py + (q + 0.5) * cell;
             rc |= add_box(fig, FIG_RECT, mx0 - lw - (int)lround(tick),
                           (int)lround(cy - lw / 2.0), (int)lround(tick), lw, FIGURE_TEXT_RGB);
-            rc |= add_text(fig, fit_text(font, r->queries->tok[q].text, fs, U_LABEL_MAXW * s),
+            rc |= add_text(fig, token_label(font, &r->queries->tok[q], fs, U_LABEL_MAXW * s),
                            mx0 - lw - tick - pad, cy + centre(font, fs), fs, 0, FIG_END, "qlabel");
         }
     }
@@ -287,7 +303,7 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
             double cx = px + (k + 0.5) * cell;
             rc |= add_box(fig, FIG_RECT, (int)lround(cx - lw / 2.0), gy1 + lw, lw,
                           (int)lround(tick), FIGURE_TEXT_RGB);
-            rc |= add_text(fig, fit_text(font, r->keys->tok[k].text, fs, U_LABEL_MAXW * s),
+            rc |= add_text(fig, token_label(font, &r->keys->tok[k], fs, U_LABEL_MAXW * s),
                            cx + centre(font, fs), ktop, fs, 90, FIG_END, "klabel");
         }
     }
@@ -351,6 +367,13 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
                        FIG_START, "legend");
         right = maxd(right, lx + font_width(font, "masked", ksz));
         bottom = maxd(bottom, sy + sw + lw);
+    }
+    if (r->queries->n && r->queries->tok[r->queries->n - 1].generated) { /* --generate: what the mark means */
+        const char *note = GENERATED_MARK " generated";
+        double ny = bottom + 12.0 * s + font_ascent(font, ksz);
+        rc |= add_text(fig, dup(note), cbx, ny, ksz, 0, FIG_START, "legend");
+        right = maxd(right, cbx + font_width(font, note, ksz));
+        bottom = maxd(bottom, ny + font_descent(font, ksz));
     }
 
     /* title, centred over the panels but kept inside the margins */
@@ -423,4 +446,15 @@ int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
     *files = out;
     *n_files = n;
     return 0;
+}
+
+void figure_model_info(attn_buf *b, const attn_meta *m)
+{
+    size_t start = b->len;
+    if (m->name) textesc_put(b, m->name);
+    if (m->architecture) buf_printf(b, "%s%s", b->len > start ? ", " : "", m->architecture);
+    if (m->n_params) buf_printf(b, "%s%lld parameters", b->len > start ? ", " : "", (long long)m->n_params);
+    buf_printf(b, "%s%d layers x %d heads", b->len > start ? ", " : "", m->n_layers, m->n_heads);
+    if (m->n_kv_heads && m->n_kv_heads != m->n_heads) buf_printf(b, " (%d key/value heads)", m->n_kv_heads);
+    if (m->context) buf_printf(b, ", context %d", m->context);
 }

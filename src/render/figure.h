@@ -107,6 +107,11 @@ typedef int (*figure_emit)(const figure *fig, const attn_result *r, const figure
 /* The loop both renderers share: opens the font, builds one figure per shown
  * head ("layer<L>-head<H>.<ext>", 1-based) or with o->grid one "grid.<ext>",
  * and calls emit for each. On failure nothing is returned (*files = NULL). */
+/* What the figure's metadata says of the model besides its path: "NAME,
+ * ARCH, N parameters, L layers x H heads (K key/value heads), context C"
+ * (the parts it knows), appended to b. */
+void figure_model_info(attn_buf *b, const attn_meta *m);
+
 int figure_files(const attn_result *r, const figure_opts *o, const char *ext,
                  figure_emit emit, attn_file **files, int *n_files, attn_error *err);
 

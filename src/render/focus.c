@@ -50,7 +50,7 @@ int ansi_render_focus(ansi_pen *p, const attn_result *r, const ansi_opts *o,
         ranked *row = rk + (size_t)m * (size_t)r->n_k;
         int n = 0;
         for (int k = 0; k < r->n_k; k++)
-            if (!result_masked(r, q, k)) { row[n].w = isnan(w[k]) ? -INFINITY : w[k]; row[n].k = k; n++; }
+            if (!result_masked_in(r, m / r->n_heads, q, k)) { row[n].w = isnan(w[k]) ? -INFINITY : w[k]; row[n].k = k; n++; }
         qsort(row, (size_t)n, sizeof *row, ranked_cmp);
         cnt[m] = n < top ? n : top;
         for (int i = 0; i < cnt[m]; i++) {

@@ -93,6 +93,7 @@ static const char *arch_label(const char *arch)
 const char *render_model_name(const attn_meta *m, char *buf, size_t cap)
 {
     if (m->seeded) snprintf(buf, cap, "generated (--seed %llu)", (unsigned long long)m->seed);
+    else if (m->name) snprintf(buf, cap, "%s", m->name); /* config.json's _name_or_path */
     else base_name(m->model ? m->model : "?", buf, cap);
     return buf;
 }
@@ -115,10 +116,13 @@ void render_model_line(attn_buf *b, const attn_result *r)
     if (m->architecture) buf_printf(b, "%s, ", arch_label(m->architecture));
     buf_printf(b, "%d layer%s × %d head%s", m->n_layers, m->n_layers == 1 ? "" : "s", m->n_heads,
                m->n_heads == 1 ? "" : "s");
+    if (m->n_kv_heads && m->n_kv_heads != m->n_heads) /* grouped-query attention */
+        buf_printf(b, " sharing %d key/value head%s", m->n_kv_heads, m->n_kv_heads == 1 ? "" : "s");
     if (m->n_params) {
         fmt_count(params, sizeof params, m->n_params);
         buf_printf(b, ", %s parameters", params);
     }
+    if (m->n_kv_heads && m->context) buf_printf(b, ", context %d", m->context);
     int total = m->tokens_total ? m->tokens_total : r->n_q;
     buf_printf(b, ") · %d token%s", total, total == 1 ? "" : "s");
 }
@@ -202,7 +206,7 @@ static void summarize(head_sum *h, const attn_result *r, int map, const ansi_lab
         int best = -1;
         for (int k = 0; k < r->n_k; k++) {
             float v = w[(size_t)q * (size_t)r->n_k + (size_t)k];
-            if (result_masked(r, q, k) || !isfinite(v)) continue;
+            if (result_masked_in(r, map / r->n_heads, q, k) || !isfinite(v)) continue;
             if (best < 0 || v > wmax[q]) { best = k; wmax[q] = v; }
         }
         key[q] = best;

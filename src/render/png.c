@@ -61,7 +61,7 @@ static void draw_matrix(raster *c, const figure *fig, const fig_item *it, const 
     for (int q = 0; q < r->n_q; q++)
         for (int k = 0; k < r->n_k; k++) {
             int x = it->x + k * it->cell, y = it->y + q * it->cell;
-            if (result_masked(r, q, k)) {
+            if (result_masked_in(r, it->li, q, k)) {
                 raster_hatch(c, x, y, x + it->cell, y + it->cell, FIGURE_MASK_BG,
                              FIGURE_MASK_FG, fig->hatch_period, fig->hatch_width);
             } else {
@@ -106,7 +106,7 @@ static int draw(raster *c, const figure *fig, const attn_result *r, attn_font *f
 
 /* ---- encoding ------------------------------------------------------------ */
 
-enum { N_META = 12 };
+enum { N_META = 13 };
 
 /* The text chunks; their strings live in the bufs (freed by the caller). */
 static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png_note *t)
@@ -114,7 +114,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
     static const char *const keys[N_META] = {
         "Title", "Software", "attnviz:tokens", "attnviz:keys", "attnviz:model",
         "attnviz:seed", "attnviz:colormap", "attnviz:vmax", "attnviz:cells", "Comment", "attnviz:scale",
-        "attnviz:note"};
+        "attnviz:note", "attnviz:model-info"};
     buf_puts(&bufs[0], fig->title);
     buf_puts(&bufs[1], "attnviz " ATTNVIZ_VERSION);
     for (int pass = 0; pass < 2; pass++) {
@@ -145,6 +145,7 @@ static int metadata(const figure *fig, const attn_result *r, attn_buf *bufs, png
     scale_caption(&fig->sc, r->n_layers * r->n_heads, sc, sizeof sc);
     buf_puts(&bufs[10], sc);
     if (render_note(r, note, sizeof note)) textesc_put(&bufs[11], note);
+    if (r->meta.n_kv_heads) figure_model_info(&bufs[12], &r->meta); /* the decoder families */
     int n = 0;
     for (int i = 0; i < N_META; i++) {
         if (bufs[i].failed) return -1;

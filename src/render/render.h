@@ -20,6 +20,10 @@
 #include "render/colormap.h"
 #include "render/scale.h"
 
+/* The mark before the label of a generated token (--generate) in the
+ * terminal and in figures: "›" (CSV and JSON say it in a column / field). */
+#define GENERATED_MARK "\xE2\x80\xBA"
+
 /* ---- text formats ------------------------------------------------------ */
 
 /* CSV, RFC 4180, header (written when header is set)

@@ -71,7 +71,7 @@ int scale_build(attn_scale *s, const attn_result *r, int q0, int q1, const scale
                 size_t g = group_of(s, li, hi, q);
                 for (int k = 0; k < r->n_k; k++) {
                     float v = w[(size_t)q * (size_t)r->n_k + (size_t)k];
-                    if (result_masked(r, q, k) || !isfinite(v)) continue;
+                    if (result_masked_in(r, li, q, k) || !isfinite(v)) continue;
                     if (!seen[g] || v > mx[g]) mx[g] = v;
                     if (!seen[g] || v < mn[g]) mn[g] = v;
                     seen[g] = 1;

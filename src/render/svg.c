@@ -158,7 +158,7 @@ static int matrix(attn_buf *b, const figure *fig, const fig_item *it, const attn
         for (int k = 0; k < r->n_k; k++) {
             buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"",
                        it->x + k * it->cell, it->y + q * it->cell, it->cell, it->cell);
-            int masked = result_masked(r, q, k);
+            int masked = result_masked_in(r, it->li, q, k);
             if (masked) {
                 buf_puts(b, "url(#masked)");
             } else {
@@ -199,8 +199,17 @@ static void meta(attn_buf *b, const figure *fig, const attn_result *r)
     esc(b, fig->title);
     buf_puts(b, "</title>\n<desc>attnviz " ATTNVIZ_VERSION);
     if (r->meta.model) {
+        attn_buf info;
+        buf_init(&info);
+        figure_model_info(&info, &r->meta);
         buf_puts(b, "; model ");
         esc_clean(b, r->meta.model);
+        if (r->meta.n_kv_heads) { /* the decoder families: what the model is */
+            buf_puts(b, " (");
+            if (info.data) esc_clean(b, info.data);
+            buf_puts(b, ")");
+        }
+        buf_free(&info);
     }
     if (r->meta.seeded) buf_printf(b, "; seed %llu", (unsigned long long)r->meta.seed);
     char sc[256];

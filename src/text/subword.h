@@ -4,8 +4,8 @@
  * decoder; see tokenizer/core.h for the pipeline and each stage's header
  * for what it reads), BERT's vocab.txt (WordPiece) and GPT-2's vocab.json +
  * merges.txt (byte-level BPE). Ids and spans are checked against the
- * `tokenizers` binding itself (tests/unit/text/test_subword_parity.c,
- * tests/py/test_tokenizer_parity.py).
+ * `tokenizers` binding itself (tests/unit/text/test_tokenizer_parity.c,
+ * tests/py/test_tokenizer_spm.py).
  *
  * tokenizer_encode() fills an attn_tokens (tokenize.h): one token per
  * piece, with its vocabulary id, its byte span [start, end) in the original
@@ -83,6 +83,15 @@ int tokenizer_set_special(attn_tokenizer *tk, int after, const char *token, attn
  * (empty or only whitespace) succeeds with only the specials. */
 int tokenizer_encode(const attn_tokenizer *tk, const char *text, size_t len, attn_tokens *out,
                      attn_error *err);
+
+/* Appends to t (from tokenizer_encode) the tokens of ids[0..n) that a
+ * model generated after the text (text_len bytes): their display texts as
+ * tokenizer_encode shows such tokens, empty spans at text_len, word -1,
+ * generated = 1 (subword_ids.c); an id past the vocabulary (a padding row
+ * of the embeddings) is labelled "<id:N>". t stays one block for
+ * tokens_free(). */
+int tokenizer_append_ids(const attn_tokenizer *tk, attn_tokens *t, const int *ids, int n, size_t text_len,
+                         attn_error *err);
 
 /* Makes the post-processor's specials (tokenizer.json's post_processor:
  * TemplateProcessing, BertProcessing, RobertaProcessing; [CLS] ... [SEP]

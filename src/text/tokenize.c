@@ -215,6 +215,7 @@ static size_t scan(const char *s, size_t len, attn_token *tok)
             tok[count].end = i;
             tok[count].word = (int32_t)count;
             tok[count].special = 0;
+            tok[count].generated = 0;
         }
         count++;
     }

@@ -96,7 +96,7 @@ int tokens_group(const attn_tokens *t, const char *text, int by_word, int drop_s
         memcpy(p, src, n);
         p[n] = '\0';
         tok[k] = (attn_token){.text = p, .id = count[k] == 1 ? a->id : -1, .start = a->start, .end = b->end,
-                              .word = k, .special = a->special};
+                              .word = k, .special = a->special, .generated = a->generated};
         p += n + 1;
     }
     out->tok = tok;

@@ -63,7 +63,13 @@ control control-gpt2-dir "$HF/gpt2" "the the the" 2 2 3
 control control-gpt2-file "$HF/gpt2/model.safetensors" "the the the" 2 2 3
 
 check control-bert-dir-equals-file cmp -s "$TMP/control-bert-dir.csv" "$TMP/control-bert-file.csv"
+# Llama (BF16, 1 key/value head for 2 query heads), GPT-2's tokenizer files
+control control-llama-dir "$HF/llama" "the the the" 2 2 3
+control control-llama-file "$HF/llama/model.safetensors" "the the the" 2 2 3
 check control-gpt2-dir-equals-file cmp -s "$TMP/control-gpt2-dir.csv" "$TMP/control-gpt2-file.csv"
+check control-llama-dir-equals-file cmp -s "$TMP/control-llama-dir.csv" "$TMP/control-llama-file.csv"
+bad=$(awk -F, 'NR > 1 && $5 > $3 && $7 != 0' "$TMP/control-llama-dir.csv" | wc -l)
+check control-llama-causal test "$bad" -eq 0
 check control-bert-tokens test "$(awk -F, 'NR > 1 && $1 == 1 && $2 == 1 && $3 == 0 { printf "%s ", $6 }' \
     "$TMP/control-bert-dir.csv")" = "[CLS] the cat sat on the mat [SEP] "
 # GPT-2 is causal: every weight of a key after its query is exactly 0
@@ -78,6 +84,36 @@ if [ "$rc" -eq 0 ] && cmp -s "$TMP/ctl/out.csv" "$TMP/control-bert-dir.csv" && [
 else
     fail control-output-file "exit $rc, left: $(ls -A "$TMP/ctl" | tr '\n' ' ') $(head -c 300 "$TMP/ctl.err")"
 fi
+
+# --generate: GPT-2 and Llama continue the text (the JSON marks the new
+# tokens, after the text's); models that are no language model, and options
+# that cannot go with it, and a model whose scores overflow float32 (its
+# prompt's pass fails: one line naming layer and head) are refused
+for m in gpt2 llama; do
+    "$ATTNVIZ" -m "$HF/$m" --generate 3 -f json "the the" >"$TMP/gen-$m.json" 2>"$TMP/gen-$m.err" </dev/null
+    rc=$?
+    marks=$(/usr/bin/python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["tokens"]
+g = [x.get("generated", False) for x in t]
+n = g.count(True)
+print("ok" if 1 <= n <= 3 and g == sorted(g) and len(t) == 2 + n else "bad %s" % g)' "$TMP/gen-$m.json" 2>&1)
+    if [ "$rc" -eq 0 ] && [ "$marks" = ok ]; then pass "generate-$m"; else fail "generate-$m" "exit $rc, $marks, $(head -c 300 "$TMP/gen-$m.err")"; fi
+done
+# refused_opts NAME SUBSTRING ARGS...: exit 2, one line containing SUBSTRING, nothing written
+refused_opts() {
+    local name=$1 sub=$2; shift 2
+    mkdir -p "$TMP/$name"
+    "$ATTNVIZ" "$@" -o "$TMP/$name/out.csv" "the the" </dev/null >"$TMP/stdout" 2>"$TMP/stderr"
+    local rc=$? why
+    why=$(refusal_why "$rc" 2 "$TMP/$name")
+    grep -q -- "$sub" "$TMP/stderr" || why+="stderr does not contain '$sub'; "
+    if [ -z "$why" ]; then pass "$name"; else fail "$name" "${why}$(head -c 300 "$TMP/stderr")"; fi
+}
+refused_opts generate-bert "is not a language model" -m "$HF/bert" --generate 2
+refused_opts generate-zero "--generate" -m "$HF/llama" --generate 0
+refused_opts generate-words "not with --words" -m "$HF/llama" --generate 2 --words
+refused_opts generate-seeded "is not a language model" --seed 3 --generate 2
+refused_opts generate-overflow "layer 1 head 1: scores overflow float32" -m "$HF/llama_weights_1e30" --generate 2
 
 # ---- the refusal checks ------------------------------------------------------------
 

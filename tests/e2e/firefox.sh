@@ -1,6 +1,6 @@
 #!/bin/bash
-# firefox.sh — the -f html page in Firefox too (issue 18), when Debian's
-# firefox-esr is installed (it is not in scripts/deps.sh: 300 MB):
+# firefox.sh — the -f html page in Firefox too (issue 18), in Debian's
+# firefox-esr (scripts/deps.sh test installs it):
 # tests/browser/firefox.js drives it over WebDriver BiDi (every view from
 # file://, no console error or request, the tooltip's weight, a deflated
 # page, hostile text); here, with JavaScript turned off in the profile, a
@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 PY=${PY:-/usr/bin/python3}
 if ! command -v firefox-esr >/dev/null; then
-    echo "SKIP firefox: firefox-esr is not installed (optional: apt-get install firefox-esr)"
-    exit 0
+    echo "FAIL firefox: firefox-esr is not installed (scripts/deps.sh test installs it)"
+    exit 1
 fi
 # node's WebSocket: global from node 22, behind a flag in node 20
 ws=

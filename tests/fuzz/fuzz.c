@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/textesc.h"
+#include "compute/stack.h"
 #include "compute/transformer.h"
 #include "text/subword.h"
 #include "text/tokenize.h"
@@ -248,6 +249,38 @@ int fuzz_forward(const attn_model *m, const char *text, attn_error *err)
     result_free(&res);
     free(layers);
     free(heads);
+    tokens_free(&t);
+    return rc;
+}
+
+int fuzz_generate(const attn_model *m, const char *text, int n_new, attn_error *err)
+{
+    if (!m->tokenizer || !m->lm_head.w || !m->cfg.causal || m->cfg.arch == ARCH_BERT) return 0;
+    attn_tokens t = {0};
+    size_t len = strlen(text);
+    int rc = tokenizer_encode(m->tokenizer, text, len, &t, err), n_out = 0;
+    if (rc == 0 && t.n == 0) {
+        tokens_free(&t);
+        return 0;
+    }
+    int *ids = malloc(((size_t)t.n + (size_t)n_new) * sizeof *ids); /* [prompt + generated] */
+    fuzz_assert(ids != NULL, "out of memory");
+    for (int i = 0; rc == 0 && i < t.n; i++) ids[i] = t.tok[i].id;
+    if (rc == 0) rc = stack_generate(m, ids, t.n, n_new, ids + t.n, &n_out, err);
+    if (rc == 0) {
+        fuzz_assert(n_out >= 1 && n_out <= n_new, "%d tokens generated of %d", n_out, n_new);
+        for (int i = 0; i < n_out; i++)
+            fuzz_assert(ids[t.n + i] >= 0 && ids[t.n + i] < m->n_emb, "generated id %d of %d rows", ids[t.n + i],
+                        m->n_emb);
+        int n_prompt = t.n;
+        rc = tokenizer_append_ids(m->tokenizer, &t, ids + n_prompt, n_out, len, err);
+        if (rc == 0) {
+            fuzz_assert(t.n == n_prompt + n_out, "%d tokens after appending %d to %d", t.n, n_out, n_prompt);
+            fuzz_check_tokens(&t, len, m->n_emb);
+        }
+    }
+    if (rc != 0) fuzz_check_error(err);
+    free(ids);
     tokens_free(&t);
     return rc;
 }

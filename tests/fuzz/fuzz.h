@@ -92,4 +92,13 @@ extern const char *const fuzz_sentences[];
  * [0, 1] and every row sums to 1. */
 int fuzz_forward(const attn_model *m, const char *text, attn_error *err);
 
+/* --generate n_new: the greedy continuation of text's tokens by up to
+ * n_new tokens (stack_generate(), with the KV cache), appended to them as
+ * attnviz labels them (tokenizer_append_ids()). For causal models with a
+ * language-model head and a subword tokenizer, as main.c allows it; 0 or
+ * -1 with err filled. When it succeeds, 1 to n_new ids below the
+ * embeddings' rows were generated, and the tokens keep fuzz_check_tokens'
+ * invariants. */
+int fuzz_generate(const attn_model *m, const char *text, int n_new, attn_error *err);
+
 #endif

@@ -24,6 +24,7 @@ import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
+import dec_ckpt  # noqa: E402
 import hf_ckpt  # noqa: E402
 from st_io import safetensors_bytes, write_safetensors  # noqa: E402
 
@@ -33,7 +34,7 @@ MAX = 65536  # the largest seed kept (the harnesses' -max_len is at most this)
 
 HF_FILES = ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
             "vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "model.safetensors.index.json",
-            "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]
+            "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "generation_config.json"]
 
 
 def pack(parts):
@@ -80,6 +81,37 @@ def tiny_checkpoints(tmp):
         d = os.path.join(tmp, name)
         hf_ckpt.make_checkpoint(d, spec)
         out.append((name, d))
+    return out
+
+
+def decoder_checkpoints(tmp):
+    """Tiny valid directories of every decoder family (dec_ckpt.py, as
+    test_dec_parity.py writes them; the synthetic byte-level BPE): d 8, 2
+    query heads, 1 layer, with each family's config keys, and the RoPE
+    types, sliding windows, partial rotary, fused projections, dtypes and
+    tied / untied heads in some of them; a generation_config.json in one."""
+    L = {"rope_type": "linear", "factor": 4.0}
+    Y = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 8}
+    L3 = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+          "original_max_position_embeddings": 8}
+    D = {"rope_type": "dynamic", "factor": 2.0}
+    specs = [("llama", dict(kv=1, dtype="BF16")), ("llama_llama3_rope", dict(rope=L3, tied=True)),
+             ("mistral", dict(window=3, dtype="F16")), ("qwen2", dict(window=3, rope=D)),
+             ("qwen3", dict(kv=1, rope=Y)), ("gemma", dict(kv=1, dtype="BF16")), ("gemma2", dict(window=3)),
+             ("gemma3_text", dict(kv=1, rope=L)),
+             ("phi3", dict(partial=0.5, rope={"type": "longrope", "short_factor": [1.0], "long_factor": [2.0]},
+                           more={"original_max_position_embeddings": 8}, max_pos=16)),
+             ("gpt_neox", dict(partial=0.5)), ("olmo2", dict(dtype="BF16"))]
+    out = []
+    for name, kw in specs:
+        family = name.split("_llama3")[0]
+        d = os.path.join(tmp, "dec_" + name)
+        kw.setdefault("max_pos", 32)
+        dec_ckpt.make_checkpoint(d, dec_ckpt.DSpec(family, 8, 2, 1, ff=8, seed=len(out), **kw))
+        if name == "llama":
+            with open(os.path.join(d, "generation_config.json"), "w") as f:
+                f.write('{"bos_token_id": 1, "eos_token_id": [2, 5], "do_sample": false}\n')
+        out.append(("dec_" + name, d))
     return out
 
 
@@ -334,7 +366,7 @@ def main():
         for d in sorted(glob.glob(os.path.join(bad, "hf", "*"))):
             if os.path.isdir(d):
                 save("hf_dir", os.path.basename(d), pack_dir(d, HF_FILES))
-        for name, d in tiny_checkpoints(tmp):
+        for name, d in tiny_checkpoints(tmp) + decoder_checkpoints(tmp):
             save("hf_dir", name, pack_dir(d, HF_FILES))
             for f in ("tokenizer.json",):
                 if os.path.isfile(os.path.join(d, f)):

@@ -353,15 +353,21 @@ def make_checkpoint(directory, spec, base=None):
     if base is None:
         base = random_weights(spec, len(tok.vocab), cfg.get("type_vocab_size", 2))
     tensors = checkpoint_tensors(spec, base, len(tok.vocab))
+    write_weights_config(directory, tensors, spec.shards, cfg)
+    write_tokenizer(directory, spec, tok)
+    return cfg, tok, tensors
+
+
+def write_weights_config(directory, tensors, shards, cfg):
+    """model.safetensors (or shards shards and their index) and config.json
+    (sorted keys, indent 2) into directory."""
     meta = {"format": "pt"}
-    if spec.shards:
-        write_sharded(directory, tensors, spec.shards, meta)
+    if shards:
+        write_sharded(directory, tensors, shards, meta)
     else:
         write_safetensors(os.path.join(directory, "model.safetensors"), tensors, meta)
     with open(os.path.join(directory, "config.json"), "w") as f:
         f.write(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
-    write_tokenizer(directory, spec, tok)
-    return cfg, tok, tensors
 
 
 def base_weights(arch, tensors, dtype=torch.float64):

@@ -33,11 +33,14 @@ _NP = {"BOOL": np.bool_, "U8": np.uint8, "I8": np.int8, "I16": np.int16, "U16": 
 
 def bf16_bits(a):
     """float32 -> bfloat16 bit patterns (uint16), round to nearest even; NaN
-    stays a quiet NaN of the same sign."""
-    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
-    nan = np.isnan(np.asarray(a, dtype=np.float32))
-    return np.where(nan, ((u >> 16) | 0x40).astype(np.uint16), rounded)
+    stays a quiet NaN of the same sign. (In uint32: no finite pattern plus
+    0x8000 passes 2^32.)"""
+    u = np.ascontiguousarray(a, dtype=np.float32).view(np.uint32)
+    nan = np.isnan(u.view(np.float32))
+    rounded = ((u + np.uint32(0x7FFF) + ((u >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)).astype(np.uint16)
+    if nan.any():
+        rounded = np.where(nan, ((u >> np.uint32(16)) | np.uint32(0x40)).astype(np.uint16), rounded)
+    return rounded
 
 
 def bf16_to_f32(bits):

@@ -85,10 +85,9 @@ int tk_added_build(attn_tokenizer *tk, attn_error *err)
     return 0;
 }
 
-int tk_added_next(const attn_tokenizer *tk, const tk_added_set *set, const char *s, size_t len, size_t from,
-                  int *idx, size_t *ms, size_t *me)
+int tk_added_next(const tk_added_set *set, const char *s, size_t len, size_t from, int *idx, size_t *ms,
+                  size_t *me)
 {
-    (void)tk;
     if (set->texts.n == 0) return 0;
     for (size_t p = from; p < len; p++) {
         unsigned char b = (unsigned char)s[p];

@@ -10,7 +10,9 @@
  *      with the neighbours pushed after each merge; what remains are the
  *      tokens;
  *   3. a piece seen before in the same call (up to 256 bytes) comes from
- *      the call's cache instead (a hash table from piece to its tokens);
+ *      the call's cache instead (a hash table from piece to its tokens),
+ *      and so does each character's id (a direct-mapped table: a piece may
+ *      be the whole text, as with Gemma's tokenizer);
  *   ignore_merges: a piece that is itself in the vocabulary is one token.
  */
 #include "text/tokenizer/models.h"
@@ -33,11 +35,17 @@ typedef struct {
 
 struct bpe_cache {
     /* the symbols of one piece */
-    int32_t *sid, *sprev, *snext; /* [cap] id, linked list */
-    uint32_t *soff, *slen;        /* [cap] byte offset in the piece, byte length (0: merged away) */
+    struct sym {
+        int32_t id, prev, next;   /* vocabulary id; the linked list */
+        uint32_t off, len;        /* bytes in the piece (len 0: merged away) */
+    } *sym;                       /* [cap] */
     heap_item *heap;              /* [3 * cap] pending merges */
     size_t cap, hn;
     attn_buf tmp;                 /* a character with its prefix / suffix */
+    struct {
+        uint64_t key;             /* the character's bytes | length << 32 (0: empty) */
+        int32_t id;               /* its vocabulary id, or -1 */
+    } chr[1024];                  /* characters looked up in this call, direct-mapped */
     /* the cache: open addressing over ent, keys in keys, tokens in res */
     cache_entry *ent;             /* [ecap] (key_len 0: empty) */
     uint32_t ecap, en;
@@ -49,11 +57,7 @@ struct bpe_cache {
 void bpe_cache_free(bpe_cache *c)
 {
     if (!c) return;
-    free(c->sid);
-    free(c->sprev);
-    free(c->snext);
-    free(c->soff);
-    free(c->slen);
+    free(c->sym);
     free(c->heap);
     buf_free(&c->tmp);
     free(c->ent);
@@ -69,8 +73,7 @@ static int reserve(bpe_cache *c, size_t n)
     void *tmp;
     if (n <= c->cap) return 0;
     size_t cap = n + n / 2 + 16;
-    if (GROW(c->sid, cap) || GROW(c->sprev, cap) || GROW(c->snext, cap) || GROW(c->soff, cap) ||
-        GROW(c->slen, cap) || GROW(c->heap, 3 * cap))
+    if (GROW(c->sym, cap) || GROW(c->heap, 3 * cap))
         return -1;
     c->cap = cap;
     return 0;
@@ -112,9 +115,9 @@ static heap_item heap_pop(bpe_cache *c)
 
 static void push_pair(const attn_tokenizer *tk, bpe_cache *c, int pos)
 {
-    int nx = c->snext[pos], merged;
+    int nx = c->sym[pos].next, merged;
     if (nx < 0) return;
-    int rank = bpe_pair(&tk->m, c->sid[pos], c->sid[nx], &merged);
+    int rank = bpe_pair(&tk->m, c->sym[pos].id, c->sym[nx].id, &merged);
     if (rank >= 0) heap_push(c, (heap_item){rank, pos, merged});
 }
 
@@ -122,12 +125,8 @@ static void push_pair(const attn_tokenizer *tk, bpe_cache *c, int pos)
 static int add_symbol(bpe_cache *c, int *n, int id, size_t off, size_t len)
 {
     int k = (*n)++;
-    c->sid[k] = id;
-    c->soff[k] = (uint32_t)off;
-    c->slen[k] = (uint32_t)len;
-    c->sprev[k] = k - 1;
-    c->snext[k] = -1;
-    if (k > 0) c->snext[k - 1] = k;
+    c->sym[k] = (struct sym){id, k - 1, -1, (uint32_t)off, (uint32_t)len};
+    if (k > 0) c->sym[k - 1].next = k;
     return k;
 }
 
@@ -153,7 +152,19 @@ static int symbols(const attn_tokenizer *tk, bpe_cache *c, const char *w, size_t
             s = c->tmp.data;
             sl = c->tmp.len;
         }
-        int id = tk_model_find(tk, s, sl);
+        int id;
+        if (s == w + i) { /* a plain character: through the call's cache */
+            uint64_t key = (uint64_t)k << 32;
+            for (size_t q = 0; q < k; q++) key |= (uint64_t)(unsigned char)s[q] << (8 * q);
+            uint32_t slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 54);
+            if (c->chr[slot].key != key) {
+                c->chr[slot].key = key;
+                c->chr[slot].id = tk_model_find(tk, s, sl);
+            }
+            id = c->chr[slot].id;
+        } else {
+            id = tk_model_find(tk, s, sl);
+        }
         if (id >= 0) {
             if (have_unk) add_symbol(c, &ns, tk->unk, unk_off, (size_t)unk_len);
             have_unk = 0;
@@ -198,15 +209,15 @@ static void merge_all(const attn_tokenizer *tk, bpe_cache *c, int ns)
     for (int k = 0; k + 1 < ns; k++) push_pair(tk, c, k);
     while (c->hn > 0) {
         heap_item top = heap_pop(c);
-        int pos = top.pos, nx = c->snext[pos], merged;
-        if (c->slen[pos] == 0 || nx < 0) continue;
-        if (bpe_pair(&tk->m, c->sid[pos], c->sid[nx], &merged) < 0 || merged != top.merged) continue;
-        c->sid[pos] = merged;
-        c->slen[pos] += c->slen[nx];
-        c->slen[nx] = 0;
-        c->snext[pos] = c->snext[nx];
-        if (c->snext[nx] >= 0) c->sprev[c->snext[nx]] = pos;
-        if (c->sprev[pos] >= 0) push_pair(tk, c, c->sprev[pos]);
+        int pos = top.pos, nx = c->sym[pos].next, merged;
+        if (c->sym[pos].len == 0 || nx < 0) continue;
+        if (bpe_pair(&tk->m, c->sym[pos].id, c->sym[nx].id, &merged) < 0 || merged != top.merged) continue;
+        c->sym[pos].id = merged;
+        c->sym[pos].len += c->sym[nx].len;
+        c->sym[nx].len = 0;
+        c->sym[pos].next = c->sym[nx].next;
+        if (c->sym[nx].next >= 0) c->sym[c->sym[nx].next].prev = pos;
+        if (c->sym[pos].prev >= 0) push_pair(tk, c, c->sym[pos].prev);
         push_pair(tk, c, pos);
     }
 }
@@ -248,7 +259,7 @@ static void cache_put(bpe_cache *c, const char *p, size_t n, uint32_t h, int ns)
         free(old);
     }
     size_t ntok = 0;
-    for (int k = 0; k >= 0; k = c->snext[k]) ntok++;
+    for (int k = 0; k >= 0; k = c->sym[k].next) ntok++;
     if (c->rn + ntok > c->rcap) {
         size_t cap = (c->rn + ntok) * 2;
         int32_t *r = realloc(c->res, 3 * cap * sizeof *r);
@@ -259,11 +270,11 @@ static void cache_put(bpe_cache *c, const char *p, size_t n, uint32_t h, int ns)
     size_t key_off = c->keys.len;
     if (buf_put(&c->keys, p, n) != 0) return;
     cache_entry e = {h, (uint32_t)key_off, (uint32_t)n, (uint32_t)c->rn, (uint32_t)ntok};
-    for (int k = 0; k >= 0; k = c->snext[k]) {
+    for (int k = 0; k >= 0; k = c->sym[k].next) {
         int32_t *r = &c->res[3 * c->rn++];
-        r[0] = c->sid[k];
-        r[1] = (int32_t)c->soff[k];
-        r[2] = (int32_t)c->slen[k];
+        r[0] = c->sym[k].id;
+        r[1] = (int32_t)c->sym[k].off;
+        r[2] = (int32_t)c->sym[k].len;
     }
     c->ent[cache_slot(c, p, n, h)] = e;
     c->en++;
@@ -307,9 +318,9 @@ int bpe_tokenize(const attn_tokenizer *tk, const char *w, size_t n, tk_model_scr
     if (ns == 0) return 0;
     merge_all(tk, c, ns);
     cache_put(c, w, n, h, ns);
-    for (int k = 0; k >= 0; k = c->snext[k]) {
-        size_t a = c->soff[k], b = a + c->slen[k];
-        tk_pieces_push(out, c->sid[k], a, b > n ? n : b);
+    for (int k = 0; k >= 0; k = c->sym[k].next) {
+        size_t a = c->sym[k].off, b = a + c->sym[k].len;
+        tk_pieces_push(out, c->sym[k].id, a, b > n ? n : b);
     }
     return out->failed ? attn_oom(err, "tokens") : 0;
 }

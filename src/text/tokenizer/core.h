@@ -159,8 +159,8 @@ int tk_added_build(attn_tokenizer *tk, attn_error *err);
 void tk_added_free(attn_tokenizer *tk);
 /* The leftmost-longest added token of set in s[0..len) at or after from:
  * 1 with its index in tk->added and span [*ms, *me), or 0. */
-int tk_added_next(const attn_tokenizer *tk, const tk_added_set *set, const char *s, size_t len, size_t from,
-                  int *idx, size_t *ms, size_t *me);
+int tk_added_next(const tk_added_set *set, const char *s, size_t len, size_t from, int *idx, size_t *ms,
+                  size_t *me);
 
 /* Appends a decoder of type t without options. */
 int sw_add_decoder(attn_tokenizer *tk, tk_dec_type t, attn_error *err);

@@ -46,11 +46,14 @@ typedef struct {
     attn_error *err;
 } enc;
 
+/* special: 1 a special token around the text, 2 an added token in it */
 static int push_token(enc *e, int id, size_t start, size_t end, int special)
 {
     if (e->n >= (1 << 28) || tk_grow((void **)&e->tok, &e->cap, e->n + 1, sizeof *e->tok) != 0)
         return attn_oom(e->err, "tokens");
-    e->tok[e->n++] = (attn_token){NULL, id, start, end, -1, special};
+    /* word: -2 marks an added token found in the text until finish() */
+    e->tok[e->n++] = (attn_token){.id = id, .start = start, .end = end, .word = special == 2 ? -2 : -1,
+                                  .special = special == 1};
     return 0;
 }
 
@@ -88,7 +91,7 @@ static int split_added(enc *e, const tk_added_set *set, const char *s, size_t le
     const attn_tokenizer *tk = e->tk;
     size_t start_offset = 0, search = 0, ms, me;
     int idx;
-    while (tk_added_next(tk, set, s, len, search, &idx, &ms, &me)) {
+    while (tk_added_next(set, s, len, search, &idx, &ms, &me)) {
         search = me;
         const sw_added *a = &tk->added[idx];
         if (a->single_word && ((ms > 0 && word_at(e, s, len, ms, 1)) || (me < len && word_at(e, s, len, me, 0))))
@@ -176,7 +179,7 @@ static int norm_tok(enc *e, void *ctx, int id, size_t a, size_t b)
 {
     const nstr *n = ctx;
     nspan sp = a < b ? nstr_span(n, a, b) : (nspan){n->os, n->os};
-    return push_token(e, id, sp.s, sp.e, 0);
+    return push_token(e, id, sp.s, sp.e, 2);
 }
 
 static int raw_gap(enc *e, void *ctx, size_t a, size_t b)
@@ -193,7 +196,7 @@ static int raw_gap(enc *e, void *ctx, size_t a, size_t b)
 static int raw_tok(enc *e, void *ctx, int id, size_t a, size_t b)
 {
     (void)ctx;
-    return push_token(e, id, a, b, 0);
+    return push_token(e, id, a, b, 2);
 }
 
 /* ---- post-processing ---- */
@@ -207,8 +210,10 @@ static void trim_offsets(enc *e, int from, int to)
     const attn_tokenizer *tk = e->tk;
     for (int i = from; i < to; i++) {
         attn_token *t = &e->tok[i];
-        const char *s = sw_vocab_str(&tk->v, t->id);
-        size_t n = tk->v.len[t->id], lead = 0, trail = 0, p = 0;
+        /* the token's text: an added token's is what it matched, with the
+         * whitespace lstrip / rstrip took */
+        const char *s = t->word == -2 ? e->text + t->start : sw_vocab_str(&tk->v, t->id);
+        size_t n = t->word == -2 ? t->end - t->start : tk->v.len[t->id], lead = 0, trail = 0, p = 0;
         uint32_t cp;
         while (p < n) {
             int k = utf8_decode(s + p, n - p, &cp);
@@ -277,6 +282,7 @@ static int finish(enc *e, attn_tokens *out)
             for (int i = 0; i < e->n; i++) {
                 t[i] = e->tok[i];
                 t[i].text = texts + off[i];
+                t[i].word = -1;
             }
             out->tok = t;
             out->n = e->n;

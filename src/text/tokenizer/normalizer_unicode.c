@@ -11,7 +11,8 @@
  * composition of UAX #15: a character joins the last starter when nothing
  * between them blocks it (a character of the same or a higher class, or a
  * starter); a character that joins a starter is removed, and the starter
- * takes over its removal.
+ * takes over its removal. Characters are seen with Unicode 9.0's data, as
+ * tokenizers' unicode-normalization-alignments has it (unicode.h).
  */
 #include "text/tokenizer/normalizer.h"
 
@@ -48,12 +49,13 @@ static int nf_inert(const nstr *s)
 
 static uint32_t compose_pair(uint32_t a, uint32_t b)
 {
+    if (uc_age(b) > 90) return 0; /* Unicode 9.0's data, as tokenizers' */
     if (utf8proc_get_property((utf8proc_int32_t)b)->comb_index == UINT16_MAX &&
         !(b >= 0x1161 && b <= 0x1175) && !(b >= 0x11A8 && b <= 0x11C2))
         return 0;
     utf8proc_int32_t buf[2] = {(utf8proc_int32_t)a, (utf8proc_int32_t)b};
     utf8proc_ssize_t n = utf8proc_normalize_utf32(buf, 2, (utf8proc_option_t)(UTF8PROC_COMPOSE | UTF8PROC_STABLE));
-    return n == 1 ? (uint32_t)buf[0] : 0;
+    return n == 1 && uc_age((uint32_t)buf[0]) <= 90 ? (uint32_t)buf[0] : 0;
 }
 
 int tk_norm_nf(nstr *s, int compat, int compose, nchanges *ch)
@@ -64,7 +66,7 @@ int tk_norm_nf(nstr *s, int compat, int compose, nchanges *ch)
     FOR_CHARS(s, cp, {
         utf8proc_int32_t d[32]; /* [32] one character's decomposition (at most 18 in Unicode 15) */
         int bound = 0;
-        utf8proc_ssize_t n = cp < 0xA0 ? 0 : utf8proc_decompose_char((utf8proc_int32_t)cp, d, 32, opt, &bound);
+        utf8proc_ssize_t n = cp < 0xA0 || uc_age(cp) > 90 ? 0 : utf8proc_decompose_char((utf8proc_int32_t)cp, d, 32, opt, &bound);
         if (n < 1 || n > 32) {
             n = 1;
             d[0] = (utf8proc_int32_t)cp;

@@ -62,7 +62,7 @@ int nstr_init(nstr *n, const char *s, size_t len, uint32_t off)
 {
     memset(n, 0, sizeof *n);
     if (reserve(n, len) != 0) return -1;
-    memcpy(n->b, s, len);
+    if (len > 0) memcpy(n->b, s, len);
     n->b[len] = '\0';
     n->len = len;
     for (size_t i = 0; i < len;) {
@@ -158,7 +158,7 @@ static int build_splice(nstr *n, size_t a, size_t b, nbuild *w)
     if (reserve(n, len) != 0) return -1;
     memmove(n->b + a + w->len, n->b + b, n->len - b);
     memmove(n->al + a + w->len, n->al + b, (n->len - b) * sizeof *n->al);
-    if (w->len) { /* nothing built (every character removed): w->b is NULL */
+    if (w->len > 0) { /* (w->b is NULL when nothing was built) */
         memcpy(n->b + a, w->b, w->len);
         memcpy(n->al + a, w->al, w->len * sizeof *n->al);
     }

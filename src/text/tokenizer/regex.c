@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "text/tokenizer/unicode.h"
 
 struct tk_regex {
     pcre2_code *code;
@@ -121,6 +122,97 @@ static int translate(const char *p, size_t len, attn_buf *out, char *why, size_t
     return 0;
 }
 
+/* Appends "\x{lo}-\x{hi}" for each range Unicode 15.0 added to the
+ * property name[0..n) (a general category, one or two letters, L& / LC, or
+ * Alphabetic): what PCRE2 10.42 (Unicode 14.0) does not know. */
+static void new15_ranges(const char *name, size_t n, attn_buf *out)
+{
+    int alpha = (n == 10 && !memcmp(name, "Alphabetic", 10)) || (n == 5 && !memcmp(name, "Alpha", 5));
+    int cased = n == 2 && (!memcmp(name, "L&", 2) || !memcmp(name, "LC", 2));
+    if (!alpha && !cased && n != 1 && n != 2) return;
+    for (size_t i = 0; i < uc_new15_count; i++) {
+        const uc_range *r = &uc_new15_table[i];
+        const char *c = uc_cat_names[r->value & 0x7F];
+        int hit = alpha ? (r->value & 0x80) != 0
+                : cased ? c[0] == 'L' && (c[1] == 'u' || c[1] == 'l' || c[1] == 't')
+                : n == 1 ? c[0] == name[0]
+                         : c[0] == name[0] && c[1] == name[1];
+        if (hit) buf_printf(out, "\\x{%X}-\\x{%X}", r->lo, r->hi);
+    }
+}
+
+/* Adds Unicode 15.0's characters to the \p{...} of a PCRE2 pattern:
+ * "\p{L}" becomes "[\p{L}\x{11F04}-\x{11F10}...]", inside a class the
+ * ranges follow it. (A negated property inside a class keeps PCRE2's
+ * Unicode 14.0 meaning.) */
+static void expand_props(const char *p, size_t len, attn_buf *out)
+{
+    int in_class = 0; /* 2: just opened */
+    attn_buf r;
+    buf_init(&r);
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (c == '\\' && i + 1 < len && (p[i + 1] == 'p' || p[i + 1] == 'P')) {
+            size_t start = i, ns, ne;
+            int neg = p[i + 1] == 'P';
+            if (i + 2 < len && p[i + 2] == '{') {
+                const char *e = memchr(p + i + 3, '}', len - i - 3);
+                if (!e) {
+                    buf_put(out, p + i, len - i);
+                    break;
+                }
+                ns = i + 3;
+                ne = (size_t)(e - p);
+                if (ns < ne && p[ns] == '^') neg = !neg, ns++;
+                i = ne;
+            } else {
+                ns = i + 2;
+                ne = i + 3 <= len ? i + 3 : len;
+                i = ne - 1;
+            }
+            r.len = 0;
+            new15_ranges(p + ns, ne - ns, &r);
+            if (r.len == 0 || (in_class && neg)) {
+                buf_put(out, p + start, i + 1 - start);
+            } else {
+                if (!in_class) buf_puts(out, neg ? "[^" : "[");
+                buf_puts(out, "\\p{");
+                buf_put(out, p + ns, ne - ns);
+                buf_putc(out, '}');
+                buf_put(out, r.data, r.len);
+                if (!in_class) buf_putc(out, ']');
+            }
+            if (in_class) in_class = 1;
+            continue;
+        }
+        if (c == '\\' && i + 1 < len) {
+            buf_put(out, p + i, 2);
+            i++;
+            if (in_class) in_class = 1;
+            continue;
+        }
+        if (in_class && c == '[' && i + 1 < len && p[i + 1] == ':') {
+            const char *e = memchr(p + i + 2, ']', len - i - 2);
+            if (e) {
+                buf_put(out, p + i, (size_t)(e - (p + i)) + 1);
+                i = (size_t)(e - p);
+                in_class = 1;
+                continue;
+            }
+        }
+        if (!in_class && c == '[') {
+            in_class = 2;
+            buf_putc(out, c);
+            if (i + 1 < len && p[i + 1] == '^') buf_putc(out, p[++i]);
+            continue;
+        }
+        if (in_class && c == ']' && in_class == 1) in_class = 0;
+        else if (in_class) in_class = 1;
+        buf_putc(out, c);
+    }
+    buf_free(&r);
+}
+
 static tk_regex *compile(const char *pattern, size_t len, char *why, size_t cap)
 {
     int code;
@@ -131,9 +223,19 @@ static tk_regex *compile(const char *pattern, size_t len, char *why, size_t cap)
         return NULL;
     }
     pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
-    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, len, PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &code,
-                                  &at, cc);
+    attn_buf x;
+    buf_init(&x);
+    expand_props(pattern, len, &x);
+    pcre2_code *c = x.failed ? NULL
+                             : pcre2_compile((PCRE2_SPTR)(x.data ? x.data : ""), x.len,
+                                             PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &code, &at, cc);
+    int oom = x.failed;
+    buf_free(&x);
     pcre2_compile_context_free(cc);
+    if (!c && oom) {
+        snprintf(why, cap, "out of memory");
+        return NULL;
+    }
     if (!c) {
         char msg[256]; /* [256] PCRE2's message */
         pcre2_get_error_message(code, (PCRE2_UCHAR *)msg, sizeof msg);

@@ -12,6 +12,8 @@
  *   \h  a hexadecimal digit (PCRE2: horizontal space);
  *   \uHHHH  a code point (PCRE2 has no \u);
  *   (?m)   Oniguruma's "dot matches newline", PCRE2's (?s).
+ * Then each \p{...} gets the characters Unicode 15.0 added (Oniguruma
+ * knows them, PCRE2 10.42 stops at 14.0; unicode.h).
  * \S, \W and \H inside a bracket class, and nested classes, are refused
  * (PCRE2 cannot say them). Matches are found as the onig crate's
  * find_iter() does: leftmost first, an empty match right after the

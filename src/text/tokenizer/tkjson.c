@@ -4,6 +4,7 @@
 #include "text/tokenizer/tkjson.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,5 +182,129 @@ int tkj_char(const tkj *j, const cJSON *obj, const char *key, const char *path, 
     size_t n = strlen(s);
     if (n == 0 || n > 4 || (size_t)utf8_next(s, &cp) != n) return tkj_fail(j, at, "expected one character, not %s", tkj_q(s));
     memcpy(out, s, n + 1);
+    return 0;
+}
+
+/* ---- the raw text ---- */
+
+static const char *skip_ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+/* Past the JSON value at p (which the parse has accepted), or NULL. */
+static const char *skip_value(const char *p, const char *e)
+{
+    int depth = 0;
+    do {
+        p = skip_ws(p, e);
+        if (p >= e) return NULL;
+        if (*p == '"') {
+            for (p++; p < e && *p != '"'; p++)
+                if (*p == '\\') p++;
+            if (p >= e) return NULL;
+            p++;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+            p++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+            p++;
+        } else if (*p == ',' || *p == ':') {
+            p++;
+        } else {
+            while (p < e && !strchr(",:]} \t\n\r", *p)) p++;
+        }
+    } while (depth > 0);
+    return p;
+}
+
+int tkj_raw(const tkj *j, const char *const *keys, int n, const char **start, const char **end)
+{
+    if (!j->text) return -1;
+    const char *p = skip_ws(j->text, j->text + j->len), *e = j->text + j->len;
+    for (int k = 0; k < n; k++) {
+        if (p >= e || *p != '{') return -1;
+        p++;
+        int found = 0;
+        while (!found) {
+            p = skip_ws(p, e);
+            if (p >= e || *p != '"') return -1;
+            const char *ks = ++p;
+            while (p < e && *p != '"') p += *p == '\\' ? 2 : 1;
+            if (p >= e) return -1;
+            size_t kl = (size_t)(p - ks);
+            p = skip_ws(p + 1, e);
+            if (p >= e || *p != ':') return -1;
+            p = skip_ws(p + 1, e);
+            found = kl == strlen(keys[k]) && memcmp(ks, keys[k], kl) == 0;
+            if (found) break;
+            if (!(p = skip_value(p, e))) return -1;
+            p = skip_ws(p, e);
+            if (p >= e || *p != ',') return -1;
+            p++;
+        }
+    }
+    const char *v = skip_value(p, e);
+    if (!v) return -1;
+    *start = p;
+    *end = v;
+    return 0;
+}
+
+int tkj_serde_f64(const char *p, size_t n, double *out)
+{
+    const char *e = p + n;
+    int neg = p < e && *p == '-';
+    if (neg) p++;
+    if (p >= e || *p < '0' || *p > '9') return -1;
+    uint64_t sig = 0;
+    long exp = 0;
+    int dropping = 0; /* digits past what a u64 holds */
+    for (; p < e && *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (!dropping && sig <= (UINT64_MAX - d) / 10) sig = sig * 10 + d;
+        else dropping = 1, exp++; /* an integer part: its dropped digits still count */
+    }
+    if (p < e && *p == '.') {
+        p++;
+        if (p >= e || *p < '0' || *p > '9') return -1;
+        for (; p < e && *p >= '0' && *p <= '9'; p++) {
+            unsigned d = (unsigned)(*p - '0');
+            if (dropping || sig > (UINT64_MAX - d) / 10) {
+                dropping = 1; /* the rest of the decimals are ignored */
+                continue;
+            }
+            sig = sig * 10 + d;
+            exp--;
+        }
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = p < e && *p == '-';
+        if (p < e && (*p == '-' || *p == '+')) p++;
+        if (p >= e || *p < '0' || *p > '9') return -1;
+        long x = 0;
+        for (; p < e && *p >= '0' && *p <= '9'; p++) x = x < 100000 ? x * 10 + (*p - '0') : x;
+        exp += eneg ? -x : x;
+    }
+    if (p != e) return -1;
+    double f = (double)sig;
+    for (;;) {
+        long a = exp < 0 ? -exp : exp;
+        if (a <= 308) {
+            char pw[8]; /* [8] "1eNNN" */
+            snprintf(pw, sizeof pw, "1e%ld", a);
+            double pow10 = strtod(pw, NULL); /* the correctly rounded 10^a, as Rust's literal */
+            f = exp >= 0 ? f * pow10 : f / pow10;
+            break;
+        }
+        if (f == 0.0) break;
+        if (exp >= 0) return -1; /* out of range */
+        f /= 1e308;
+        exp += 308;
+    }
+    *out = neg ? -f : f;
     return 0;
 }

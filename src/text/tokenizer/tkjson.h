@@ -20,6 +20,8 @@
 typedef struct {
     const char *file;  /* named in messages */
     attn_error *err;
+    const char *text;  /* the file's text (NULL when not at hand), for tkj_raw */
+    size_t len;
 } tkj;
 
 /* "FILE: PATH: message"; returns -1. */
@@ -61,5 +63,31 @@ int tkj_pattern(const tkj *j, const cJSON *obj, const char *key, const char *pat
 /* A string of exactly one character (Metaspace's replacement, CharDelimiterSplit's delimiter);
  * def when the key is absent, and an error when def is NULL (required). */
 int tkj_char(const tkj *j, const cJSON *obj, const char *key, const char *path, const char *def, char out[5]);
+
+/* The text of the value at keys[0].keys[1]... of the file's top-level
+ * object (j->text) in [*start, *end), or -1 when it is not found: a scan of
+ * the raw JSON, for what the parsed tree loses (the digits of numbers). */
+int tkj_raw(const tkj *j, const char *const *keys, int n, const char **start, const char **end);
+
+/* A JSON number p[0..n) as Rust's serde_json reads it without its
+ * float_roundtrip feature, as tokenizers does: the digits as a 64-bit
+ * integer (those past 19 digits dropped), one conversion to double, one
+ * multiplication or division by a power of ten. That is not always the
+ * nearest double (strtod's): "-9.234709739685059" is -9.23470973968506.
+ * Returns 0, or -1 when p is not a number. */
+int tkj_serde_f64(const char *p, size_t n, double *out);
+
+/* The text of the value at keys[0].keys[1]... of the file's top-level
+ * object (j->text) in [*start, *end), or -1 when it is not found: a scan of
+ * the raw JSON, for what the parsed tree loses (the digits of numbers). */
+int tkj_raw(const tkj *j, const char *const *keys, int n, const char **start, const char **end);
+
+/* A JSON number p[0..n) as Rust's serde_json reads it without its
+ * float_roundtrip feature, as tokenizers does: the digits as a 64-bit
+ * integer (those past 19 digits dropped), one conversion to double, one
+ * multiplication or division by a power of ten. That is not always the
+ * nearest double (strtod's): "-9.234709739685059" is -9.23470973968506.
+ * Returns 0, or -1 when p is not a number. */
+int tkj_serde_f64(const char *p, size_t n, double *out);
 
 #endif

@@ -177,7 +177,7 @@ attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err)
     json_doc *doc = NULL;
     char *text = sw_read_file(path, &len, err);
     attn_tokenizer *tk = text ? sw_new(path, err) : NULL;
-    tkj j = {path, err};
+    tkj j = {path, err, text, len};
     cJSON *root = tk ? json_parse_doc(path, text, len, &doc, err) : NULL;
     if (!root) goto fail;
     if (!cJSON_IsObject(root)) {

@@ -5,6 +5,19 @@
 
 static utf8proc_category_t cat(uint32_t cp) { return utf8proc_category((utf8proc_int32_t)cp); }
 
+int uc_age(uint32_t cp)
+{
+    if (uc_age_count == 0 || cp < uc_age_table[0].lo) return 0;
+    size_t lo = 0, hi = uc_age_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < uc_age_table[mid].lo) hi = mid;
+        else if (cp > uc_age_table[mid].hi) lo = mid + 1;
+        else return uc_age_table[mid].value;
+    }
+    return 0;
+}
+
 int uc_whitespace(uint32_t cp)
 {
     if (cp < 0x80) return cp == ' ' || (cp >= 0x09 && cp <= 0x0D);
@@ -31,24 +44,26 @@ int uc_punct(uint32_t cp)
     if (cp < 0x80)
         return (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) ||
                (cp >= 123 && cp <= 126);
+    if (uc_age(cp)) return 0;
     utf8proc_category_t c = cat(cp);
     return c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO;
 }
 
 int uc_mark(uint32_t cp)
 {
-    if (cp < 0x300) return 0;
+    if (cp < 0x300 || uc_age(cp) > 90) return 0;
     utf8proc_category_t c = cat(cp);
     return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
 }
 
-int uc_mark_nonspacing(uint32_t cp) { return cp >= 0x300 && cat(cp) == UTF8PROC_CATEGORY_MN; }
+int uc_mark_nonspacing(uint32_t cp) { return cp >= 0x300 && !uc_age(cp) && cat(cp) == UTF8PROC_CATEGORY_MN; }
 
 int uc_bert_control(uint32_t cp)
 {
     if (cp == '\t' || cp == '\n' || cp == '\r') return 0;
     if (cp < 0x20 || cp == 0x7F) return 1;
     if (cp < 0xA0) return cp >= 0x80;
+    if (uc_age(cp)) return 0;
     utf8proc_category_t c = cat(cp);
     return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CO;
 }
@@ -63,7 +78,7 @@ int uc_bert_chinese(uint32_t cp)
 
 int uc_ccc(uint32_t cp)
 {
-    return cp < 0x300 ? 0 : utf8proc_get_property((utf8proc_int32_t)cp)->combining_class;
+    return cp < 0x300 || uc_age(cp) > 90 ? 0 : utf8proc_get_property((utf8proc_int32_t)cp)->combining_class;
 }
 
 int uc_lower(uint32_t cp, uint32_t out[3])

@@ -12,7 +12,9 @@
  *   again (tokenizers does), then byte_fallback gives its bytes' "<0xNN>"
  *   tokens, else it is the unk token.
  *
- * Scores are doubles, as tokenizers reads them.
+ * Scores are doubles read as tokenizers reads them (serde_json without its
+ * float_roundtrip: tkj_serde_f64), which is not always strtod's nearest
+ * double; near-ties between paths go the same way.
  */
 #include "text/tokenizer/models.h"
 
@@ -42,6 +44,34 @@ static int prefix_has(const attn_tokenizer *tk, uint64_t h)
         i = (i + 1) & mask;
     }
     return 0;
+}
+
+/* The scores as tokenizers reads them (tkj_serde_f64) from the digits of
+ * model.vocab in the raw text; 0, or -1 (the parsed doubles stay) when the
+ * text is not at hand or not the expected [["piece", score], ...]. */
+static int serde_scores(const tkj *j, double *score, int n)
+{
+    static const char *const keys[] = {"model", "vocab"};
+    const char *p, *e;
+    if (tkj_raw(j, keys, 2, &p, &e) != 0 || *p != '[') return -1;
+    double *tmp = malloc((size_t)n * sizeof *tmp); /* [n] */
+    int k = 0, ok = tmp != NULL;
+    for (p++; ok && p < e && k < n; k++) {
+        /* [ "piece" , number ] */
+        while (p < e && *p != '[') p++;
+        while (p < e && *p != '"') p++;
+        for (p++; p < e && *p != '"'; p++)
+            if (*p == '\\') p++;
+        while (p < e && (*p == '"' || *p == ' ' || *p == ',' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+        const char *num = p;
+        while (p < e && (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))) p++;
+        ok = tkj_serde_f64(num, (size_t)(p - num), &tmp[k]) == 0;
+        while (p < e && *p != ']') p++;
+        p++;
+    }
+    if (ok && k == n) memcpy(score, tmp, (size_t)n * sizeof *score);
+    free(tmp);
+    return ok && k == n ? 0 : -1;
 }
 
 static void where_piece(char *dst, size_t cap, const void *ctx, int i)
@@ -79,6 +109,11 @@ int unigram_read_json(attn_tokenizer *tk, const tkj *j, const cJSON *model)
         if (tk->score[i] < tk->min_score) tk->min_score = tk->score[i];
     }
     if (sw_vocab_build(&tk->v, j->file, entries, lens, n, where_piece, j->file, j->err) != 0) goto done;
+    if (serde_scores(j, tk->score, n) == 0) { /* the doubles tokenizers compares */
+        tk->min_score = INFINITY;
+        for (int k = 0; k < n; k++)
+            if (tk->score[k] < tk->min_score) tk->min_score = tk->score[k];
+    }
     tk->n_model = n;
     if (tkj_int(j, model, "unk_id", "model", 0, n - 1, -1, &unk) != 0 ||
         tkj_bool(j, model, "byte_fallback", "model", 0, &tk->byte_fallback) != 0)

@@ -39,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "py"))
 
 from hf_ckpt import Spec, config_json, random_weights  # noqa: E402
+import dec_ckpt  # noqa: E402
 from hf_tok import byte_symbols  # noqa: E402
 from st_io import safetensors_bytes  # noqa: E402
 
@@ -78,6 +79,12 @@ def f32_tensors(spec, vocab_size):
     return {k: (v, "F32") for k, v in random_weights(spec, vocab_size).items()}
 
 
+# a tiny valid Llama (d 8, 2 query heads of 4 sharing 1 key/value head, 2
+# layers), BF16 as checkpoints ship, with the GPT-2 tokenizer files
+LLAMA_SPEC = dec_ckpt.DSpec("llama", 8, 2, 2, kv=1, ff=8, dtype="BF16", max_pos=16)
+LLAMA_CFG = dec_ckpt.config_json(LLAMA_SPEC, len(GPT2_VOCAB))
+LLAMA_T = dec_ckpt.checkpoint_tensors(LLAMA_SPEC, dec_ckpt.random_weights(LLAMA_SPEC, len(GPT2_VOCAB)))
+
 BERT_CFG = config_json(BERT_SPEC, len(BERT_VOCAB))
 BERT_T = f32_tensors(BERT_SPEC, len(BERT_VOCAB))
 GPT2_CFG = config_json(GPT2_SPEC, len(GPT2_VOCAB))
@@ -98,6 +105,8 @@ BASES = {
         "merges.txt": ("#version: 0.2\n" + "".join("%s %s\n" % m for m in GPT2_MERGES)).encode(),
     },
 }
+BASES["llama"] = {"config.json": config_bytes(LLAMA_CFG), "model.safetensors": safetensors_bytes(LLAMA_T, META),
+                  "vocab.json": BASES["gpt2"]["vocab.json"], "merges.txt": BASES["gpt2"]["merges.txt"]}
 
 variants = []  # (name, base, files {name: bytes, or None to leave out}, arg, named, substring, defect)
 
@@ -154,8 +163,8 @@ variant("config_duplicate_key", "bert",
         ".", "config.json", 'duplicate key "hidden_size"', '"hidden_size" twice (8, then 16)')
 variant("config_no_model_type", "bert", {"config.json": cfg_without(BERT_CFG, "model_type")}, ".",
         "config.json", 'no "model_type"', "no model_type key")
-variant("config_llama", "bert", {"config.json": cfg_with(BERT_CFG, model_type="llama")}, ".", "config.json",
-        'model_type "llama" is not supported', 'model_type "llama"')
+variant("config_mamba", "bert", {"config.json": cfg_with(BERT_CFG, model_type="mamba")}, ".", "config.json",
+        'model_type "mamba" is not supported', 'model_type "mamba"')
 variant("config_hidden_string", "bert", {"config.json": cfg_with(BERT_CFG, hidden_size="8")}, ".",
         "config.json", '"hidden_size" must be an integer', 'hidden_size is the string "8"')
 variant("config_heads_indivisible", "bert", {"config.json": cfg_with(BERT_CFG, num_attention_heads=3)}, ".",
@@ -417,6 +426,77 @@ variant("c_attn_width", "gpt2",
         "layer 0's fused c_attn weight is [8, 16] instead of [8, 3*8]")
 
 
+# ---- the decoder families -----------------------------------------------------------------
+
+LQ = "model.layers.0.self_attn."
+
+
+def llama_st(**changes):
+    return {"model.safetensors": safetensors_bytes(with_tensors(LLAMA_T, **changes), META)}
+
+
+variant("config_kv_indivisible", "llama", {"config.json": cfg_with(LLAMA_CFG, num_key_value_heads=3)}, ".",
+        "config.json", '"num_attention_heads" 2 is not divisible by "num_key_value_heads" 3',
+        "3 key/value heads for 2 query heads")
+_nohd = dict(LLAMA_CFG)
+del _nohd["head_dim"]
+variant("config_heads_indivisible", "llama", {"config.json": cfg_with(_nohd, num_attention_heads=3)}, ".",
+        "config.json", '"hidden_size" 8 is not divisible by 3 heads',
+        "hidden_size 8 with 3 heads and no head_dim")
+variant("config_rope_unknown", "llama",
+        {"config.json": cfg_with(LLAMA_CFG, rope_scaling={"rope_type": "ntk-by-parts", "factor": 2.0})}, ".",
+        "config.json", 'rope_type "ntk-by-parts" is not supported', "a rope_scaling type transformers does not have")
+variant("config_rope_no_factor", "llama", {"config.json": cfg_with(LLAMA_CFG, rope_scaling={"rope_type": "linear"})},
+        ".", "config.json", '"rope_scaling" has no "factor"', "linear rope_scaling without its factor")
+variant("config_longrope_length", "llama",
+        {"config.json": cfg_with(LLAMA_CFG, rope_scaling={"rope_type": "longrope", "factor": 2.0,
+                                                          "short_factor": [1.0], "long_factor": [1.0, 2.0]})},
+        ".", "config.json", '"short_factor" must be a list of 2 numbers',
+        "longrope with one short factor for 2 frequencies")
+variant("config_partial_odd", "llama", {"config.json": cfg_with(LLAMA_CFG, partial_rotary_factor=0.3)}, ".",
+        "config.json", '"partial_rotary_factor" 0.3 of head_dim 4 gives 1 rotary components',
+        "a partial rotary factor that leaves an odd number of components")
+variant("config_layer_types_short", "llama",
+        {"config.json": cfg_with(LLAMA_CFG, model_type="qwen3", layer_types=["full_attention"])}, ".", "config.json",
+        '"layer_types" must list the 2 layers', "a Qwen3 config whose layer_types names 1 of 2 layers")
+variant("config_bidirectional", "llama",
+        {"config.json": cfg_with(LLAMA_CFG, model_type="gemma3_text", use_bidirectional_attention=True)}, ".",
+        "config.json", '"use_bidirectional_attention": true is not supported',
+        "a Gemma 3 embedding model (bidirectional attention)")
+variant("config_gemma3_multimodal", "llama", {"config.json": cfg_with(LLAMA_CFG, model_type="gemma3")}, ".",
+        "config.json", 'model_type "gemma3" is not supported', "the multimodal Gemma 3 (gemma3, not gemma3_text)")
+variant("generation_config_eos", "llama", {"generation_config.json": b'{"eos_token_id": [2, 99999]}\n'}, ".",
+        "generation_config.json", '"eos_token_id" must be token ids below vocab_size 262',
+        "an end-of-sequence id past the vocabulary")
+_k = LLAMA_T[LQ + "k_proj.weight"][0]
+variant("k_proj_shape", "llama", llama_st(**{LQ + "k_proj.weight": (np.vstack([_k, _k]), "BF16")}), ".",
+        "model.safetensors", "has shape [8, 8], but config.json implies [4, 8]",
+        "k_proj of 2 key/value heads where the config has 1")
+variant("gate_i32", "llama",
+        llama_st(**{"model.layers.1.mlp.gate_proj.weight": (np.zeros((8, 8), dtype=np.int32), "I32")}), ".",
+        "model.safetensors", "has dtype I32", "layer 1's gate_proj stored as I32")
+variant("missing_up_proj", "llama", llama_st(**{"model.layers.1.mlp.up_proj.weight": None}), ".",
+        "model.safetensors", "'model.layers.1.mlp.up_proj.weight' is missing", "no up_proj in layer 1")
+variant("unexpected_bias", "llama", llama_st(**{LQ + "q_proj.bias": (np.zeros(8, dtype=np.float32), "BF16")}), ".",
+        "model.safetensors", 'gives llama no such bias ("attention_bias")',
+        "a q_proj bias though config.json's attention_bias is false")
+_q = LLAMA_T[LQ + "q_proj.weight"][0].copy()
+_q[1, 3] = np.nan
+variant("nan_bf16_q_proj", "llama", llama_st(**{LQ + "q_proj.weight": (_q, "BF16")}), ".", "model.safetensors",
+        "element 11 is NaN", "a NaN at [1, 3] (element 11) of layer 0's BF16 q_proj")
+# finite BF16 weights whose arithmetic overflows float32 (issue 20): every
+# weight ±1e30, so q·k is inf in layer 1 (the decoder stack's check)
+variant("weights_1e30", "llama",
+        {"model.safetensors": safetensors_bytes({k: (np.where(np.asarray(v, dtype=np.float32) < 0, -1e30, 1e30)
+                                                     .astype(np.float32), dt) for k, (v, dt) in LLAMA_T.items()},
+                                                META)},
+        ".", ".", "layer 1 head 1: scores overflow float32; the weights are too large",
+        "every weight ±1e30 (BF16): finite in the file, but the attention scores of layer 1 overflow float32")
+variant("lm_head_shape", "llama", llama_st(**{"lm_head.weight": (np.zeros((10, 8), dtype=np.float32), "BF16")}),
+        ".", "model.safetensors", "'lm_head.weight' has shape [10, 8], but config.json implies [262, 8]",
+        "an lm_head of 10 rows for a vocabulary of 262")
+
+
 # ---- writing ----------------------------------------------------------------------------
 
 
@@ -432,6 +512,8 @@ every file here, byte for byte the same). `bert/` and `gpt2/` are tiny
 valid model directories (d 8, 2 heads, 2 layers, F32): BERT with a
 30-entry vocab.txt, GPT-2 with a byte-level BPE (vocab.json: the 256 byte
 symbols, 5 merged tokens and <|endoftext|>; merges.txt: those 5 merges).
+`llama/` is a tiny valid Llama (d 8, 2 query heads sharing 1 key/value
+head, head_dim 4, 2 layers, BF16) with GPT-2's tokenizer files.
 
 Every other directory is one of them with exactly one defect: the broken,
 missing or added file is real, every other file is a symbolic link to the

@@ -54,6 +54,9 @@ int main(void)
     CHECK_STR("layer: message", err.msg, "layer 1: activations overflow float32; the weights are too large");
     CHECK("embeddings: fails", finite_embeddings(x, 1000, "m.json", &err) == -1);
     CHECK_STR("embeddings: message", err.msg, "m.json: embeddings: activations overflow float32; the weights are too large");
+    CHECK("logits: finite passes", finite_logits(x, 700, "d", &err) == 0);
+    CHECK("logits: fail", finite_logits(x, 1000, "d", &err) == -1 && err.code == ATTN_EXIT_INPUT);
+    CHECK_STR("logits: message", err.msg, "d: the language-model head: logits overflow float32; the weights are too large");
 
     /* scores that overflow: q·k = inf for a row; the softmax leaves that
      * row all NaN (and converts no NaN to an integer: under UBSan's
@@ -84,6 +87,28 @@ int main(void)
         CHECK(name, ac[0] == 1.0f && ac[1] == 0.0f);
         snprintf(name, sizeof name, "causal: row 1 sees it (simd %d)", simd);
         CHECK(name, isnan(ac[2]) && isnan(ac[3]));
+
+        /* the decoder families' masks (attention_scores_forward): an
+         * overflow outside a query's sliding window is not an error, one
+         * inside it is; soft-capping makes inf finite, not NaN */
+        float qw[3 * 4] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0}, kw[3 * 4] = {INFINITY, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+        float aw[3 * 3];
+        attn_score_opts so = {.scale = 1.0f, .causal = 1, .window = 2};
+        attention_scores_forward(aw, qw, 4, kw, 4, 3, 3, 4, &so);
+        snprintf(name, sizeof name, "window: rows 0 and 1 see the inf key (simd %d)", simd);
+        CHECK(name, isnan(aw[0]) && isnan(aw[3]));
+        snprintf(name, sizeof name, "window: row 2 does not (simd %d)", simd);
+        CHECK(name, aw[6] == 0.0f && aw[7] == 0.5f && aw[8] == 0.5f);
+        so.window = 0;
+        so.softcap = 50.0f;
+        attention_scores_forward(aw, qw, 4, kw, 4, 3, 3, 4, &so);
+        snprintf(name, sizeof name, "softcap: inf capped, finite weights (simd %d)", simd);
+        CHECK(name, finite_all(aw, 9) && finite_scores(aw, 3, 3, 0, 0, NULL, &err) == 0);
+        so.softcap = 0.0f;
+        so.q_pos0 = 1; /* the query rows at positions 1..2 of a cache (generation) */
+        attention_scores_forward(aw, qw, 4, kw + 4, 4, 2, 2, 4, &so);
+        snprintf(name, sizeof name, "q_pos0: finite keys pass (simd %d)", simd);
+        CHECK(name, finite_scores(aw, 2, 2, 0, 0, NULL, &err) == 0);
 
         /* softmax_forward itself on NaN and inf: no undefined behaviour,
          * finite results where the row is finite */

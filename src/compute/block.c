@@ -1,0 +1,163 @@
+/* block.c — the blocks a layer is wired from (stack_impl.h): norm,
+ * residual add, attention, MLP. The attention block follows Hugging Face's
+ * attention classes and eager_attention_forward: q, k and v projections
+ * (or one fused projection: q | k | v rows, or GPT-NeoX's per-head q, k, v),
+ * q/k RMSNorm (Qwen3, Gemma 3: per head; OLMo 2: over all heads), rotary
+ * embeddings, keys and values appended to the cache, then for every query
+ * head h its key/value head h / (n_heads / n_kv_heads) (grouped-query and
+ * multi-query attention): scores q·k · scaling, soft-capping, the causal and
+ * sliding-window masks, softmax, the weighted values, the output projection.
+ * Scores that overflow float32 (and, for --explain, values) are an error
+ * (finite.h); the runner checks the embeddings and each layer's output.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute/attention.h"
+#include "compute/finite.h"
+#include "compute/linalg.h"
+#include "compute/norm.h"
+#include "compute/rope.h"
+#include "compute/stack_impl.h"
+
+void block_norm(stack_run *s, float *out, const float *in, const float *w, const float *b)
+{
+    const attn_config *c = s->c;
+    if (c->norm == NORM_RMSNORM) rmsnorm_forward(out, in, w, c->norm_offset, s->n, c->d_model, c->d_model, c->ln_eps);
+    else layernorm_forward(out, in, w, b, s->n, c->d_model, c->ln_eps);
+}
+
+void block_add(stack_run *s, float *x, const float *y)
+{
+    for (size_t i = 0; i < (size_t)s->n * (size_t)s->c->d_model; i++) x[i] += y[i];
+}
+
+static int linear(stack_run *s, float *out, const float *in, const attn_linear *lin, int d_in, int d_out)
+{
+    if (linear_forward(out, in, lin, s->n, d_in, d_out) == 0) return 0;
+    return attn_fail(s->err, ATTN_EXIT_RUNTIME, "out of memory (converting 16-bit weights of layer %d)",
+                     s->layer + 1);
+}
+
+/* Where the heads of q, k and v are after the projections: head h of
+ * row i starts at base + i·ld + h·step. */
+typedef struct {
+    float *q, *k, *v;
+    int ld_q, ld_kv, step_q, step_kv;
+} qkv_view;
+
+static int project(stack_run *s, const attn_layer_weights *L, const float *in, qkv_view *o)
+{
+    const attn_config *c = s->c;
+    const int d = c->d_model, dh = c->d_head, qw = s->qw, kw = s->kw;
+    if (L->qkv.w) {
+        const int w = qw + 2 * kw;
+        if (linear(s, s->qkv, in, &L->qkv, d, w)) return -1;
+        if (c->arch == ARCH_NEOX) /* [n, heads, 3, d_head]: q, k, v of a head side by side */
+            *o = (qkv_view){s->qkv, s->qkv + dh, s->qkv + 2 * dh, w, w, 3 * dh, 3 * dh};
+        else
+            *o = (qkv_view){s->qkv, s->qkv + qw, s->qkv + qw + kw, w, w, dh, dh};
+        return 0;
+    }
+    *o = (qkv_view){s->q, s->k, s->v, qw, kw, dh, dh};
+    /* the values of a layer whose output nothing reads are not needed */
+    return linear(s, s->q, in, &L->q, d, qw) || linear(s, s->k, in, &L->k, d, kw) ||
+           ((s->full || s->trace) && linear(s, s->v, in, &L->v, d, kw));
+}
+
+/* q/k norms and rotary embeddings, in place. */
+static void position(stack_run *s, const attn_layer_weights *L, const qkv_view *o)
+{
+    const attn_config *c = s->c;
+    const int dh = c->d_head, H = c->n_heads, KV = c->n_kv_heads;
+    if (c->qk_norm == QK_NORM_ALL) {
+        rmsnorm_forward(o->q, o->q, L->q_norm, c->norm_offset, s->n, s->qw, o->ld_q, c->ln_eps);
+        rmsnorm_forward(o->k, o->k, L->k_norm, c->norm_offset, s->n, s->kw, o->ld_kv, c->ln_eps);
+    } else if (c->qk_norm == QK_NORM_HEAD) {
+        for (int i = 0; i < s->n; i++) {
+            rmsnorm_forward(o->q + (size_t)i * o->ld_q, o->q + (size_t)i * o->ld_q, L->q_norm, c->norm_offset, H,
+                            dh, o->step_q, c->ln_eps);
+            rmsnorm_forward(o->k + (size_t)i * o->ld_kv, o->k + (size_t)i * o->ld_kv, L->k_norm, c->norm_offset,
+                            KV, dh, o->step_kv, c->ln_eps);
+        }
+    }
+    if (c->positional != POS_ROPE) return;
+    const int local = s->m->local_rope && s->m->local_rope[s->layer];
+    const float *cs = local ? s->cs_local : s->cs;
+    const int dim = local ? c->rope_local.dim : c->rope.dim;
+    rope_apply(o->q, o->ld_q, s->n, H, o->step_q, cs, dim);
+    rope_apply(o->k, o->ld_kv, s->n, KV, o->step_kv, cs, dim);
+}
+
+/* The layer's keys and values by position: rows pos0 .. pos0 + n - 1 of
+ * the cache; with --explain, Q, K and V (per query head) into the trace. */
+static void cache(stack_run *s, const qkv_view *o)
+{
+    const int dh = s->c->d_head, KV = s->c->n_kv_heads, H = s->c->n_heads;
+    for (int i = 0; i < s->n; i++)
+        for (int g = 0; g < KV; g++) {
+            size_t at = (size_t)(s->pos0 + i) * (size_t)s->kw + (size_t)g * (size_t)dh;
+            memcpy(s->kc + at, o->k + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
+            if (s->full || s->trace)
+                memcpy(s->vc + at, o->v + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
+        }
+    attn_trace *tr = s->trace;
+    if (!tr) return;
+    size_t qd = (size_t)tr->n_q * (size_t)s->qw;
+    float *tq = tr->q + (size_t)s->layer * qd, *tk = tr->k + (size_t)s->layer * qd, *tv = tr->v + (size_t)s->layer * qd;
+    for (int i = 0; i < s->n; i++)
+        for (int h = 0; h < H; h++) {
+            size_t at = (size_t)i * (size_t)s->qw + (size_t)h * (size_t)dh;
+            size_t kv = (size_t)i * (size_t)s->kw + (size_t)(h / (H / KV)) * (size_t)dh;
+            memcpy(tq + at, o->q + (size_t)i * o->ld_q + (size_t)h * o->step_q, (size_t)dh * sizeof(float));
+            memcpy(tk + at, s->kc + kv, (size_t)dh * sizeof(float));
+            memcpy(tv + at, s->vc + kv, (size_t)dh * sizeof(float));
+        }
+}
+
+/* q·k scaling: query_pre_attn_scalar^-1/2 (Gemma 2/3), 1 for --score dot,
+ * else 1/√d_head. */
+static float score_scale(const attn_config *c)
+{
+    if (c->attn_scale > 0.0) return (float)c->attn_scale;
+    return c->score == SCORE_DOT ? 1.0f : (float)(1.0 / sqrt((double)c->d_head));
+}
+
+int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out)
+{
+    const attn_config *c = s->c;
+    const int dh = c->d_head, H = c->n_heads, group = c->n_heads / c->n_kv_heads;
+    qkv_view o;
+    if (project(s, L, in, &o)) return -1;
+    position(s, L, &o);
+    cache(s, &o);
+    if (s->trace && finite_layer(s->vc + (size_t)s->pos0 * (size_t)s->kw, (size_t)s->n * (size_t)s->kw, s->layer,
+                                 "values", s->m->source, s->err))
+        return -1;
+    attn_score_opts so = {.scale = score_scale(c), .softcap = (float)c->attn_softcap, .causal = c->causal,
+                          .window = s->m->window ? s->m->window[s->layer] : 0, .q_pos0 = s->pos0};
+    for (int h = 0; h < H; h++) {
+        const float *kh = s->kc + (size_t)(h / group) * (size_t)dh, *vh = s->vc + (size_t)(h / group) * (size_t)dh;
+        attention_scores_forward(s->att, o.q + (size_t)h * o.step_q, o.ld_q, kh, s->kw, s->n, s->n_k, dh, &so);
+        if (finite_scores(s->att, s->n, s->n_k, s->layer, h, s->m->source, s->err)) return -1;
+        if (s->keep && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
+        if (s->full) attention_values_forward(s->ctx + (size_t)h * dh, s->qw, s->att, vh, s->kw, s->n, s->n_k, dh);
+    }
+    return s->full ? linear(s, out, s->ctx, &L->o, s->qw, c->d_model) : 0;
+}
+
+int block_mlp(stack_run *s, const attn_layer_weights *L, const float *in, float *out)
+{
+    const attn_config *c = s->c;
+    const int d = c->d_model, f = c->d_ff;
+    if (!c->glu) {
+        if (linear(s, s->ff, in, &L->ffn_up, d, f)) return -1;
+        activation_forward(s->ff, (size_t)s->n * (size_t)f, c->act);
+    } else { /* gate and up side by side, then act(gate) ⊙ up in place of gate */
+        float *gate = s->ff, *up = s->ff + (size_t)s->n * (size_t)f; /* [n, f] each */
+        if (linear(s, gate, in, &L->ffn_gate, d, f) || linear(s, up, in, &L->ffn_up, d, f)) return -1;
+        glu_forward(gate, gate, up, f, s->n, f, c->act);
+    }
+    return linear(s, out, s->ff, &L->ffn_down, f, d);
+}

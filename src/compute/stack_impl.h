@@ -1,0 +1,64 @@
+/* stack_impl.h — internals of the layer stacks (stack.h): the state of a
+ * pass that the runner (stack.c) owns, the blocks a layer is wired from
+ * (block.c) and the layer function of each architecture (one file each in models/).
+ *
+ * A pass runs n tokens at positions pos0 .. pos0 + n - 1 against keys at
+ * 0 .. pos0 + n - 1 (the cache holds the earlier ones). A layer function
+ * reads and updates s->x; blocks write their output to the buffer they are
+ * given. Blocks and layers return 0, or -1 with s->err filled (memory for a
+ * 16-bit weight's conversion, or what keep returns).
+ */
+#ifndef ATTN_STACK_IMPL_H
+#define ATTN_STACK_IMPL_H
+
+#include "base/error.h"
+#include "compute/forward.h"
+#include "model/model.h"
+
+typedef struct {
+    const attn_model *m;
+    const attn_config *c;
+    int n, pos0, n_k;      /* rows of this pass, position of row 0, keys = pos0 + n */
+    int qw, kw;            /* n_heads·d_head, n_kv_heads·d_head */
+    int layer;             /* the layer being run */
+    int full;              /* 0: only this layer's attention weights are needed */
+    float *x;              /* [n, d] residual stream */
+    float *h;              /* [n, d] a block's normalised input */
+    float *out, *out2;     /* [n, d] block outputs */
+    float *q, *k, *v;      /* [n, qw], [n, kw], [n, kw] projections */
+    float *qkv;            /* [n, qw + 2 kw] fused projection */
+    float *ctx;            /* [n, qw] the heads' outputs */
+    float *ff;             /* [n, d_ff], or [n, 2 d_ff] (glu: gate | up) */
+    float *att;            /* [n, n_k] one head's weights */
+    float *kc, *vc;        /* [cap, kw] this layer's keys and values by position */
+    const float *cs;       /* [n, rope.dim] cos | sin of each row (rope_table) */
+    const float *cs_local; /* [n, rope_local.dim] */
+    /* each head's weights, when set (layer, head, att[n, n_k]) */
+    int (*keep)(void *ctx, int layer, int head, const float *att, attn_error *err);
+    void *keep_ctx;
+    attn_trace *trace;     /* Q, K, V per layer (--explain), or NULL */
+    attn_error *err;
+} stack_run;
+
+/* ---- blocks (block.c) ---- */
+
+/* out[n, d] = the model's norm (LayerNorm or RMSNorm) of in, gain w, bias b. */
+void block_norm(stack_run *s, float *out, const float *in, const float *w, const float *b);
+/* x[n, d] += y[n, d] */
+void block_add(stack_run *s, float *x, const float *y);
+/* The attention block on in[n, d]: projections, q/k norms, RoPE, keys and
+ * values into the cache, each head's weights (to keep), and when s->full
+ * their values through the output projection into out[n, d]. */
+int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out);
+/* out[n, d] = down(act(up(in))) or down(act(gate(in)) ⊙ up(in)) (glu). */
+int block_mlp(stack_run *s, const attn_layer_weights *L, const float *in, float *out);
+
+/* ---- one layer of each architecture (models/) ---- */
+
+int bert_layer(stack_run *s, const attn_layer_weights *L);   /* bert.c */
+int llama_layer(stack_run *s, const attn_layer_weights *L);  /* llama.c (also GPT-2) */
+int gemma2_layer(stack_run *s, const attn_layer_weights *L); /* gemma2.c */
+int neox_layer(stack_run *s, const attn_layer_weights *L);   /* neox.c */
+int olmo2_layer(stack_run *s, const attn_layer_weights *L);  /* olmo2.c */
+
+#endif
