@@ -112,7 +112,10 @@ SANITIZE     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame
 
 fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
 
+# fuzz-bins also notes the source they were built from (git describe), which
+# run.sh writes into build/fuzz/campaign.tsv: the code each run fuzzed
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz-%)
+	@git describe --always --dirty >$(BUILD)/fuzz/commit 2>/dev/null || echo unknown >$(BUILD)/fuzz/commit
 
 .SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%.o) $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o
 

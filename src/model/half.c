@@ -80,6 +80,17 @@ __attribute__((target("avx2"))) static void bf16_avx2(float *f, const unsigned c
 }
 #endif
 
+int half_have_avx2_f16c(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int have = -1;
+    if (have < 0) have = __builtin_cpu_supports("avx2") && cpu_has_f16c();
+    return have;
+#else
+    return 0;
+#endif
+}
+
 size_t half_scan(const void *src, size_t n, half_kind kind)
 {
     const uint16_t expmask = kind == HALF_F16 ? 0x7c00u : 0x7f80u;

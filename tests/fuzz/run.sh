@@ -6,14 +6,16 @@
 # ft: features), the corpus size and the findings.
 #
 #   build-fuzz/fuzz/fuzz-NAME   the harness (make fuzz builds them with clang)
-#   build/fuzz/corpus/NAME/     the working corpus: starts from the committed
-#                               tests/fuzz/corpus/NAME/ and keeps what it finds
+#   build/fuzz/corpus/NAME/     the working corpus: what it finds, next to the
+#                               committed tests/fuzz/corpus/NAME/ (read too)
 #                               (merge it into the committed one with
 #                               tests/fuzz/minimize.sh NAME)
 #   build/fuzz/findings/NAME/   crash-*, leak-*, timeout-*, oom-* inputs
 #   build/fuzz/logs/            libFuzzer's output, one log per run
 #   build/fuzz/campaign.tsv     one line per run: date, harness, seconds,
-#                               executions, exec/s, cov, ft, corpus, findings
+#                               executions, exec/s, cov, ft, corpus, findings,
+#                               log, and the source the harness was built
+#                               from (build-fuzz/fuzz/commit, git describe)
 # The committed regressions (tests/fuzz/regressions/NAME/) are run first.
 # Environment: FUZZ_SECONDS, FUZZ_NICE (10), FUZZ_TIMEOUT (seconds per input,
 # 25), FUZZ_RSS_MB (2048), FUZZ_BIN_DIR, FUZZ_ARGS (more libFuzzer flags).
@@ -39,6 +41,7 @@ export ATTNVIZ_FUZZ_TMP=$tmp
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+built=$(cat "$bin_dir/commit" 2>/dev/null || echo unknown)
 printf '%-15s %7s %13s %9s %7s %8s %7s  %s\n' harness seconds executions exec/s cov ft corpus findings
 total_exec=0 total_found=0 t_all=$(date +%s)
 for name in "${names[@]}"; do
@@ -49,10 +52,9 @@ for name in "${names[@]}"; do
     fi
     corpus=build/fuzz/corpus/$name findings=build/fuzz/findings/$name
     mkdir -p "$corpus" "$findings"
-    [ -n "$(ls -A "$corpus")" ] || cp tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
     dict=build/fuzz/$name.dict
     harness_dict "$name" "$dict"
-    dirs=("$corpus")
+    dirs=("$corpus" "tests/fuzz/corpus/$name")
     [ -d "tests/fuzz/regressions/$name" ] && dirs+=("tests/fuzz/regressions/$name")
     log=build/fuzz/logs/$name-$(date +%Y%m%d-%H%M%S).log
     before=$(ls "$findings" | wc -l)
@@ -72,12 +74,13 @@ for name in "${names[@]}"; do
     ft=$(sed -E -n 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
     found=$(($(ls "$findings" | wc -l) - before))
     [ "$rc" -ne 0 ] && [ "$found" -eq 0 ] && found=1 # it stopped for a reason: see the log
-    corp=$(ls "$corpus" | wc -l)
+    corp=$(sed -E -n 's/.* corp: ([0-9]+).*/\1/p' <<<"$last") # the working and the committed corpus
+    [ -n "$corp" ] || corp=$(ls "$corpus" | wc -l)
     note=$([ "$found" -gt 0 ] && echo "$found  (see $log)" || echo 0)
     printf '%-15s %7d %13s %9s %7s %8s %7s  %s\n' "$name" "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" \
         "${ft:-?}" "$corp" "$note"
-    printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$t" "${execs:-0}" \
-        "${speed:-0}" "${cov:-0}" "${ft:-0}" "$corp" "$found" "$log" >>build/fuzz/campaign.tsv
+    printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$t" \
+        "${execs:-0}" "${speed:-0}" "${cov:-0}" "${ft:-0}" "$corp" "$found" "$log" "$built" >>build/fuzz/campaign.tsv
     total_exec=$((total_exec + ${execs:-0}))
     total_found=$((total_found + found))
 done
