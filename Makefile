@@ -61,7 +61,7 @@ PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.t
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
 .PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean \
-        fuzz fuzz-bins fuzz-replay
+        fuzz fuzz-bins fuzz-replay clang-syntax
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -131,6 +131,13 @@ $(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuz
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
 	@echo "  LD    $@"
 	@$(CC) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# make CC=clang must build (the fuzz harnesses need clang): every source
+# file of src/ and tests/fuzz/ through clang's front end, with the
+# project's warnings as errors (tests/e2e/clang.sh runs it).
+clang-syntax:
+	@for f in $(SRCS) $(wildcard tests/fuzz/*.c); do \
+	    clang $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -Itests/fuzz -fsyntax-only $$f || exit 1; done
 
 # Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
 # coverage and findings per harness (tests/fuzz/run.sh).
