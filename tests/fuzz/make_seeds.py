@@ -472,7 +472,7 @@ def main():
                 ["--norm", "row", "--log", "--vmin", "0.001", "--vmax", "1", "a"], ["--overview", "--no-pager", "a"],
                 ["--truncate", "8", "a b"], ["--window", "8", "--stride", "4", "-f", "csv", "a"],
                 ["--from", "x.npy", "--tokens", "a b c"], ["-f", "png", "--cell", "12", "-o", "x.png", "a"],
-                ["--colr", "never", "a"], ["--la", "2", "a"]]
+                ["--colr", "never", "a"], ["--la", "2", "a"], ["--generate", "3", "-m", "tests/bad/hf/llama", "a b"]]
         for i, c in enumerate(cmds):
             save("cli", "cmd%02d" % i, b"\0".join(a.encode() for a in c))
     print("seeds in", OUT)
