@@ -90,15 +90,16 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
                (spm = io_file_in(dir, "tokenizer.model", path, sizeof path) ? 2 : 0)) {
         tk = tokenizer_from_spm(path, spm == 2, spm == 1, err);
     } else if (io_file_in(dir, "source.spm", path, sizeof path) && io_file_in(dir, "vocab.json", path2, sizeof path2)) {
-        char pad[256], m_unk[256]; /* [256] Marian's padding and unknown tokens */
+        char pad[256], m_unk[256], m_eos[256]; /* [256] Marian's padding, unknown and end tokens */
         const char *p = config_token(tc, "pad_token", "<pad>", pad, sizeof pad, &bad);
         const char *mu = config_token(tc, "unk_token", "<unk>", m_unk, sizeof m_unk, &bad);
+        const char *me = config_token(tc, "eos_token", "</s>", m_eos, sizeof m_eos, &bad);
         if (bad) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 255 bytes", cfg);
             goto done;
         }
         spm = 3;
-        tk = tokenizer_from_marian(path, path2, mu, l, p, err);
+        tk = tokenizer_from_marian(path, path2, mu, me, p, err);
     } else if (io_file_in(dir, "vocab.txt", path, sizeof path)) {
         tk = wordpiece_from_vocab_txt(path, lower, u ? u : "[UNK]", err);
     } else if ((io_file_in(dir, "vocab.json", path, sizeof path) || io_file_in(dir, "encoder.json", path, sizeof path)) &&

@@ -22,10 +22,17 @@ struct spm_lib {
     sentencepiece::SentencePieceProcessor sp;
 };
 
-/* The library's message, escaped and cut to fit a one-line error. */
+/* The library's message, escaped and cut to fit a one-line error; a
+ * failed check of its own source ("./src/x.cc(232) [condition] text")
+ * gives only its text, or that the file does not parse. */
 static void fail_status(attn_error *err, const char *path, const sentencepiece::util::Status &st)
 {
     std::string msg = st.message() ? st.message() : "";
+    const size_t close = msg.find("] ");
+    if (msg.compare(0, 2, "./") == 0 || msg.compare(0, 4, "src/") == 0)
+        msg = close == std::string::npos ? "" : msg.substr(close + 2);
+    while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\n' || msg.back() == '.')) msg.pop_back();
+    if (msg.empty()) msg = "the file does not parse as one";
     if (msg.size() > 200) msg = msg.substr(0, 200) + "...";
     char *safe = textesc_dup(msg.c_str());
     attn_fail(err, ATTN_EXIT_INPUT, "%s: not a SentencePiece model (%s)", path, safe ? safe : "unreadable");
