@@ -3,7 +3,10 @@
  * BPE, WordPiece, WordLevel, Unigram —, added tokens, post-processor and
  * decoder; see tokenizer/core.h for the pipeline and each stage's header
  * for what it reads), BERT's vocab.txt (WordPiece) and GPT-2's vocab.json +
- * merges.txt (byte-level BPE). Ids and spans are checked against the
+ * merges.txt (byte-level BPE); and SentencePiece model files (.model,
+ * .spm; Marian's with vocab.json), run by SentencePiece's own library
+ * (tokenizer/spm.c: tests/py/test_spm_model.py checks its ids and spans
+ * against SentencePiece's Python encoder). Ids and spans are checked against the
  * `tokenizers` binding itself (tests/unit/text/test_tokenizer_parity.c,
  * tests/py/test_tokenizer_spm.py).
  *
