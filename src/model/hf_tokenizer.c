@@ -100,6 +100,7 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
         }
         spm = 3;
         tk = tokenizer_from_marian(path, path2, mu, me, p, err);
+        memcpy(path, path2, sizeof path); /* its entries are vocab.json's */
     } else if (io_file_in(dir, "vocab.txt", path, sizeof path)) {
         tk = wordpiece_from_vocab_txt(path, lower, u ? u : "[UNK]", err);
     } else if ((io_file_in(dir, "vocab.json", path, sizeof path) || io_file_in(dir, "encoder.json", path, sizeof path)) &&
