@@ -144,11 +144,11 @@ $(BUILD)/fuzz/%.o: tests/fuzz/%.c | $(BUILD)
 
 $(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o $(LIB_OBJS)
 	@echo "  LD    $@"
-	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
 	@echo "  LD    $@"
-	@$(CC) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
 # coverage and findings per harness (tests/fuzz/run.sh).
