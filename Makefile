@@ -151,11 +151,13 @@ $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
 	@$(CXX) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # make CC=clang must build (the fuzz harnesses need clang): every source
-# file of src/ and tests/fuzz/ through clang's front end, with the
-# project's warnings as errors (tests/e2e/clang.sh runs it).
+# file of src/, tests/unit/ and tests/fuzz/ through clang's front end (and
+# the C++ bridges through clang++'s), with the project's warnings as errors
+# (tests/e2e/clang.sh runs it).
 clang-syntax:
-	@for f in $(SRCS) $(wildcard tests/fuzz/*.c); do \
-	    clang $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -Itests/fuzz -fsyntax-only $$f || exit 1; done
+	@for f in $(SRCS) $(UNIT_SRCS) $(wildcard tests/fuzz/*.c); do \
+	    clang $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -Itests/unit -Itests/fuzz -fsyntax-only $$f || exit 1; done
+	@for f in $(CXX_SRCS); do clang++ $(CXXWARN) $(DEFS) $(PKG_CFLAGS) -Isrc -fsyntax-only $$f || exit 1; done
 
 # Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
 # coverage and findings per harness (tests/fuzz/run.sh).
