@@ -73,7 +73,7 @@ PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.t
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
 .PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean \
-        fuzz fuzz-bins fuzz-replay
+        fuzz fuzz-bins fuzz-replay clang-syntax
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -149,6 +149,15 @@ $(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuz
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
 	@echo "  LD    $@"
 	@$(CXX) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# make CC=clang must build (the fuzz harnesses need clang): every source
+# file of src/, tests/unit/ and tests/fuzz/ through clang's front end (and
+# the C++ bridges through clang++'s), with the project's warnings as errors
+# (tests/e2e/clang.sh runs it).
+clang-syntax:
+	@for f in $(SRCS) $(UNIT_SRCS) $(wildcard tests/fuzz/*.c); do \
+	    clang $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -Itests/unit -Itests/fuzz -fsyntax-only $$f || exit 1; done
+	@for f in $(CXX_SRCS); do clang++ $(CXXWARN) $(DEFS) $(PKG_CFLAGS) -Isrc -fsyntax-only $$f || exit 1; done
 
 # Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
 # coverage and findings per harness (tests/fuzz/run.sh).

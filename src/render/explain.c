@@ -8,6 +8,7 @@
 
 #include "base/textesc.h"
 #include "base/utf8.h"
+#include "render/ansi_common.h"
 #include "render/render.h"
 
 /* The numbers of one head for the explained query. */
@@ -182,11 +183,14 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
     if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  ÷ %-7.4f", 1.0 / s->scale);
     buf_puts(out, "       − m      exp(·)    weight\n");
     for (int j = 0; j < nk; j++) {
-        char label[64];
-        snprintf(label, sizeof label, "%s", r->keys->tok[j].text);
-        if (utf8_width(label) > kw) snprintf(label + 12, sizeof label - 12, "…");
+        attn_buf label; /* the key's text shortened to kw columns, whole characters */
+        const char *kt = r->keys->tok[j].text;
+        buf_init(&label);
+        ansi_put_shortened(&label, kt, strlen(kt), "", kw, 0);
+        buf_putc(&label, '\0');
         buf_printf(out, "  %4d  ", j);
-        pad(out, label, kw);
+        pad(out, label.failed ? "" : label.data, kw);
+        buf_free(&label);
         if (result_masked_in(r, s->li, query, j)) {
             buf_puts(out, j > query ? "      masked (key after the query)            0\n"
                                     : "      masked (outside the sliding window)     0\n");

@@ -497,6 +497,13 @@ variant("lm_head_shape", "llama", llama_st(**{"lm_head.weight": (np.zeros((10, 8
         "an lm_head of 10 rows for a vocabulary of 262")
 
 
+# a directory only --generate refuses (not in expect.tsv: its attention runs):
+# the final norm's gain and lm_head of 1e30, so the logits overflow float32
+_lg = {"model.norm.weight": (np.full(8, 1e30, dtype=np.float32), "BF16"),
+       "lm_head.weight": (np.full((len(GPT2_VOCAB), 8), 1e30, dtype=np.float32), "BF16")}
+GENERATE_ONLY = {"llama_logits_overflow": ("llama", llama_st(**_lg))}
+
+
 # ---- writing ----------------------------------------------------------------------------
 
 
@@ -527,6 +534,10 @@ tests/e2e/checkpoints.sh runs `attnviz -m ARG -o OUT/out.csv "a sentence"`
 on each and wants exit 2, one line on stderr that starts `attnviz: ` and
 contains the path and the substring, empty stdout and no output file.
 
+`llama_logits_overflow/` is not in expect.tsv: its attention runs, but
+`--generate` must refuse it (the final norm's gain and lm_head are 1e30:
+the logits overflow float32); checkpoints.sh runs it both ways.
+
 %d variants:
 
 | variant | -m | defect | the message contains |
@@ -543,7 +554,7 @@ def main():
         os.makedirs(os.path.join(HERE, base))
         for name, data in files.items():
             write(os.path.join(HERE, base, name), data)
-    for name, base, files, _, _, _, _ in variants:
+    for name, base, files, _, _, _, _ in variants + [(n, b, f, 0, 0, 0, 0) for n, (b, f) in GENERATE_ONLY.items()]:
         d = os.path.join(HERE, name)
         os.makedirs(d)
         for f in sorted(set(BASES[base]) | set(files)):
