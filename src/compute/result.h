@@ -44,6 +44,11 @@ typedef struct {
     const char *name;         /* the model's name (config.json's _name_or_path), or NULL */
     int context;              /* the positions it was trained for, or 0 */
     int n_kv_heads, d_head;   /* key/value heads and head size (decoders; else 0) */
+    const char *part;         /* encoder-decoders: "encoder", "decoder" or "cross"
+                                 (queries are the target's tokens but for "encoder",
+                                 keys the source's but for "decoder"); else NULL */
+    const char *target_text;  /* encoder-decoders: the output (--target, or generated) */
+    int target_generated;     /* 1: the output was generated */
 } attn_meta;
 
 typedef struct {

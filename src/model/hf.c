@@ -368,7 +368,7 @@ int model_is_hf_path(const char *path)
 
 /* Opens the weights: the given file, or in dir model.safetensors, else
  * model.safetensors.index.json. */
-static st_set *open_weights(const char *path, const char *dir, int is_dir, attn_error *err)
+st_set *hf_open_weights(const char *path, const char *dir, int is_dir, attn_error *err)
 {
     char p[4096];
     if (!is_dir) return ends_with(path, ".json") ? st_open_index(path, err) : st_open(path, err);
@@ -395,6 +395,7 @@ attn_model *model_load_hf(const char *path, attn_error *err)
         if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
         else strcpy(dir, ".");
     }
+    if (hf_seq2seq_dir(dir)) return hf_load_seq2seq(path, dir, is_dir, err); /* hf_seq2seq.c */
     hf_info info = {0};
     loader L = {.info = &info};
     attn_model *m = model_new(err);
@@ -417,7 +418,7 @@ attn_model *model_load_hf(const char *path, attn_error *err)
                   L.vocab);
         goto fail;
     }
-    if (!(m->weights_file = open_weights(path, dir, is_dir, err))) goto fail;
+    if (!(m->weights_file = hf_open_weights(path, dir, is_dir, err))) goto fail;
     m->n_emb = L.vocab;
     for (int i = 0; i < st_count(m->weights_file); i++)
         if (map_tensor(&L, st_at(m->weights_file, i), err)) goto fail;

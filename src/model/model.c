@@ -51,6 +51,11 @@ void model_free(attn_model *m)
     free(m->rope_factors);
     free(m->name);
     free(m->model_type);
+    if (m->s2s) {
+        free(m->s2s->enc.layers);
+        free(m->s2s->dec.layers);
+        free(m->s2s);
+    }
     free(m);
 }
 
