@@ -284,6 +284,11 @@ static int gen_step(void *ctx, const int *ids, int n, float *logits, attn_error 
     if (S->logits_bias)
         for (int i = 0; i < V; i++) logits[i] += S->logits_bias[i];
     for (int i = 0; i < S->n_bad; i++) logits[S->bad_ids[i]] = -INFINITY;
+    if (S->no_repeat > 0 && g->n + 1 >= S->no_repeat) { /* a token completing an n-gram seen before */
+        const int nr = S->no_repeat, *t = g->ids;
+        for (int j = 0; j + nr <= g->n; j++)
+            if (memcmp(t + j, t + g->n - nr + 1, (size_t)(nr - 1) * sizeof *t) == 0) logits[t[j + nr - 1]] = -INFINITY;
+    }
     if (g->n < S->min_length)
         for (int i = 0; i < m->n_eos; i++) logits[m->eos[i]] = -INFINITY;
     int forced = g->n == 1 && S->forced_bos >= 0 ? S->forced_bos

@@ -80,6 +80,9 @@ static int read_conf(attn_s2s *s, s2s_conf *k, const cJSON *j, attn_error *err)
     const long MD = ATTN_MAX_DIM, ML = ATTN_MAX_LAYERS, MH = ATTN_MAX_HEADS, MV = ATTN_MAX_VOCAB;
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(j, "architectures");
     const cJSON *a0 = cJSON_IsArray(arch) ? arch->child : NULL;
+    if (cfg_int(p, j, "min_length", 0, 1 << 20, 0, &s->min_length, err) ||
+        cfg_int(p, j, "no_repeat_ngram_size", 0, 1 << 20, 0, &s->no_repeat, err))
+        return -1;
     k->bare = cJSON_IsString(a0) && strstr(a0->valuestring, "ForConditionalGeneration") == NULL &&
               strstr(a0->valuestring, "MTModel") == NULL;
     if (s->family == S2S_T5) {
@@ -188,7 +191,8 @@ static int read_generation(attn_model *m, attn_s2s *s, s2s_conf *k, const char *
                      id_key(gp, g, "bos_token_id", k->vocab, &k->bos, err) ||
                      id_key(gp, g, "forced_eos_token_id", k->vocab, &s->forced_eos, err) ||
                      id_key(gp, g, "forced_bos_token_id", k->vocab, &s->forced_bos, err) ||
-                     cfg_int(gp, g, "min_length", 0, 1 << 20, s->min_length, &s->min_length, err);
+                     cfg_int(gp, g, "min_length", 0, 1 << 20, s->min_length, &s->min_length, err) ||
+                     cfg_int(gp, g, "no_repeat_ngram_size", 0, 1 << 20, s->no_repeat, &s->no_repeat, err);
             const cJSON *bw = cJSON_GetObjectItemCaseSensitive(g, "bad_words_ids");
             if (rc == 0 && cJSON_IsArray(bw)) {
                 s->n_bad = 0;
@@ -442,8 +446,8 @@ static int want_all(wants *W, attn_model *m, const s2s_conf *k, attn_linear *enc
             char b[64];
             snprintf(b, sizeof b, "%s.layernorm_embedding", st[i]);
             add_norm(W, &x->emb_ln_w, &x->emb_ln_b, d, 1, b);
-        } else {
-            add(W, T_VEC, NULL, 0, k->max_pos, d, "%s.embed_positions.weight", st[i]); /* ignored */
+        } else { /* a stored copy (legacy files) is what from_pretrained loads */
+            add(W, T_VEC, (void *)&x->pos, 0, k->max_pos, d, "%s.embed_positions.weight", st[i]);
         }
         if (s->family == S2S_MBART) {
             char b[64];

@@ -217,6 +217,7 @@ typedef struct attn_s2s {
     int start_id;               /* decoder_start_token_id */
     int forced_bos, forced_eos; /* -1: none */
     int min_length;             /* generation_config's min_length (0: none) */
+    int no_repeat;              /* no_repeat_ngram_size (0: none) */
     int bad_ids[16], n_bad;     /* bad_words_ids of one token (Marian: pad) */
 } attn_s2s;
 

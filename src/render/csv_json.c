@@ -153,6 +153,13 @@ void render_json_begin(attn_buf *out, const attn_result *r)
         json_string(out, r->meta.note);
         buf_putc(out, ',');
     }
+    if (r->meta.part) {
+        buf_puts(out, "\"part\":");
+        json_string(out, r->meta.part);
+        buf_puts(out, ",\"target_text\":");
+        json_string(out, r->meta.target_text ? r->meta.target_text : "");
+        buf_printf(out, ",\"target_generated\":%s,", r->meta.target_generated ? "true" : "false");
+    }
     buf_puts(out, "\"tokens\":");
     json_tokens(out, r->queries);
     if (r->keys != r->queries) {

@@ -164,8 +164,8 @@ def config_json(spec, vocab_size):
             c.update({"n_positions": 512, "output_past": True, "task_specific_params": {
                 "translation_en_to_de": {"early_stopping": True, "max_length": 300, "num_beams": 4,
                                          "prefix": "translate English to German: "}}})
-    if not s.tie:
-        c["tie_word_embeddings"] = False
+    if s.tie != (s.arch != "mt5"):  # MT5Config's default is False, every other class's True
+        c["tie_word_embeddings"] = s.tie
     c["architectures"] = [arch_name]
     c["torch_dtype"] = dtype
     c["transformers_version"] = TRANSFORMERS_VERSION
