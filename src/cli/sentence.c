@@ -219,6 +219,18 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
         if (s->shown++) buf_putc(out, '\n');
         if ((o->overview || first_screen) && first && render_header(out, res, &ao, err)) return -1;
         if (has_note) put_line(out, "note: ", note);
+        if (res->meta.part && first) { /* an encoder-decoder: what went in, what came out */
+            char *src = textesc_dup(res->meta.text), *tgt = textesc_dup(res->meta.target_text);
+            if (!src || !tgt) {
+                free(src);
+                free(tgt);
+                return attn_oom(err, "output");
+            }
+            put_line(out, "source: ", src);
+            put_line(out, res->meta.target_generated ? "output: " : "target: ", tgt);
+            free(src);
+            free(tgt);
+        }
         if (o->overview || (first_screen && res->n_layers * res->n_heads > 4)) {
             overview_opts ov = {.all = o->overview, .query = o->query};
             if (render_overview(out, res, &ao, &ov, err)) return -1;

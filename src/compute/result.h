@@ -98,6 +98,16 @@ static inline const char *result_head_label(const attn_result *r, int hi, char *
     return buf + i;
 }
 
+/* What the rows and columns hold, for labels: "query" and "key", or for
+ * an encoder-decoder's part "target" and "source" (cross), "source" twice
+ * (encoder) or "target" twice (decoder). */
+static inline void result_axes(const attn_result *r, const char **rows, const char **cols)
+{
+    const char *p = r->meta.part;
+    *rows = !p ? "query" : p[0] == 'e' ? "source" : "target";
+    *cols = !p ? "key" : p[0] == 'd' ? "target" : "source";
+}
+
 void result_free(attn_result *r);
 
 /* Copies src's layers keep[n_keep] (0-based model layer indices, each one
