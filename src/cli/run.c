@@ -78,6 +78,8 @@ static attn_model *load_model(options *o, attn_error *err)
             why = "not for an encoder-decoder: SENTENCE is the source, and the output is generated (--max-new N) "
                   "or given (--target TEXT)";
         else if (o->target && o->max_new) opt = "--max-new", why = "not with --target (the output is given)";
+        else if (o->explain && o->part >= 0 && o->part != PART_CROSS)
+            opt = "--explain", why = "explains the cross-attention of an encoder-decoder (--part cross)";
         else if (o->window || o->truncate)
             opt = o->window ? "--window" : "--truncate", why = "not for an encoder-decoder (the source is read whole)";
         else if (o->rollout && o->part != PART_DECODER && o->part != PART_ENCODER)

@@ -253,8 +253,11 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
     case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words; with
                       * --from, it shows what the file holds (from.c selected and aggregated it) */
         const int model = !o->from, grouped = model && s->model && s->model->tokenizer;
-        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = res->meta.text,
-                        .source = o->source, .layers = model ? s->layers : res->layers,
+        const char *part = res->meta.part, *qtext = res->meta.text, *ktext = o->source;
+        if (part) /* an encoder-decoder: the texts of the rows and the columns */
+            qtext = part[0] == 'e' ? res->meta.text : res->meta.target_text,
+            ktext = part[0] == 'd' ? res->meta.target_text : res->meta.text;
+        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = qtext, .source = ktext, .layers = model ? s->layers : res->layers,
                         .n_layers = model ? s->n_layers : res->n_layers,
                         .aggregate = model ? o->aggregate : NULL, .rollout = model && o->rollout,
                         .words = grouped && o->words, .no_special = grouped && o->no_special, .query = query,

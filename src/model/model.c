@@ -245,7 +245,7 @@ static const float **layer_slot(attn_layer_weights *L, size_t j)
 
 int model_is_decoder(const attn_config *c)
 {
-    return c->arch >= ARCH_LLAMA;
+    return c->arch >= ARCH_LLAMA && c->arch != ARCH_SEQ2SEQ;
 }
 
 int model_check_config(attn_config *c, const char *what, attn_error *err)
