@@ -376,11 +376,11 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
         }
     }
     scale_caption(sc, L->n_maps, scale, sizeof scale);
-    const char *rows, *cols;
+    const char *rows, *cols, *part = r->meta.part; /* encoder-decoders: target and source tokens */
     result_axes(r, &rows, &cols);
     snprintf(caption, sizeof caption,
              "rows = %s%s, columns = %s%s (each row sums to 1); colour scale %s%s%s%s%s%s",
-             rows, r->meta.part ? " tokens" : "s", cols, r->meta.part ? " tokens" : "s", scale,
+             part ? rows : "queries", part ? " tokens" : "", part ? cols : "keys", part ? " tokens" : "", scale,
              r->queries->n && r->queries->tok[r->queries->n - 1].generated ? "; " GENERATED_MARK " = generated" : "",
              r->sliding ? "; · = masked (causal, sliding window)" : r->causal ? "; · = masked (causal)" : "",
              L->mode == M_HALF ? "; each line holds two queries (upper and lower half)" : "",
