@@ -62,7 +62,7 @@ static attn_model *load_model(options *o, attn_error *err)
     if (o->causal) c->causal = 1;
     if (o->lowercase) m->lowercase = 1;
     if (o->lowercase && m->tokenizer) why = "--lowercase: the model's own tokenizer decides about case";
-    else if (o->source && m->tokenizer)
+    else if (o->source && m->tokenizer && !m->s2s)
         why = "--source: cross-attention needs an attention-only model (the generated one or a JSON "
               "weight file)";
     if (why) {
