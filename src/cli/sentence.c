@@ -131,7 +131,7 @@ static int s2s_target_make(run_state *s, const options *o, const attn_tokens *sr
     if (rc == 0) rc = s2s_generate(m, src_ids, src->n, max_new, ids + 1, &n_new, err);
     s->t_generate += now_ms() - t0;
     s->n_generated += n_new;
-    ids ? ids[0] = start : 0;
+    if (ids) ids[0] = start;
     if (rc == 0) rc = tokenizer_append_ids(m->tokenizer, &t->all, ids, n_new + 1, 0, err);
     free(ids);
     free(src_ids);

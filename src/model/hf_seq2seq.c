@@ -106,7 +106,7 @@ static int read_conf(attn_s2s *s, s2s_conf *k, const cJSON *j, attn_error *err)
         const char *act = k->glu ? ff + 6 : ff;
         if (strcmp(act, "gelu") == 0) act = "gelu_new"; /* T5Config: "gated-gelu" means gelu_new */
         if (activation(p, "feed_forward_proj", act, &k->act, err)) return -1;
-        if (s->buckets / 2 < 2 && s->buckets < 4)
+        if (s->buckets < 4)
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"relative_attention_num_buckets\" must be at least 4", p);
         k->pad = 0, k->eos = 1, k->start = 0, k->bos = -1;
         s->forced_bos = s->forced_eos = -1;
@@ -528,11 +528,11 @@ attn_model *hf_load_seq2seq(const char *path, const char *dir, int is_dir, attn_
     if (s->family == S2S_MARIAN && marian_positions(m, s, k.max_pos, k.d, err)) goto fail;
     /* the tokenizer: tokenizer.json, or BART's vocab.json + merges.txt */
     info.type = HF_SEQ2SEQ;
-    snprintf(info.model_type, sizeof info.model_type, "%s", type);
+    snprintf(info.model_type, sizeof info.model_type, "%s", s->type);
     if (!io_file_in(dir, "tokenizer.json", spm, sizeof spm) &&
         (io_file_in(dir, "source.spm", spm, sizeof spm) || io_file_in(dir, "spiece.model", spm, sizeof spm))) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: this %s tokenizer needs SentencePiece support, which attnviz does not "
-                  "have yet (a tokenizer.json beside it would be read)", spm, type);
+                  "have yet (a tokenizer.json beside it would be read)", spm, s->type);
         goto fail;
     }
     if (!(m->tokenizer = hf_load_tokenizer(&info, dir, err))) goto fail;
