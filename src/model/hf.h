@@ -114,9 +114,22 @@ st_set *hf_open_weights(const char *path, const char *dir, int is_dir, attn_erro
 /* ---- the encoder-decoders (hf_seq2seq.c) ---- */
 
 #define HF_SEQ2SEQ_TYPES "bart, mbart, marian, t5, mt5"
-/* 1 when dir/config.json names one of HF_SEQ2SEQ_TYPES. */
+/* 1 when dir/config.json names one of HF_SEQ2SEQ_TYPES (hf_seq2seq_config.c). */
 int hf_seq2seq_dir(const char *dir);
-/* The model of such a directory (path as model_load_hf() got it). */
+/* What config.json says of an encoder-decoder besides m->s2s, for the loader. */
+typedef struct {
+    const char *path;
+    int vocab, d, kv, enc_layers, dec_layers, enc_heads, dec_heads, enc_ffn, dec_ffn, max_pos;
+    int tie, share, scale_emb, bare;
+    attn_act act;
+    int glu;
+    double eps;
+    int pad, bos, eos, start;
+} hf_s2s_conf;
+/* Reads config.json (j, at k->path) and dir's generation_config.json into
+ * m->s2s (family and type set), m->eos and k (hf_seq2seq_config.c). */
+int hf_seq2seq_config(attn_model *m, hf_s2s_conf *k, const char *dir, const cJSON *j, attn_error *err);
+/* The model of such a directory (path as model_load_hf() got it; hf_seq2seq.c). */
 attn_model *hf_load_seq2seq(const char *path, const char *dir, int is_dir, attn_error *err);
 
 /* Reads dir/config.json into c (architecture, sizes, layer norm, positions)
