@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/finite.h"
 #include "compute/generate.h"
 #include "compute/linalg.h"
 #include "compute/norm.h"
@@ -136,7 +137,7 @@ static int embed(float *x, const attn_model *m, const attn_s2s_stack *st, const 
         }
     }
     if (st->emb_ln_w) layernorm_forward(x, x, st->emb_ln_w, st->emb_ln_b, n, d, st->cfg.ln_eps);
-    return 0;
+    return finite_embeddings(x, (size_t)n * (size_t)d, m->source, err);
 }
 
 /* Runs layers 0 .. last of the stack over s->x; the final norm after the
@@ -149,6 +150,8 @@ static int run_stack(stack_run *s, const attn_model *m, const attn_s2s_stack *st
         s->layer = l;
         const attn_layer_weights *L = &st->layers[l];
         if (decoder ? s2s_decoder_layer(s, L, S->pre_norm) : s2s_encoder_layer(s, L, S->pre_norm)) return -1;
+        if (finite_layer(s->x, (size_t)s->n * (size_t)st->cfg.d_model, l, "activations", m->source, s->err))
+            return -1;
     }
     if (final && st->final_ln_w) block_norm(s, s->x, s->x, st->final_ln_w, st->final_ln_b);
     return 0;
@@ -283,6 +286,7 @@ static int gen_step(void *ctx, const int *ids, int n, float *logits, attn_error 
     if (rc) return -1;
     if (S->logits_bias)
         for (int i = 0; i < V; i++) logits[i] += S->logits_bias[i];
+    if (finite_logits(logits, (size_t)V, m->source, err)) return -1;
     for (int i = 0; i < S->n_bad; i++) logits[S->bad_ids[i]] = -INFINITY;
     if (S->no_repeat > 0 && g->n + 1 >= S->no_repeat) { /* a token completing an n-gram seen before */
         const int nr = S->no_repeat, *t = g->ids;
