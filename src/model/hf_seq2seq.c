@@ -281,7 +281,7 @@ static want *find_want(wants *W, const char *name)
 
 attn_model *hf_load_seq2seq(const char *path, const char *dir, int is_dir, attn_error *err)
 {
-    char cpath[4096], spm[4096];
+    char cpath[4096];
     json_doc *doc = NULL;
     wants W = {0};
     attn_model *m = model_new(err);
@@ -333,15 +333,10 @@ attn_model *hf_load_seq2seq(const char *path, const char *dir, int is_dir, attn_
         goto fail;
     }
     if (s->family == S2S_MARIAN && marian_positions(m, s, k.max_pos, k.d, err)) goto fail;
-    /* the tokenizer: tokenizer.json, or BART's vocab.json + merges.txt */
+    /* the tokenizer (hf_tokenizer.c): tokenizer.json, BART's vocab.json + merges.txt, T5's
+     * spiece.model, Marian's source.spm + vocab.json */
     info.type = HF_SEQ2SEQ;
     snprintf(info.model_type, sizeof info.model_type, "%s", s->type);
-    if (!io_file_in(dir, "tokenizer.json", spm, sizeof spm) &&
-        (io_file_in(dir, "source.spm", spm, sizeof spm) || io_file_in(dir, "spiece.model", spm, sizeof spm))) {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: this %s tokenizer needs SentencePiece support, which attnviz does not "
-                  "have yet (a tokenizer.json beside it would be read)", spm, s->type);
-        goto fail;
-    }
     if (!(m->tokenizer = hf_load_tokenizer(&info, dir, err))) goto fail;
     if (tokenizer_vocab_size(m->tokenizer) > k.vocab) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: %d entries, but config.json's vocab_size is %d (the rows of the "

@@ -564,7 +564,7 @@ variant("config_activation", "bart", {"config.json": cfg_with(BART_CFG, activati
 variant("marian_spm_only", "bart",
         {"config.json": cfg_with(BART_CFG, model_type="marian"), "source.spm": b"\n\x05hello", "target.spm":
          b"\n\x05hello", "vocab.json": BASES["bart"]["vocab.json"]}, ".", "source.spm",
-        "needs SentencePiece support", "a Marian directory with SentencePiece files and no tokenizer.json")
+        "not a SentencePiece model", "a Marian directory whose source.spm is not a SentencePiece model")
 variant("config_decoder_vocab", "bart",
         {"config.json": cfg_with(BART_CFG, model_type="marian", decoder_vocab_size=100)}, ".", "config.json",
         '"decoder_vocab_size" 100 differs from "vocab_size" 265', "Marian with a separate target vocabulary")
@@ -581,7 +581,7 @@ variant("gated_without_wi_0", "t5", {"config.json": cfg_with(T5_CFG, feed_forwar
 variant("config_ff_proj", "t5", {"config.json": cfg_with(T5_CFG, feed_forward_proj="gated-swiglu")}, ".",
         "config.json", '"feed_forward_proj": "swiglu" is not supported', "a feed-forward kind T5 does not have")
 variant("spiece_only", "t5", {"tokenizer.json": None, "spiece.model": b"\n\x05hello"}, ".", "spiece.model",
-        "needs SentencePiece support", "a T5 directory with spiece.model and no tokenizer.json")
+        "not a SentencePiece model", "a T5 directory whose spiece.model (no tokenizer.json) is not a SentencePiece model")
 variant("nan_f32_wi", "t5", t5_st(**{"encoder.block.0.layer.1.DenseReluDense.wi.weight":
                                      (np.full((8, 8), np.nan, dtype=np.float32), "F32")}), ".", "model.safetensors",
         "NaN", "NaN weights in the encoder's wi")
