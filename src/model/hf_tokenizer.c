@@ -68,7 +68,8 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     json_doc *doc = NULL;
     attn_tokenizer *tk = NULL;
     int lower = 1, bad = 0, bert = info->type == HF_BERT || info->type == HF_DISTILBERT;
-    int encoder = bert || info->type == HF_ROBERTA;
+    int encoder = bert || info->type == HF_ROBERTA ||
+                  (info->type == HF_SEQ2SEQ && strcmp(info->model_type, "bart") == 0); /* <s> X </s> */
     cfg[0] = '\0';
     if (io_file_in(dir, "tokenizer_config.json", cfg, sizeof cfg)) {
         if (!(tc = json_load(cfg, &doc, err))) return NULL;
