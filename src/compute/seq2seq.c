@@ -31,26 +31,7 @@ int s2s_max_target(const attn_model *m)
     return s->dec.pos ? s->n_pos - s->pos_offset : 1 << 20;
 }
 
-/* The buffers of one stack's pass over n rows (n_mem encoder rows). */
-typedef struct {
-    float *all[16];
-    int n_all;
-} buffers;
-
-static float *take(buffers *b, size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    b->all[b->n_all++] = p;
-    return p;
-}
-
-static void buffers_free(buffers *b)
-{
-    for (int i = 0; i < b->n_all; i++) free(b->all[i]);
-    b->n_all = 0;
-}
-
-static int buffers_init(buffers *b, stack_run *s, const attn_model *m, const attn_config *c, int n, int n_mem,
+static int buffers_init(stack_bufs *b, stack_run *s, const attn_model *m, const attn_config *c, int n, int n_mem,
                         attn_error *err)
 {
     const size_t r = (size_t)n, d = (size_t)c->d_model, qw = (size_t)c->n_heads * (size_t)c->d_head;
@@ -58,26 +39,22 @@ static int buffers_init(buffers *b, stack_run *s, const attn_model *m, const att
     memset(b, 0, sizeof *b);
     *s = (stack_run){.m = m, .c = c, .qw = (int)qw, .kw = (int)qw, .err = err, .n = n, .n_k = n, .full = 1,
                      .n_mem = n_mem};
-    s->x = take(b, r * d);        /* [n, d] */
-    s->h = take(b, r * d);        /* [n, d] */
-    s->out = take(b, r * d);      /* [n, d] */
-    s->q = take(b, r * qw);       /* [n, qw] */
-    s->k = take(b, r * qw);       /* [n, qw] */
-    s->v = take(b, r * qw);       /* [n, qw] */
-    s->ctx = take(b, r * qw);     /* [n, qw] */
-    s->ff = take(b, r * f);       /* [n, d_ff] or [n, 2 d_ff] */
-    s->att = take(b, r * nk);     /* [n, max(n, n_mem)] */
-    s->kc = take(b, r * qw);      /* [n, qw] */
-    s->vc = take(b, r * qw);      /* [n, qw] */
-    s->ck = take(b, (size_t)n_mem * qw); /* [n_mem, qw] */
-    s->cv = take(b, (size_t)n_mem * qw); /* [n_mem, qw] */
-    float *bias = m->s2s->family == S2S_T5 ? take(b, (size_t)c->n_heads * r * r) : NULL; /* [H][n, n] */
+    s->x = stack_take(b, r * d);        /* [n, d] */
+    s->h = stack_take(b, r * d);        /* [n, d] */
+    s->out = stack_take(b, r * d);      /* [n, d] */
+    s->q = stack_take(b, r * qw);       /* [n, qw] */
+    s->k = stack_take(b, r * qw);       /* [n, qw] */
+    s->v = stack_take(b, r * qw);       /* [n, qw] */
+    s->ctx = stack_take(b, r * qw);     /* [n, qw] */
+    s->ff = stack_take(b, r * f);       /* [n, d_ff] or [n, 2 d_ff] */
+    s->att = stack_take(b, r * nk);     /* [n, max(n, n_mem)] */
+    s->kc = stack_take(b, r * qw);      /* [n, qw] */
+    s->vc = stack_take(b, r * qw);      /* [n, qw] */
+    s->ck = stack_take(b, (size_t)n_mem * qw); /* [n_mem, qw] */
+    s->cv = stack_take(b, (size_t)n_mem * qw); /* [n_mem, qw] */
+    float *bias = m->s2s->family == S2S_T5 ? stack_take(b, (size_t)c->n_heads * r * r) : NULL; /* [H][n, n] */
     s->bias = bias;
-    for (int i = 0; i < b->n_all; i++)
-        if (!b->all[i]) {
-            buffers_free(b);
-            return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory: %d x %d tokens", n, n_mem);
-        }
+    if (!stack_bufs_ok(b)) return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory: %d x %d tokens", n, n_mem);
     return 0;
 }
 
@@ -162,7 +139,7 @@ static int encode(float **mem, const attn_model *m, const int *src, int n, stack
 {
     const attn_s2s_stack *st = &m->s2s->enc;
     stack_run s;
-    buffers b;
+    stack_bufs b;
     *mem = NULL;
     if (buffers_init(&b, &s, m, &st->cfg, n, 1, err)) return -1;
     if (keep) s.keep = keep->keep, s.keep_ctx = keep->keep_ctx, s.trace = keep->trace;
@@ -173,7 +150,7 @@ static int encode(float **mem, const attn_model *m, const int *src, int n, stack
         for (int i = 0; i < b.n_all; i++)
             if (b.all[i] == s.x) b.all[i] = NULL;
     }
-    buffers_free(&b);
+    stack_bufs_free(&b);
     return rc;
 }
 
@@ -223,7 +200,7 @@ int s2s_forward(attn_result *res, const attn_model *m, const attn_tokens *src, c
     if (rc == 0) rc = encode(&mem, m, sid, src->n, part == PART_ENCODER ? &kr : NULL, err);
     if (rc == 0 && part != PART_ENCODER) {
         stack_run s;
-        buffers b;
+        stack_bufs b;
         rc = buffers_init(&b, &s, m, &st->cfg, tgt->n, src->n, err);
         if (rc == 0) {
             s.mem = mem;
@@ -231,7 +208,7 @@ int s2s_forward(attn_result *res, const attn_model *m, const attn_tokens *src, c
             s.cross_kept = part == PART_CROSS;
             rc = embed(s.x, m, st, tid, tgt->n, err);
             if (rc == 0) rc = run_stack(&s, m, st, 1, last, 0);
-            buffers_free(&b);
+            stack_bufs_free(&b);
         }
     }
     free(mem);
@@ -268,7 +245,7 @@ static int gen_step(void *ctx, const int *ids, int n, float *logits, attn_error 
     memcpy(g->ids + g->n, ids, (size_t)n * sizeof *ids);
     g->n += n;
     stack_run s;
-    buffers b;
+    stack_bufs b;
     if (buffers_init(&b, &s, m, &st->cfg, g->n, g->n_src, err)) return -1;
     s.mem = g->mem;
     int rc = embed(s.x, m, st, g->ids, g->n, err);
@@ -282,7 +259,7 @@ static int gen_step(void *ctx, const int *ids, int n, float *logits, attn_error 
         if (linear_forward(logits, x, &S->lm_head, 1, d, V))
             rc = attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory (the language-model head)");
     }
-    buffers_free(&b);
+    stack_bufs_free(&b);
     if (rc) return -1;
     if (S->logits_bias)
         for (int i = 0; i < V; i++) logits[i] += S->logits_bias[i];

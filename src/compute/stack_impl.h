@@ -46,6 +46,22 @@ typedef struct {
     int cross_kept;        /* 1: keep and trace serve block_cross_attention, not block_attention */
 } stack_run;
 
+/* ---- a pass's buffers (stack_bufs.c) ---- */
+
+/* Up to 16 buffers, each malloc'd by stack_take, all freed by
+ * stack_bufs_free (which leaves b empty, ready for reuse). */
+typedef struct {
+    float *all[16];
+    int n_all;
+} stack_bufs;
+
+/* n floats (at least 1), recorded in b; NULL when out of memory, which
+ * stack_bufs_ok tells once every buffer is taken. */
+float *stack_take(stack_bufs *b, size_t n);
+/* 1 if every buffer taken was allocated; otherwise frees them all and returns 0. */
+int stack_bufs_ok(stack_bufs *b);
+void stack_bufs_free(stack_bufs *b);
+
 /* ---- blocks (block.c) ---- */
 
 /* out[n, d] = the model's norm (LayerNorm or RMSNorm) of in, gain w, bias b. */
