@@ -11,14 +11,10 @@
 #   FUZZ_NICE=19 nohup tests/fuzz/campaign.sh 10000000 >/dev/null 2>&1 &
 set -u
 cd "$(dirname "$0")/../.."
+. tests/fuzz/harnesses.sh
 target=$1
 shift
-if [ $# -gt 0 ]; then
-    names=("$@")
-else
-    names=()
-    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
-fi
+harness_names "$@"
 chunk=${FUZZ_SECONDS:-1800}
 log=build/fuzz/campaign.log
 mkdir -p build/fuzz

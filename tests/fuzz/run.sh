@@ -25,17 +25,9 @@ cd "$(dirname "$0")/../.."
 . tests/fuzz/harnesses.sh
 secs=${FUZZ_SECONDS:-120}
 bin_dir=${FUZZ_BIN_DIR:-build-fuzz/fuzz}
-if [ $# -gt 0 ]; then
-    names=("$@")
-else
-    names=()
-    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
-fi
+harness_names "$@"
 mkdir -p build/fuzz/corpus build/fuzz/findings build/fuzz/logs
-# the harnesses' files on tmpfs when there is one: twice the speed of a disk
-base=${TMPDIR:-/tmp}
-[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-tmp=$(mktemp -d "$base/attnviz-fuzz.XXXXXX") || exit 1
+harness_tmp attnviz-fuzz || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export ATTNVIZ_FUZZ_TMP=$tmp
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
