@@ -1,97 +1,26 @@
 /* linalg.c — see linalg.h. */
 #include "compute/linalg.h"
 
+#include "compute/gemm_fixed.h"
+#include "compute/parallel.h"
+
 #include <cblas.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-/* Products up to this many multiply-adds run in plain C with a fixed
- * summation order (ISO C mode keeps the compiler from fusing multiply-adds),
- * so that small inputs, the example sentence among them, give the same bytes
- * on every CPU; OpenBLAS picks its kernel by CPU and rounds differently. */
+/* Products up to this many multiply-adds run in the fixed-order product
+ * (gemm_fixed.h), so that small inputs, the example sentence among them,
+ * give the same bytes on every CPU; from PAR_FIXED on, split by columns
+ * across the threads (the same bits: each column is computed alone). */
 #define SMALL_PRODUCT (1 << 20)
+#define PAR_FIXED (1 << 17)
 
 static int small(int m, int n, int k)
 {
     return (double)m * n * k <= SMALL_PRODUCT;
-}
-
-/* y[n] += x · b[n]: the inner step of gemm_c. A multiply, then an add,
- * per element (no fused multiply-add: ISO C mode does not contract, and the
- * AVX2 path uses separate instructions), so both paths give the same bits. */
-static void axpy_c(float *restrict y, float x, const float *restrict b, int n)
-{
-    for (int j = 0; j < n; j++) y[j] += x * b[j];
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-__attribute__((target("avx2"))) static void axpy_avx2(float *restrict y, float x, const float *restrict b, int n)
-{
-    const __m256 vx = _mm256_set1_ps(x);
-    int j = 0;
-    for (; j + 8 <= n; j += 8)
-        _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_loadu_ps(y + j), _mm256_mul_ps(vx, _mm256_loadu_ps(b + j))));
-    for (; j < n; j++) y[j] += x * b[j];
-}
-
-static void axpy(float *restrict y, float x, const float *restrict b, int n)
-{
-    static int have_avx2 = -1;
-    if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2");
-    if (have_avx2) axpy_avx2(y, x, b, n);
-    else axpy_c(y, x, b, n);
-}
-#else
-#define axpy axpy_c
-#endif
-
-/* c[i, j] = alpha · Σ_p a[i, p] · b(p, j) (+ bias[j]), b(p, j) = b[j, p] when
- * bt, else b[p, j]; p in increasing order, each sum starting from 0 in
- * c[i, j] itself. Blocked so the compiler can vectorise across j: for a
- * block of JB columns, PB rows of b at a time (copied transposed into blk
- * when bt) are added into every row of c. Each c[i, j] sees exactly the
- * operations of the plain triple loop, in the same order, so the bits do
- * not depend on the blocking or on the vector width. */
-enum { GEMM_JB = 128, GEMM_PB = 64 };
-
-static void gemm_c(float *c, int ldc, const float *a, int lda, const float *b, int ldb, int bt,
-                   int m, int n, int k, float alpha, const float *bias)
-{
-    float blk[GEMM_PB * GEMM_JB]; /* [pn, jn] rows p0.. of b's columns j0.. */
-    for (int j0 = 0; j0 < n; j0 += GEMM_JB) {
-        const int jn = n - j0 < GEMM_JB ? n - j0 : GEMM_JB;
-        for (int i = 0; i < m; i++) memset(c + (size_t)i * (size_t)ldc + (size_t)j0, 0, (size_t)jn * sizeof *c);
-        for (int p0 = 0; p0 < k; p0 += GEMM_PB) {
-            const int pn = k - p0 < GEMM_PB ? k - p0 : GEMM_PB;
-            const float *B = b + (size_t)p0 * (size_t)ldb + (size_t)j0; /* b[p0.., j0..] */
-            size_t ldB = (size_t)ldb;
-            if (bt) {
-                const float *src = b + (size_t)j0 * (size_t)ldb + (size_t)p0; /* b[j0.., p0..] */
-                for (int jj = 0; jj < jn; jj++)
-                    for (int pp = 0; pp < pn; pp++) blk[pp * jn + jj] = src[(size_t)jj * (size_t)ldb + (size_t)pp];
-                B = blk;
-                ldB = (size_t)jn;
-            }
-            for (int i = 0; i < m; i++) {
-                float *ci = c + (size_t)i * (size_t)ldc + (size_t)j0;     /* [jn] */
-                const float *ai = a + (size_t)i * (size_t)lda + (size_t)p0; /* [pn] */
-                for (int pp = 0; pp < pn; pp++) axpy(ci, ai[pp], B + (size_t)pp * ldB, jn);
-            }
-        }
-        for (int i = 0; i < m; i++) {
-            float *ci = c + (size_t)i * (size_t)ldc + (size_t)j0;
-            for (int jj = 0; jj < jn; jj++) {
-                float s = ci[jj] * alpha;
-                ci[jj] = bias ? bias[j0 + jj] + s : s;
-            }
-        }
-    }
 }
 
 /* ---- linear layers ---- */
@@ -105,7 +34,8 @@ typedef struct {
     const float *in;        /* [n, d_in] */
     const attn_linear *lin;
     int n, d_in, d_out;
-    int small;              /* the fixed-order C product */
+    int small;              /* the fixed-order product */
+    int chunk;              /* columns converted at a time (16-bit weights) */
     atomic_int failed;      /* a conversion buffer could not be allocated */
 } linear_job;
 
@@ -131,7 +61,7 @@ static void block_product(const linear_job *j, int c0, int c1, const float *blk,
     const int nc = c1 - c0;
     float *out = j->out + c0;
     if (j->small) {
-        gemm_c(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
+        gemm_fixed(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
         return;
     }
     if (l->b)
@@ -162,6 +92,7 @@ static float dot_half_c(const uint16_t *w, const float *x, int n, half_kind kind
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 __attribute__((target("avx2,f16c"))) static float dot_half_avx2(const uint16_t *w, const float *x, int n,
                                                                 half_kind kind)
 {
@@ -218,11 +149,7 @@ static void linear_cols(void *ctx, int c0, int c1)
         dot_cols(j, c0, c1);
         return;
     }
-    /* blocks of about 4 MiB of floats: BLAS packs the input again for every
-     * block, so a block must be large against it */
-    int R = (1 << 20) / (j->d_in > 0 ? j->d_in : 1);
-    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
-    if (R > c1 - c0) R = c1 - c0;
+    int R = j->chunk < c1 - c0 ? j->chunk : c1 - c0;
     float *blk = malloc((size_t)R * (size_t)j->d_in * sizeof *blk); /* [R, d_in] or [d_in, R] */
     if (!blk) {
         atomic_store(&j->failed, 1);
@@ -245,21 +172,42 @@ static void linear_cols(void *ctx, int c0, int c1)
     free(blk);
 }
 
+/* How a product is split: chunks of output columns (or input rows) that
+ * are each one call of the product, whatever the number of threads, so the
+ * results do not depend on it. Float weights: FLOAT_CHUNK columns or rows;
+ * small products: COL_UNIT columns (gemm_fixed computes each column alone);
+ * 16-bit weights: about 4 MiB of converted floats (BLAS packs the input
+ * again for every chunk, so a chunk must be large against it), at least 4
+ * chunks when the matrix has the columns. */
+enum { FLOAT_CHUNK = 128, COL_UNIT = 16 };
+
+static int half_chunk(int d_in, int d_out)
+{
+    int R = (1 << 20) / (d_in > 0 ? d_in : 1);
+    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
+    const int quarter = ((d_out + 3) / 4 + COL_UNIT - 1) / COL_UNIT * COL_UNIT;
+    return R < quarter ? R : quarter < COL_UNIT ? COL_UNIT : quarter;
+}
+
 int linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out)
 {
     linear_job job = {.out = out, .in = in, .lin = lin, .n = n, .d_in = d_in, .d_out = d_out,
                       .small = small(n, d_out, d_in)};
     atomic_init(&job.failed, 0);
-    if (job.small && !lin->half) {
-        gemm_c(out, d_out, in, d_in, lin->w, lin->ld, !lin->in_out, n, d_out, d_in, 1.0f, lin->b);
-        return 0;
-    }
-    if (job.small) /* serially, one block after another: the same bits as one product */
-        linear_cols(&job, 0, d_out);
-    else if (lin->half || n <= FEW_ROWS)
+    job.chunk = lin->half ? half_chunk(d_in, d_out) : d_out;
+    if (job.small) {
+        job.chunk = d_out;
+        if ((double)n * d_out * d_in < PAR_FIXED) linear_cols(&job, 0, d_out);
+        else parallel_chunks(d_out, COL_UNIT, 2, linear_cols, &job);
+    } else if (lin->half && !lin->in_out && n <= FEW_ROWS) { /* dot products, column by column */
         parallel_rows(d_out, 64, linear_cols, &job);
-    else
-        parallel_rows(n, 64, linear_rows, &job);
+    } else if (lin->half) {
+        parallel_chunks(d_out, job.chunk, 2, linear_cols, &job);
+    } else if (n < d_out) { /* each thread packs only its part of W; the input, the smaller, is read by all */
+        parallel_chunks(d_out, FLOAT_CHUNK, 2, linear_cols, &job);
+    } else { /* by input rows: W is the smaller matrix */
+        parallel_chunks(n, FLOAT_CHUNK, 2, linear_rows, &job);
+    }
     return atomic_load(&job.failed) ? -1 : 0;
 }
 
@@ -323,7 +271,7 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
                int m, int n, int k, float alpha)
 {
     if (small(m, n, k)) {
-        gemm_c(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
+        gemm_fixed(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
         return;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0f,
@@ -334,64 +282,9 @@ void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int l
                int m, int n, int k)
 {
     if (small(m, n, k)) {
-        gemm_c(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
+        gemm_fixed(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
         return;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
                 c, ldc);
-}
-
-/* pthread entry: runs one block (struct block in parallel_rows). */
-static void *run_block(void *arg)
-{
-    struct {
-        void (*fn)(void *, int, int);
-        void *ctx;
-        int r0, r1;
-    } *b = arg;
-    b->fn(b->ctx, b->r0, b->r1);
-    return NULL;
-}
-
-int linalg_threads(void)
-{
-    static int n = 0;
-    if (n == 0) {
-        const char *env = getenv("ATTNVIZ_THREADS");
-        long v = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-        n = v < 1 ? 1 : v > 64 ? 64 : (int)v;
-    }
-    return n;
-}
-
-void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx)
-{
-    enum { MAX_T = 64 };
-    static int blas_single = 0;
-    if (!blas_single) { /* BLAS runs inside our threads, never its own */
-        openblas_set_num_threads(1);
-        blas_single = 1;
-    }
-    int T = linalg_threads();
-    if (T > rows) T = rows;
-    if (T < 2 || rows < min_rows) {
-        if (rows > 0) fn(ctx, 0, rows);
-        return;
-    }
-    struct block {
-        void (*fn)(void *, int, int);
-        void *ctx;
-        int r0, r1;
-    } blocks[MAX_T];
-    pthread_t tid[MAX_T];
-    int started[MAX_T] = {0};
-    for (int t = 0; t < T; t++) {
-        blocks[t] = (struct block){fn, ctx, (int)((long)rows * t / T), (int)((long)rows * (t + 1) / T)};
-        if (t > 0) started[t] = pthread_create(&tid[t], NULL, run_block, &blocks[t]) == 0;
-    }
-    fn(ctx, blocks[0].r0, blocks[0].r1);
-    for (int t = 1; t < T; t++) {
-        if (started[t]) pthread_join(tid[t], NULL);
-        else fn(ctx, blocks[t].r0, blocks[t].r1);
-    }
 }
