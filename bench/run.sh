@@ -4,17 +4,20 @@
 #
 #   1. attention  bench/bench_attention.py: n = 16 … 4096, d_model 768, 12 heads,
 #                 attnviz vs torch.nn.MultiheadAttention on the same weights,
-#                 with the SGEMM ceiling of this machine (build/bench/sgemm,
-#                 built here from bench/sgemm.c) measured in the same run
+#                 with the SGEMM ceiling of this machine measured in the same
+#                 run the way attnviz computes (build/bench/sgemm, built here
+#                 from bench/sgemm.c: serial OpenBLAS in each of nproc threads
+#                 at once; one thread and torch.mm's threaded BLAS beside it)
 #   2. e2e        bench/bench_e2e.py: the example sentence, whole process,
 #                 attnviz ansi/csv/png vs bench/python_equivalent.py
 #   3. scale      n = 8192 one head to CSV under /usr/bin/time -v (peak RSS
 #                 against the n² floats + weights floor), CSV throughput at
 #                 n = 2048, all 12 heads, to a file and to /dev/null
-#   4. hf         bench/bench_hf.py: a BERT-base-sized random checkpoint in the
-#                 Hugging Face layout (12 layers, d 768, F32 safetensors) at
-#                 128 and 512 tokens, `attnviz -m DIR` vs the transformers
-#                 forward pass in PyTorch, peak RSS (anonymous vs file-backed)
+#   4. hf         bench/bench_hf.py: BERT-base and GPT-2-small-sized random
+#                 checkpoints in the Hugging Face layout (12 layers, d 768, F32
+#                 safetensors) at 128 and 512 tokens, `attnviz -m DIR` vs the
+#                 transformers forward pass in PyTorch, medians of interleaved
+#                 runs, % of the all-core SGEMM ceiling, peak RSS
 #   5. tokenizer  bench/bench_tokenizer.py: loading Qwen3's 11 MB tokenizer.json
 #                 and tokenizing a 10,000-token text, build/tokenizer_bench
 #                 (bench/tokenizer_bench.c) vs Hugging Face's tokenizers npm
@@ -29,7 +32,7 @@
 # go under $BENCH_TMP (default /tmp) and are removed at the end.
 # Knobs: BENCH_SIZES=16,256,1024,2048,4096  BENCH_REPS=7  BENCH_SCALE_N=8192
 #        BENCH_CSV_N=2048  BENCH_E2E_RUNS=200  BENCH_PY_RUNS=10
-#        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12
+#        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12  BENCH_HF_ARCHS=bert,gpt2
 #        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
 #        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
 #        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=2  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
@@ -61,6 +64,7 @@ PY_RUNS=${BENCH_PY_RUNS:-10}
 HF_SIZES=${BENCH_HF_SIZES:-128,512}
 HF_REPS=${BENCH_HF_REPS:-5}
 HF_LAYERS=${BENCH_HF_LAYERS:-12}
+HF_ARCHS=${BENCH_HF_ARCHS:-bert,gpt2}
 TOK=${BENCH_TOK:-qwen3}
 TOK_REPS=${BENCH_TOK_REPS:-5}
 LLAMA_SIZES=${BENCH_LLAMA_SIZES:-128,512}
@@ -168,7 +172,7 @@ main() {
     header
     echo "== build: build/bench/sgemm from bench/sgemm.c =="
     # shellcheck disable=SC2046
-    cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -o "$OUT/sgemm" bench/sgemm.c \
+    cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -pthread -o "$OUT/sgemm" bench/sgemm.c \
         $(pkg-config --cflags --libs openblas)
     echo
     local rc=0
@@ -180,7 +184,7 @@ main() {
     echo
     scale || rc=1
     csv_throughput || rc=1
-    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
+    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --archs "$HF_ARCHS" --sgemm "$OUT/sgemm" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
         --workdir "$BTMP" --json "$OUT/hf.json" || rc=1
     echo
     $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
