@@ -35,7 +35,7 @@
 #        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12  BENCH_HF_ARCHS=bert,gpt2
 #        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
 #        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
-#        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=2  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
+#        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=3  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
 # torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
@@ -68,7 +68,7 @@ HF_ARCHS=${BENCH_HF_ARCHS:-bert,gpt2}
 TOK=${BENCH_TOK:-qwen3}
 TOK_REPS=${BENCH_TOK_REPS:-5}
 LLAMA_SIZES=${BENCH_LLAMA_SIZES:-128,512}
-LLAMA_REPS=${BENCH_LLAMA_REPS:-2}
+LLAMA_REPS=${BENCH_LLAMA_REPS:-3}
 LLAMA_LAYERS=${BENCH_LLAMA_LAYERS:-22}
 LLAMA_GENERATE=${BENCH_LLAMA_GENERATE:-32}
 BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
@@ -190,7 +190,7 @@ main() {
     $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
         --load-reps "$TOK_REPS" --encode-reps $((4 * TOK_REPS)) --tmp "$BTMP" --json "$OUT/tokenizer.json" || rc=1
     echo
-    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
+    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
         --layers "$LLAMA_LAYERS" --generate "$LLAMA_GENERATE" --workdir "$OUT" --json "$OUT/llama.json" || rc=1
     echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"
