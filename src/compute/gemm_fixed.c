@@ -22,6 +22,20 @@ static void kernel_c(float tile[MR][NR], const float *const a[MR], const float *
 static int use_simd = 1;
 void gemm_fixed_use_simd(int on) { use_simd = on; }
 
+/* P[p][j] = b(p0 + p, j0 + j) for p < pn, j < NR (0 past column jn). */
+static void pack_c(float *P, const float *b, int ldb, int bt, int p0, int pn, int j0, int jn)
+{
+    if (jn < NR) memset(P, 0, (size_t)pn * NR * sizeof *P);
+    if (bt)
+        for (int j = 0; j < jn; j++) {
+            const float *src = b + (size_t)(j0 + j) * (size_t)ldb + (size_t)p0; /* b[j0 + j, p0..] */
+            for (int p = 0; p < pn; p++) P[p * NR + j] = src[p];
+        }
+    else
+        for (int p = 0; p < pn; p++)
+            memcpy(P + p * NR, b + (size_t)(p0 + p) * (size_t)ldb + (size_t)j0, (size_t)jn * sizeof *P);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 __attribute__((target("avx2"))) static void kernel_avx2(float tile[MR][NR], const float *const a[MR],
@@ -53,20 +67,64 @@ __attribute__((target("avx2"))) static void kernel_avx2(float tile[MR][NR], cons
     _mm256_storeu_ps(tile[3], c30), _mm256_storeu_ps(tile[3] + 8, c31);
 }
 
-static void (*kernel_of(void))(float[MR][NR], const float *const[MR], const float *, int)
+/* pack_c for bt with a full panel: 8 x 8 blocks transposed in registers. */
+__attribute__((target("avx2"))) static void pack_avx2(float *P, const float *b, int ldb, int bt, int p0, int pn,
+                                                      int j0, int jn)
+{
+    if (!bt || jn < NR) {
+        pack_c(P, b, ldb, bt, p0, pn, j0, jn);
+        return;
+    }
+    int p = 0;
+    for (; p + 8 <= pn; p += 8)
+        for (int jb = 0; jb < NR; jb += 8) {
+            __m256 r[8], t[8];
+            for (int j = 0; j < 8; j++)
+                r[j] = _mm256_loadu_ps(b + (size_t)(j0 + jb + j) * (size_t)ldb + (size_t)(p0 + p));
+            for (int j = 0; j < 8; j += 2) {
+                t[j] = _mm256_unpacklo_ps(r[j], r[j + 1]);
+                t[j + 1] = _mm256_unpackhi_ps(r[j], r[j + 1]);
+            }
+            for (int j = 0; j < 8; j += 4) {
+                r[j] = _mm256_shuffle_ps(t[j], t[j + 2], 0x44);
+                r[j + 1] = _mm256_shuffle_ps(t[j], t[j + 2], 0xEE);
+                r[j + 2] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0x44);
+                r[j + 3] = _mm256_shuffle_ps(t[j + 1], t[j + 3], 0xEE);
+            }
+            /* r[0..3]: columns 0, 1, 2, 3 of rows 0-3 | 4-7 in the low lanes,
+             * r[4..7] likewise for rows 4-7 */
+            for (int q = 0; q < 4; q++) {
+                _mm256_storeu_ps(P + (p + q) * NR + jb, _mm256_permute2f128_ps(r[q], r[q + 4], 0x20));
+                _mm256_storeu_ps(P + (p + q + 4) * NR + jb, _mm256_permute2f128_ps(r[q], r[q + 4], 0x31));
+            }
+        }
+    for (; p < pn; p++)
+        for (int j = 0; j < NR; j++) P[p * NR + j] = b[(size_t)(j0 + j) * (size_t)ldb + (size_t)(p0 + p)];
+}
+
+typedef void (*kernel_fn)(float[MR][NR], const float *const[MR], const float *, int);
+typedef void (*pack_fn)(float *, const float *, int, int, int, int, int, int);
+
+static int simd(void)
 {
     static int have_avx2 = -1;
     if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2");
-    return use_simd && have_avx2 ? kernel_avx2 : kernel_c;
+    return use_simd && have_avx2;
 }
+static kernel_fn kernel_of(void) { return simd() ? kernel_avx2 : kernel_c; }
+static pack_fn pack_of(void) { return simd() ? pack_avx2 : pack_c; }
 #else
-static void (*kernel_of(void))(float[MR][NR], const float *const[MR], const float *, int) { return kernel_c; }
+typedef void (*kernel_fn)(float[MR][NR], const float *const[MR], const float *, int);
+typedef void (*pack_fn)(float *, const float *, int, int, int, int, int, int);
+static kernel_fn kernel_of(void) { return kernel_c; }
+static pack_fn pack_of(void) { return pack_c; }
 #endif
 
 void gemm_fixed(float *c, int ldc, const float *a, int lda, const float *b, int ldb, int bt, int m, int n, int k,
                 float alpha, const float *bias)
 {
-    void (*kernel)(float[MR][NR], const float *const[MR], const float *, int) = kernel_of();
+    const kernel_fn kernel = kernel_of();
+    const pack_fn pack = pack_of();
     float P[KB * NR];     /* [pn, NR] b(p0 + p, j0 + j), zero past column n */
     float tile[MR][NR];   /* rows i0.. of c's columns j0.. */
     for (int j0 = 0; j0 < n; j0 += NR) {
@@ -75,19 +133,15 @@ void gemm_fixed(float *c, int ldc, const float *a, int lda, const float *b, int 
             for (int i = 0; i < m; i++) memset(c + (size_t)i * (size_t)ldc + (size_t)j0, 0, (size_t)jn * sizeof *c);
         for (int p0 = 0; p0 < k; p0 += KB) {
             const int pn = k - p0 < KB ? k - p0 : KB;
-            for (int p = 0; p < pn; p++)
-                for (int j = 0; j < NR; j++)
-                    P[p * NR + j] = j >= jn ? 0.0f
-                                  : bt ? b[(size_t)(j0 + j) * (size_t)ldb + (size_t)(p0 + p)]
-                                       : b[(size_t)(p0 + p) * (size_t)ldb + (size_t)(j0 + j)];
+            pack(P, b, ldb, bt, p0, pn, j0, jn);
             for (int i0 = 0; i0 < m; i0 += MR) {
                 const int mr = m - i0 < MR ? m - i0 : MR;
                 const float *rows[MR]; /* a's rows i0.. from column p0; missing rows repeat the first */
                 for (int r = 0; r < MR; r++) rows[r] = a + (size_t)(i0 + (r < mr ? r : 0)) * (size_t)lda + (size_t)p0;
-                for (int r = 0; r < MR; r++)
-                    for (int j = 0; j < NR; j++)
-                        tile[r][j] = p0 == 0 || r >= mr || j >= jn ? 0.0f
-                                   : c[(size_t)(i0 + r) * (size_t)ldc + (size_t)(j0 + j)];
+                memset(tile, 0, sizeof tile);
+                if (p0 > 0)
+                    for (int r = 0; r < mr; r++)
+                        memcpy(tile[r], c + (size_t)(i0 + r) * (size_t)ldc + (size_t)j0, (size_t)jn * sizeof *c);
                 kernel(tile, rows, P, pn);
                 for (int r = 0; r < mr; r++)
                     memcpy(c + (size_t)(i0 + r) * (size_t)ldc + (size_t)j0, tile[r], (size_t)jn * sizeof *c);
