@@ -195,6 +195,22 @@ static int expected(const loader *L, const hf_name_map *e)
     return 1;
 }
 
+/* Weights are checked finite at load (0), or left for model_check_weights()
+ * when the forward pass checks its activations (1). */
+#define DEFER_CHECK 0
+
+/* Notes tensor t as not checked finite (model.h: m->unchecked), or checks
+ * it now. */
+static int unchecked(loader *L, const st_tensor *t, attn_error *err)
+{
+    if (!DEFER_CHECK) return st_check_finite(t, err);
+    const void **u = realloc(L->m->unchecked, (size_t)(L->m->n_unchecked + 1) * sizeof *u);
+    if (!u) return attn_oom(err, t->name);
+    L->m->unchecked = u;
+    u[L->m->n_unchecked++] = t;
+    return 0;
+}
+
 /* Keeps a converted tensor alive as long as the model. */
 static int keep_buffer(loader *L, const float *data, const st_tensor *t, attn_error *err)
 {
@@ -243,7 +259,7 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const h
         /* 16-bit matrices stay in the mapped file (model.h, linalg.h) */
         const int half = t->dtype == ST_F16 ? HALF_F16 : HALF_BF16;
         const uint16_t *h = t->data;
-        if (st_check_finite(t, err)) return -1;
+        if (unchecked(L, t, err)) return -1;
         if (e->how == GATE_UP) { /* rows [0, d_ff) gate, [d_ff, 2 d_ff) up */
             int sh[2] = {rows / 2, cols};
             snprintf(name, sizeof name, "%sffn.up.weight", pre);
@@ -264,8 +280,8 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const h
     }
     const float *data;
     int owned = 0;
-    if (st_to_float(t, &data, &owned, err)) return -1;
-    if (owned && keep_buffer(L, data, t, err)) return -1;
+    if (st_to_float_unchecked(t, &data, &owned, err)) return -1;
+    if (owned ? keep_buffer(L, data, t, err) : unchecked(L, t, err)) return -1;
     if (e->how == QKV) { /* three [d, d] (or [d]) views, columns j·d.. of the fused [d, 3d] */
         const int d = c->d_model;
         for (int j = 0; j < 3; j++) {

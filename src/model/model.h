@@ -206,6 +206,9 @@ typedef struct {
     struct st_set *weights_file; /* mapped safetensors the views point into */
     float **bufs;            /* [n_bufs] converted (F16, BF16, unaligned) tensors the views point into */
     int n_bufs;
+    const void **unchecked;  /* [n_unchecked] the st_tensor (safetensors.h) of every view into
+                                weights_file whose values were not read at load (model_check_weights) */
+    int n_unchecked;
 
     /* bound by model_bind() */
     const float *tok_emb;    /* [n_emb, d_model] or NULL (hashed); 16-bit
@@ -296,5 +299,14 @@ int vocab_lookup(const attn_model *m, const char *word);
 /* Allocates an empty model (all zero, unk_id -1). */
 attn_model *model_new(attn_error *err);
 void model_free(attn_model *m);
+
+/* The weights a loader left unread (m->unchecked: the matrices of a
+ * Hugging Face checkpoint stay in the mapped file, and the forward pass
+ * touches only the pages it needs), scanned in load order for NaN and
+ * infinity: 0 when all are finite, or -1 with err naming the first bad
+ * element as loading would have ("FILE: tensor 'NAME' (F32): element 29 is
+ * NaN", ATTN_EXIT_INPUT). The forward pass calls it when its activations
+ * are not finite, so that the error names the cause. */
+int model_check_weights(const attn_model *m, attn_error *err);
 
 #endif
