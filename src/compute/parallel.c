@@ -1,6 +1,10 @@
 /* parallel.c — see parallel.h. One job at a time: the caller publishes it
- * under the lock with a new generation number, every worker runs its block
- * and counts down, the caller runs block 0 and waits for the count. */
+ * under the lock with a new generation number and wakes the workers; then
+ * the caller and every worker that wakes in time claim its units (blocks or
+ * chunks) one by one under the lock until none is left. The caller never
+ * waits for a worker that has not started: on a busy machine, where a
+ * woken worker may get no core for milliseconds, the caller simply runs
+ * every unit itself, and waits only for units a worker is running. */
 #include "compute/parallel.h"
 
 #include <cblas.h>
@@ -10,15 +14,20 @@
 
 enum { MAX_T = 64 };
 
+typedef struct {
+    void (*fn)(void *, int, int);
+    void *ctx;
+    int rows, size, units; /* unit u: rows [u·size, …) (chunks), or the u-th of units equal blocks (size 0) */
+} job;
+
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t go, done;
-    int started;          /* workers running (threads 1 .. started) */
-    unsigned long gen;    /* the job's number: a worker runs each once */
-    int pending;          /* blocks of the current job not finished */
-    void (*fn)(void *, int, int);
-    void *ctx;
-    int rows, T;          /* the job: rows split into T blocks */
+    int started;          /* workers running */
+    unsigned long gen;    /* the job's number */
+    job j;
+    int next;             /* the first unit not yet claimed */
+    int active;           /* units being run by workers */
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .go = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
 
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER; /* held by the thread whose job runs */
@@ -35,103 +44,90 @@ int linalg_threads(void)
     return n;
 }
 
-static void block_of(int rows, int T, int t, int *r0, int *r1)
+static void run_unit(const job *j, int u)
 {
-    *r0 = (int)((long)rows * t / T);
-    *r1 = (int)((long)rows * (t + 1) / T);
+    int r0, r1;
+    if (j->size > 0) {
+        r0 = u * j->size;
+        r1 = r0 + j->size < j->rows ? r0 + j->size : j->rows;
+    } else {
+        r0 = (int)((long)j->rows * u / j->units);
+        r1 = (int)((long)j->rows * (u + 1) / j->units);
+    }
+    if (r1 > r0) j->fn(j->ctx, r0, r1);
+}
+
+/* Claims and runs units of the current job until none is left (under
+ * pool.mu, released while a unit runs). */
+static void drain(int worker)
+{
+    while (pool.next < pool.j.units) {
+        const int u = pool.next++;
+        const job j = pool.j;
+        pool.active += worker;
+        pthread_mutex_unlock(&pool.mu);
+        run_unit(&j, u);
+        pthread_mutex_lock(&pool.mu);
+        pool.active -= worker;
+    }
 }
 
 static void *worker(void *arg)
 {
-    const int t = (int)(long)arg;
+    (void)arg;
     unsigned long seen = 0;
     in_worker = 1;
     pthread_mutex_lock(&pool.mu);
     for (;;) {
         while (pool.gen == seen) pthread_cond_wait(&pool.go, &pool.mu);
         seen = pool.gen;
-        if (t >= pool.T) continue; /* this job has fewer blocks than workers */
-        void (*fn)(void *, int, int) = pool.fn;
-        void *ctx = pool.ctx;
-        int r0, r1;
-        block_of(pool.rows, pool.T, t, &r0, &r1);
-        pthread_mutex_unlock(&pool.mu);
-        fn(ctx, r0, r1);
-        pthread_mutex_lock(&pool.mu);
-        if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+        drain(1);
+        if (pool.active == 0) pthread_cond_signal(&pool.done);
     }
     return NULL;
 }
 
-/* Starts workers up to T - 1 (under pool.mu); returns how many run. */
-static int start_workers(int T)
-{
-    while (pool.started < T - 1) {
-        pthread_t tid;
-        if (pthread_create(&tid, NULL, worker, (void *)(long)(pool.started + 1)) != 0) break;
-        pthread_detach(tid);
-        pool.started++;
-    }
-    return pool.started;
-}
-
-void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx)
+/* Runs units of fn across the pool, or serially. */
+static void run(job j, int min_units)
 {
     static int blas_single = 0;
     if (!blas_single) { /* BLAS runs inside our threads, never its own */
         openblas_set_num_threads(1);
         blas_single = 1;
     }
-    int T = linalg_threads();
-    if (T > rows) T = rows;
-    if (T < 2 || rows < min_rows || in_worker || pthread_mutex_trylock(&busy) != 0) {
-        if (rows > 0) fn(ctx, 0, rows);
+    const int T = linalg_threads();
+    if (T < 2 || j.units < 2 || j.units < min_units || in_worker || pthread_mutex_trylock(&busy) != 0) {
+        for (int u = 0; u < j.units; u++) run_unit(&j, u);
         return;
     }
     pthread_mutex_lock(&pool.mu);
-    int W = start_workers(T);
-    if (W < 1) {
-        pthread_mutex_unlock(&pool.mu);
-        pthread_mutex_unlock(&busy);
-        fn(ctx, 0, rows);
-        return;
+    while (pool.started < T - 1) {
+        pthread_t tid;
+        if (pthread_create(&tid, NULL, worker, NULL) != 0) break;
+        pthread_detach(tid);
+        pool.started++;
     }
-    if (T > W + 1) T = W + 1;
-    pool.fn = fn;
-    pool.ctx = ctx;
-    pool.rows = rows;
-    pool.T = T;
-    pool.pending = T - 1;
+    pool.j = j;
+    pool.next = 0;
+    pool.active = 0;
     pool.gen++;
-    pthread_cond_broadcast(&pool.go);
-    pthread_mutex_unlock(&pool.mu);
-    int r0, r1;
-    block_of(rows, T, 0, &r0, &r1);
-    fn(ctx, r0, r1);
-    pthread_mutex_lock(&pool.mu);
-    while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
+    if (pool.started > 0) pthread_cond_broadcast(&pool.go);
+    drain(0);
+    while (pool.active > 0) pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
     pthread_mutex_unlock(&busy);
 }
 
-typedef struct {
-    int rows, chunk;
-    void (*fn)(void *, int, int);
-    void *ctx;
-} chunk_job;
-
-static void run_chunks(void *ctx, int c0, int c1)
+void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx)
 {
-    const chunk_job *j = ctx;
-    for (int c = c0; c < c1; c++) {
-        const int r1 = (c + 1) * j->chunk < j->rows ? (c + 1) * j->chunk : j->rows;
-        j->fn(j->ctx, c * j->chunk, r1);
-    }
+    int T = linalg_threads();
+    if (T > rows) T = rows;
+    if (rows < min_rows) T = 1;
+    if (rows > 0) run((job){fn, ctx, rows, 0, T < 1 ? 1 : T}, 2);
 }
 
 void parallel_chunks(int rows, int chunk, int min_chunks, void (*fn)(void *ctx, int r0, int r1), void *ctx)
 {
     if (chunk < 1) chunk = 1;
-    chunk_job j = {rows, chunk, fn, ctx};
-    parallel_rows((int)(((long)rows + chunk - 1) / chunk), min_chunks, run_chunks, &j);
+    if (rows > 0) run((job){fn, ctx, rows, chunk, (int)(((long)rows + chunk - 1) / chunk)}, min_chunks);
 }

@@ -15,14 +15,16 @@
 int linalg_threads(void);
 
 /* Calls fn(ctx, r0, r1) on disjoint blocks [r0, r1) covering [0, rows), one
- * block per thread, the calling thread taking the first; serially when
- * rows < min_rows, with one thread, or when called from inside another
- * parallel_rows (from a worker, or while another thread's call runs). */
+ * block per thread, which the calling thread and the workers claim as they
+ * come (the caller never waits for a worker that has not started: on a
+ * busy machine it may run every block itself); serially when rows <
+ * min_rows, with one thread, or when called from inside another call here
+ * (from a worker, or while another thread's call runs). */
 void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx);
 
-/* Calls fn(ctx, r0, r1) for each chunk [i·chunk, min((i + 1)·chunk, rows))
- * in turn, runs of consecutive chunks spread across the threads as by
- * parallel_rows (over chunks, serially below min_chunks). The calls do not
+/* Calls fn(ctx, r0, r1) once for each chunk [i·chunk, min((i + 1)·chunk,
+ * rows)), the chunks claimed by the threads as in parallel_rows (serially
+ * below min_chunks). The calls do not
  * depend on the number of threads, so neither do the results: a product
  * split this way gives the same bits with 1 thread as with 64. */
 void parallel_chunks(int rows, int chunk, int min_chunks, void (*fn)(void *ctx, int r0, int r1), void *ctx);
