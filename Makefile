@@ -2,7 +2,9 @@
 #   make            build ./attnviz
 #   make demo       install missing Debian packages, build, run the example sentence
 #   make check      install test dependencies, run the whole test suite, then the
-#                   unit and bad-input tests again under ASan + UBSan
+#                   unit and bad-input tests again under ASan + UBSan, and replay
+#                   the fuzz corpora (tests/fuzz/) under them
+#   make fuzz       run every fuzz harness for FUZZ_SECONDS each (tests/fuzz/README.md)
 #   make bench      benchmarks against PyTorch (bench/)
 #   make train      retrain data/pretrained/ with scripts/train_demo.py (about 10 minutes)
 #   make train-dates  retrain data/dates/ (the seq2seq demo) with scripts/train_dates.py
@@ -58,7 +60,8 @@ BIN      ?= attnviz
 PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.txt tokenizer_config.json)
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
-.PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean
+.PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean \
+        fuzz fuzz-bins fuzz-replay
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -99,13 +102,51 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
+# Fuzzing (tests/fuzz/README.md): one harness per input path,
+# tests/fuzz/fuzz_NAME.c, linked either with libFuzzer (clang: make fuzz)
+# or with tests/fuzz/replay.c (any compiler: make check replays the corpora
+# with the sanitizer build).
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 120
+SANITIZE     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+
+# fuzz-bins also notes the source they were built from (git describe), which
+# run.sh writes into build/fuzz/campaign.tsv: the code each run fuzzed
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz-%)
+	@git describe --always --dirty >$(BUILD)/fuzz/commit 2>/dev/null || echo unknown >$(BUILD)/fuzz/commit
+
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%.o) $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o
+
+$(BUILD)/fuzz/%.o: tests/fuzz/%.c | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -Itests/fuzz -c -o $@ $<
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o $(LIB_OBJS)
+	@echo "  LD    $@"
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
+	@echo "  LD    $@"
+	@$(CC) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
+# coverage and findings per harness (tests/fuzz/run.sh).
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz OPT=-O1 \
+	    SANFLAGS="-fsanitize=fuzzer-no-link $(SANITIZE)" fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ)
+
 # The whole suite, then the sanitizer pass. Ends with "N passed, N failed".
 check: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build-san BIN=build-san/attnviz OPT=-O1 \
-	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	    SANFLAGS="$(SANITIZE)" all fuzz-replay
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests SAN_ATTNVIZ=build-san/attnviz \
-	    SAN_UNIT_DIR=build-san/tests tests/run.sh
+	    SAN_UNIT_DIR=build-san/tests SAN_FUZZ_DIR=build-san/fuzz tests/run.sh
 
 # Without the sanitizer pass and without installing anything.
 check-fast: all
@@ -139,6 +180,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/attnviz $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
 
 clean:
-	rm -rf build build-san attnviz
+	rm -rf build build-san build-fuzz attnviz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

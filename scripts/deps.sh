@@ -5,6 +5,8 @@
 #                           npm packages of tests/npm/package.json (npm ci into
 #                           build/npm/, again only when the lock file changed)
 #   scripts/deps.sh train   what scripts/train_demo.py and train_dates.py need (torch, WordNet's text)
+#   scripts/deps.sh fuzz    the build list plus clang and its libFuzzer runtime
+#                           (make fuzz; make check replays the corpora with gcc)
 # Needs root or sudo when something is missing; does nothing otherwise.
 set -eu
 
@@ -13,10 +15,12 @@ libfreetype-dev libfontconfig-dev fonts-dejavu-core libutf8proc-dev libpcre2-dev
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil librsvg2-bin
 mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra python3-sentencepiece sentencepiece chromium firefox-esr"
 train="python3 python3-torch python3-numpy wordnet-base"
+fuzz="clang libclang-rt-dev"
 
 want=$build
 [ "${1:-build}" = test ] && want="$build $test"
 [ "${1:-build}" = train ] && want="$train"
+[ "${1:-build}" = fuzz ] && want="$build $fuzz"
 
 missing=""
 for p in $want; do

@@ -7,7 +7,9 @@
 #   e2e:     tests/e2e/*.sh, with $ATTNVIZ the binary under test
 #   python:  tests/py/*.py under Debian's /usr/bin/python3 (torch, numpy, PIL)
 #   san:     when $SAN_ATTNVIZ is set, the unit tests in $SAN_UNIT_DIR and the
-#            e2e suites whose first 10 lines contain "san: yes", under ASan+UBSan
+#            e2e suites whose first 10 lines contain "san: yes", under ASan+UBSan;
+#            with $SAN_FUZZ_DIR too, each fuzz harness over its corpus
+#            (tests/fuzz/replay.sh)
 #
 # A suite prints one line per check: "PASS name", "FAIL name: why" or
 # "SKIP name: why". A suite that exits non-zero, or prints no PASS and no
@@ -72,6 +74,13 @@ if [ -n "${SAN_ATTNVIZ:-}" ]; then
             ATTNVIZ=$(readlink -f "$SAN_ATTNVIZ") run_suite "san/e2e/$(basename "$t" .sh)" bash "$t"
         fi
     done
+    # the fuzz harnesses over their corpora and regressions (tests/fuzz/replay.sh)
+    if [ -n "${SAN_FUZZ_DIR:-}" ]; then
+        for t in tests/fuzz/fuzz_*.c; do
+            n=${t#tests/fuzz/fuzz_}
+            run_suite "san/fuzz/${n%.c}" bash tests/fuzz/replay.sh "${n%.c}"
+        done
+    fi
 fi
 
 echo

@@ -21,7 +21,10 @@ typedef struct {
 } attn_error;
 
 /* Fills err (may be NULL) with code and a printf-style message; returns -1
- * so callers can write `return attn_fail(err, ATTN_EXIT_INPUT, "...")`. */
+ * so callers can write `return attn_fail(err, ATTN_EXIT_INPUT, "...")`.
+ * The message is escaped as textesc.h escapes untrusted text (control and
+ * bidi characters as \uXXXX, bytes that are not UTF-8 as \xHH), so it may
+ * quote input as it is; it allocates nothing. */
 int attn_fail(attn_error *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

@@ -37,23 +37,99 @@ int textesc_needed(const char *s)
     return 0;
 }
 
+/* The next character of s[0..len) (len >= 1) as it is written: its text
+ * goes to out (at most 6 bytes: a \uXXXX escape), the bytes of s it stands
+ * for to *used; returns the length of out. */
+static size_t esc_next(const char *s, size_t len, char out[8], size_t *used)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint32_t cp;
+    int n = utf8_decode(s, len, &cp);
+    *used = (size_t)n;
+    if (n == 1 && cp == 0xFFFD) { /* a byte that does not start valid UTF-8 */
+        unsigned char c = (unsigned char)*s;
+        memcpy(out, "\\x", 2);
+        out[2] = hex[c >> 4];
+        out[3] = hex[c & 15];
+        return 4;
+    }
+    if (textesc_unsafe(cp)) {
+        memcpy(out, "\\u", 2);
+        for (int i = 0; i < 4; i++) out[2 + i] = hex[cp >> (12 - 4 * i) & 15];
+        return 6;
+    }
+    memcpy(out, s, (size_t)n);
+    return (size_t)n;
+}
+
 void textesc_put(attn_buf *out, const char *s)
 {
-    while (*s) {
+    size_t len = strlen(s);
+    while (len) {
         size_t plain = 0; /* a run of printable ASCII, copied at once */
-        while ((unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7F) plain++;
+        while (plain < len && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7F) plain++;
         if (plain) {
             buf_put(out, s, plain);
             s += plain;
+            len -= plain;
             continue;
         }
-        uint32_t cp;
-        int bad, n = next_cp(s, &cp, &bad);
-        if (bad) buf_printf(out, "\\x%02X", (unsigned char)*s);
-        else if (textesc_unsafe(cp)) buf_printf(out, "\\u%04X", (unsigned)cp);
-        else buf_put(out, s, (size_t)n);
-        s += n;
+        char e[8];
+        size_t used, n = esc_next(s, len, e, &used);
+        buf_put(out, e, n);
+        s += used;
+        len -= used;
     }
+}
+
+size_t textesc_to(char *dst, size_t cap, const char *s)
+{
+    size_t o = 0, len = strlen(s);
+    if (cap == 0) return 0;
+    while (len) {
+        char e[8];
+        size_t used, n = esc_next(s, len, e, &used);
+        if (o + n >= cap) break;
+        memcpy(dst + o, e, n);
+        o += n;
+        s += used;
+        len -= used;
+    }
+    dst[o] = '\0';
+    return o;
+}
+
+void textesc_quote(char *dst, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+    if (cap < 8) {
+        if (cap) dst[0] = '\0';
+        return;
+    }
+    dst[o++] = '"';
+    while (len) {
+        char e[8];
+        size_t used, n;
+        if (*s == '"' || *s == '\\') {
+            e[0] = '\\';
+            e[1] = *s;
+            n = 2;
+            used = 1;
+        } else {
+            n = esc_next(s, len, e, &used);
+        }
+        if (o + n + 5 > cap) { /* room for this, '"' and '\0', or for "...\"" */
+            memcpy(dst + o, "...", 3);
+            o += 3;
+            break;
+        }
+        memcpy(dst + o, e, n);
+        o += n;
+        s += used;
+        len -= used;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
 }
 
 char *textesc_dup(const char *s)

@@ -21,6 +21,7 @@
 #ifndef ATTN_TEXTESC_H
 #define ATTN_TEXTESC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/buf.h"
@@ -36,6 +37,16 @@ void textesc_put(attn_buf *out, const char *s);
 
 /* s with the escapes above, as a new string. */
 char *textesc_dup(const char *s);
+
+/* s with the escapes above, into dst[cap] (cap >= 1), cut before the first
+ * character or escape that would not fit; always NUL-terminated. Returns
+ * the length written. Allocates nothing (attn_fail() uses it). */
+size_t textesc_to(char *dst, size_t cap, const char *s);
+
+/* s[0..len) (which may hold NUL bytes) for a message, in double quotes:
+ * the escapes above, and '"' and '\\' with a backslash before them; cut
+ * with "..." to fit dst[cap] (cap >= 8). */
+void textesc_quote(char *dst, size_t cap, const char *s, size_t len);
 
 /* Appends s with the escapes above, then '&', '<', '>' and '"' as the
  * character references &amp; &lt; &gt; &quot;: text or an attribute value

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/textesc.h"
 #include "cli/cli.h"
 #include "cli/run.h"
 #include "compute/stack.h"
@@ -52,12 +51,7 @@ int run_tokenize(const run_state *s, const options *o, const char *what, const c
         return prefix_error(err, what);
     int words = 0;
     for (int i = 0; i < t->n; i++) words += !t->tok[i].special;
-    if (words == 0) {
-        char *shown = textesc_dup(text);
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, shown ? shown : "");
-        free(shown);
-        return -1;
-    }
+    if (words == 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: no words in \"%s\"", what, text);
     return 0;
 }
 

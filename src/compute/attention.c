@@ -19,6 +19,7 @@
 #define HAVE_AVX2_PATH 1
 #endif
 
+#include "compute/finite.h"
 #include "compute/linalg.h"
 #include "compute/parallel.h"
 
@@ -34,10 +35,13 @@ static const float exp_poly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.33345190
                                   4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
 /* e^x for x <= 0 (softmax arguments after the max is subtracted); inputs
- * below -87.3 give 0. Same arithmetic as the AVX2 path, lane for lane. */
+ * below -87.3 give 0. Same arithmetic as the AVX2 path, lane for lane.
+ * Never undefined: NaN gives 0 and x > 0 is taken as 0, so n, converted to
+ * an integer below, is always in [-126, 0]. */
 static inline float exp_neg(float x)
 {
-    if (x < EXP_MIN) return 0.0f;
+    if (!(x >= EXP_MIN)) return 0.0f;
+    if (x > 0.0f) x = 0.0f;
     float n = floorf(x * EXP_LOG2E + 0.5f); /* round(x / ln 2) */
     float r = x - n * EXP_LN2_1;
     r = r - n * EXP_LN2_2;
@@ -184,6 +188,18 @@ __attribute__((target("avx512f"))) static void softmax_row_avx512(float *row, in
     for (j = n; j < cols; j++) row[j] = 0.0f;
 }
 
+/* The keys row r of softmax_masked_forward() keeps: [*lo, return value):
+ * causal masks those after its position, window those too far before. */
+static int kept_keys(int r, int cols, int row0, int causal, int window, int *lo)
+{
+    const long pos = (long)row0 + r;
+    int n = cols;
+    *lo = 0;
+    if (causal) n = pos + 1 < cols ? (int)(pos + 1) : cols;
+    if (window > 0 && pos - window + 1 > 0) *lo = pos - window + 1 < n ? (int)(pos - window + 1) : n;
+    return n;
+}
+
 void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, int window)
 {
 #ifdef HAVE_AVX2_PATH
@@ -194,10 +210,7 @@ void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, 
 #endif
     for (int r = 0; r < rows; r++) {
         float *row = x + (size_t)r * (size_t)cols; /* [cols] */
-        const long pos = (long)row0 + r;
-        int n = cols, lo = 0;
-        if (causal) n = pos + 1 < cols ? (int)(pos + 1) : cols;
-        if (window > 0 && pos - window + 1 > 0) lo = pos - window + 1 < n ? (int)(pos - window + 1) : n;
+        int lo, n = kept_keys(r, cols, row0, causal, window, &lo);
         for (int j = 0; j < lo; j++) row[j] = 0.0f;
         row += lo; /* the keys this query sees: [lo, n) */
 #ifdef HAVE_AVX2_PATH
@@ -217,6 +230,30 @@ void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, 
 void softmax_forward(float *x, int rows, int cols, int causal, int row0)
 {
     softmax_masked_forward(x, rows, cols, row0, causal, 0);
+}
+
+/* softmax_masked_forward(), except that a row whose scores (those the mask
+ * keeps) are not all finite becomes all NaN, for finite.h's check to find. */
+static void softmax_checked(float *att, int rows, int cols, int row0, int causal, int window)
+{
+    int bad = 0, lo, n;
+    for (int r = 0; r < rows && !bad; r++) {
+        n = kept_keys(r, cols, row0, causal, window, &lo);
+        bad = !finite_all(att + (size_t)r * (size_t)cols + lo, (size_t)(n - lo));
+    }
+    if (!bad) {
+        softmax_masked_forward(att, rows, cols, row0, causal, window);
+        return;
+    }
+    for (int r = 0; r < rows; r++) {
+        float *row = att + (size_t)r * (size_t)cols; /* [cols] */
+        n = kept_keys(r, cols, row0, causal, window, &lo);
+        if (finite_all(row + lo, (size_t)(n - lo))) {
+            softmax_masked_forward(row, 1, cols, row0 + r, causal, window);
+        } else {
+            for (int j = 0; j < cols; j++) row[j] = NAN;
+        }
+    }
 }
 
 /* One head's rows: the scores and softmax, or the values. */
@@ -241,7 +278,7 @@ static void scores_rows(void *ctx, int r0, int r1)
     if (j->o.softcap > 0.0f)
         for (size_t i = 0; i < (size_t)(r1 - r0) * (size_t)j->n_k; i++)
             att[i] = tanhf(att[i] / j->o.softcap) * j->o.softcap;
-    softmax_masked_forward(att, r1 - r0, j->n_k, j->o.q_pos0 + r0, j->o.causal, j->o.window);
+    softmax_checked(att, r1 - r0, j->n_k, j->o.q_pos0 + r0, j->o.causal, j->o.window);
 }
 
 static void values_rows(void *ctx, int r0, int r1)
@@ -291,5 +328,5 @@ void attention_additive_forward(float *att, const float *q, int ld_q, const floa
             att[(size_t)i * n_k + j] = s;
         }
     }
-    softmax_forward(att, n_q, n_k, causal, 0);
+    softmax_checked(att, n_q, n_k, 0, causal, 0);
 }

@@ -20,7 +20,10 @@ void softmax_masked_forward(float *x, int rows, int cols, int row0, int causal, 
 
 /* att[n_q, n_k] = softmax(scale · q_h · k_hᵀ) for one head, where q_h is the
  * d_head columns starting at q (row stride ld_q) and k_h likewise. scale is
- * 1/sqrt(d_head) for scaled_dot, 1 for dot. */
+ * 1/sqrt(d_head) for scaled_dot, 1 for dot. A row whose scores overflow
+ * (inf or NaN where the mask keeps them) comes out all NaN instead, for
+ * finite_scores() (finite.h) to report; so does one of the additive score
+ * below. */
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal);

@@ -7,12 +7,15 @@
  * head h its key/value head h / (n_heads / n_kv_heads) (grouped-query and
  * multi-query attention): scores q·k · scaling, soft-capping, the causal and
  * sliding-window masks, softmax, the weighted values, the output projection.
+ * Scores that overflow float32 (and, for --explain, values) are an error
+ * (finite.h); the runner checks the embeddings and each layer's output.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compute/attention.h"
+#include "compute/finite.h"
 #include "compute/linalg.h"
 #include "compute/norm.h"
 #include "compute/rope.h"
@@ -129,11 +132,15 @@ int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, 
     if (project(s, L, in, &o)) return -1;
     position(s, L, &o);
     cache(s, &o);
+    if (s->trace && finite_layer(s->vc + (size_t)s->pos0 * (size_t)s->kw, (size_t)s->n * (size_t)s->kw, s->layer,
+                                 "values", s->m->source, s->err))
+        return -1;
     attn_score_opts so = {.scale = score_scale(c), .softcap = (float)c->attn_softcap, .causal = c->causal,
                           .window = s->m->window ? s->m->window[s->layer] : 0, .q_pos0 = s->pos0};
     for (int h = 0; h < H; h++) {
         const float *kh = s->kc + (size_t)(h / group) * (size_t)dh, *vh = s->vc + (size_t)(h / group) * (size_t)dh;
         attention_scores_forward(s->att, o.q + (size_t)h * o.step_q, o.ld_q, kh, s->kw, s->n, s->n_k, dh, &so);
+        if (finite_scores(s->att, s->n, s->n_k, s->layer, h, s->m->source, s->err)) return -1;
         if (s->keep && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
         if (s->full) attention_values_forward(s->ctx + (size_t)h * dh, s->qw, s->att, vh, s->kw, s->n, s->n_k, dh);
     }

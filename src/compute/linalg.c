@@ -125,9 +125,7 @@ static void dot_cols(const linear_job *j, int c0, int c1)
     const half_kind kind = (half_kind)l->half;
     float (*dot)(const uint16_t *, const float *, int, half_kind) = dot_half_c;
 #if defined(__x86_64__) && defined(__GNUC__)
-    static int have = -1;
-    if (have < 0) have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
-    if (have) dot = dot_half_avx2;
+    if (half_have_avx2_f16c()) dot = dot_half_avx2;
 #endif
     for (int c = c0; c < c1; c++) {
         const uint16_t *w = (const uint16_t *)(const void *)l->w + (size_t)c * (size_t)l->ld; /* [d_in] */

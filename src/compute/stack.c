@@ -1,6 +1,9 @@
 /* stack.c — the runner of the layer stacks (stack.h): buffers, embeddings,
  * rotary tables, the loop over layers with each architecture's layer
- * function, the result, and sessions with a KV cache for generation. */
+ * function, the result, and sessions with a KV cache for generation.
+ * Non-finite arithmetic is an error (finite.h): the embeddings, every layer
+ * run in full and the language-model head's logits are checked here, the
+ * scores of every head in block.c. */
 #include "compute/stack.h"
 
 #include <math.h>
@@ -8,6 +11,7 @@
 #include <string.h>
 
 #include "compute/embed.h"
+#include "compute/finite.h"
 #include "compute/generate.h"
 #include "compute/linalg.h"
 #include "compute/norm.h"
@@ -116,6 +120,9 @@ static int run_layers(stack_run *s, buffers *b, int last, int all_full, int kv_l
         s->kc = b->kv + (kv_layers > 1 ? (size_t)l : 0) * 2 * kv;
         s->vc = s->kc + kv;
         if (fn(s, &s->m->layers[l])) return -1;
+        if (s->full && finite_layer(s->x, (size_t)s->n * (size_t)s->c->d_model, l, "activations", s->m->source,
+                                    s->err))
+            return -1;
     }
     return 0;
 }
@@ -162,6 +169,7 @@ int stack_forward(attn_result *res, const attn_model *m, const attn_tokens *t, c
         tr->softcap = c->attn_softcap;
     }
     if (rc == 0) rc = embed_forward(s.x, t, m, 0, err);
+    if (rc == 0) rc = finite_embeddings(s.x, (size_t)t->n * (size_t)c->d_model, m->source, err);
     if (rc == 0) {
         rope_tables(&b, c, 0, t->n, t->n);
         rc = run_layers(&s, &b, last, 0, 1, t->n);
@@ -242,7 +250,7 @@ int stack_session_step(void *session, const int *ids, int n, float *logits, attn
     s->n_k = ss->pos + n;
     int rc = embed_forward(s->x, &t, m, ss->pos, err);
     free(tok);
-    if (rc) return -1;
+    if (rc || finite_embeddings(s->x, (size_t)n * (size_t)c->d_model, m->source, err)) return -1;
     if (ss->pos + n > ss->seq) ss->seq = ss->pos + n;
     rope_tables(&ss->b, c, ss->pos, n, ss->seq);
     if (run_layers(s, &ss->b, c->n_layers - 1, 1, c->n_layers, ss->cap)) return -1;
@@ -257,7 +265,7 @@ int stack_session_step(void *session, const int *ids, int n, float *logits, attn
     if (c->final_softcap > 0.0)
         for (int i = 0; i < m->n_emb; i++)
             logits[i] = tanhf(logits[i] / (float)c->final_softcap) * (float)c->final_softcap;
-    return 0;
+    return finite_logits(logits, (size_t)m->n_emb, m->source, err);
 }
 
 int stack_generate(const attn_model *m, const int *prompt, int n_prompt, int max_new, int *out, int *n_out,

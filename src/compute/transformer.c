@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compute/attention.h"
+#include "compute/finite.h"
 #include "compute/linalg.h"
 #include "compute/norm.h"
 #include "compute/stack.h"
@@ -92,6 +93,10 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
     if (tr) tr->scale = c->score == SCORE_ADDITIVE ? 1.0 : scale;
     if ((rc = embed_forward(w.x, t, m, 0, err)) != 0) goto done;
     if (w.xs && (rc = embed_forward(w.xs, src, m, 0, err)) != 0) goto done;
+    /* non-finite arithmetic is an error (finite.h) */
+    if ((rc = finite_embeddings(w.x, qd, m->source, err)) != 0 ||
+        (w.xs && (rc = finite_embeddings(w.xs, kd, m->source, err)) != 0))
+        goto done;
     for (int l = 0; l <= last; l++) {
         const attn_layer_weights *L = &m->layers[l];
         if (c->layer_norm == LN_PRE) layernorm_forward(w.h, w.x, L->ln_w, L->ln_b, n_q, d, c->ln_eps);
@@ -105,9 +110,11 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
                                            n_q, n_k, dh, c->causal, w.add);
             else
                 attention_head_forward(w.att, qh, d, kh, d, n_q, n_k, dh, scale, c->causal);
+            if ((rc = finite_scores(w.att, n_q, n_k, l, h, m->source, err)) != 0) goto done;
             if ((rc = forward_keep(res, fo, l, h, w.att, err)) != 0) goto done;
             if (l < last) attention_values_forward(w.ctx + h * dh, d, w.att, w.v + h * dh, d, n_q, n_k, dh);
         }
+        if ((l < last || tr) && (rc = finite_layer(w.v, kd, l, "values", m->source, err)) != 0) goto done;
         if (l < last) {
             const float *out = w.ctx;
             if (c->projections) {
@@ -116,6 +123,7 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
             }
             for (size_t i = 0; i < qd; i++) w.x[i] += out[i];
             if (c->layer_norm == LN_POST) layernorm_forward(w.x, w.x, L->ln_w, L->ln_b, n_q, d, c->ln_eps);
+            if ((rc = finite_layer(w.x, qd, l, "activations", m->source, err)) != 0) goto done;
         }
     }
 done:

@@ -39,7 +39,18 @@ static size_t half_scan_c(const unsigned char *p, size_t i, size_t n, uint16_t e
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
+
+/* 1 if the CPU has F16C (CPUID leaf 1, ECX bit 29) and the OS saves the
+ * AVX registers. Read with cpuid.h, which gcc and clang both have: clang
+ * 14's __builtin_cpu_supports() does not know "f16c". */
+static int cpu_has_f16c(void)
+{
+    unsigned a, b, c, d;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
+
 /* 16 values at a time: a block with an inf or NaN is rescanned in C for the
  * first one (a checkpoint has none, so the fast loop runs to the end) */
 __attribute__((target("avx2"))) static size_t half_scan_avx2(const unsigned char *p, size_t n, uint16_t expmask)
@@ -68,6 +79,17 @@ __attribute__((target("avx2"))) static void bf16_avx2(float *f, const unsigned c
     }
 }
 #endif
+
+int half_have_avx2_f16c(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int have = -1;
+    if (have < 0) have = __builtin_cpu_supports("avx2") && cpu_has_f16c();
+    return have;
+#else
+    return 0;
+#endif
+}
 
 size_t half_scan(const void *src, size_t n, half_kind kind)
 {
@@ -100,7 +122,7 @@ void half_to_float(float *dst, const void *src, size_t n, half_kind kind)
     const unsigned char *p = src;
 #if defined(__x86_64__) && defined(__GNUC__)
     static int have_f16c = -1, have_avx2 = -1;
-    if (have_f16c < 0) have_f16c = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    if (have_f16c < 0) have_f16c = cpu_has_f16c();
     if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2");
     if (kind == HALF_F16 && have_f16c) {
         f16_f16c(dst, p, n);

@@ -22,4 +22,9 @@ void half_to_float(float *dst, const void *src, size_t n, half_kind kind);
 /* The index of the first inf or NaN among the n values at src, or n. */
 size_t half_scan(const void *src, size_t n, half_kind kind);
 
+/* 1 if the CPU has AVX2 and F16C (and the OS saves the AVX registers),
+ * else 0: the test of every F16C path (clang 14's __builtin_cpu_supports()
+ * does not know "f16c"; this reads CPUID, as gcc and clang both can). */
+int half_have_avx2_f16c(void);
+
 #endif

@@ -108,9 +108,9 @@ static const char *const no_buffers[] = {"embeddings.position_ids", "embeddings.
 static const char *const gpt2_buffers[] = {"attn.bias", "attn.masked_bias", NULL};
 
 static const hf_arch_names archs[] = {
-    [HF_BERT] = {"bert.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers},
-    [HF_ROBERTA] = {"roberta.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers},
-    [HF_DISTILBERT] = {"distilbert.", distil_spaces, "transformer.layer.", distil_global, distil_layer, no_buffers},
+    [HF_BERT] = {"bert.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers, NULL},
+    [HF_ROBERTA] = {"roberta.", bert_spaces, "encoder.layer.", bert_global, bert_layer, no_buffers, NULL},
+    [HF_DISTILBERT] = {"distilbert.", distil_spaces, "transformer.layer.", distil_global, distil_layer, no_buffers, NULL},
     [HF_GPT2] = {"transformer.", gpt2_spaces, "h.", gpt2_global, gpt2_layer, gpt2_buffers, "lm_head.weight"},
 };
 

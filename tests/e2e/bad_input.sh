@@ -52,7 +52,7 @@ for f in not_json empty truncated top_level_array version2 version_missing \
          inf_1e999 neg_inf nan_literal float32_overflow vocab_rows unknown_tensor \
          layer_out_of_range missing_tensor bias_wrong_length \
          learned_without_position lowercase_not_bool vocab_not_string \
-         duplicate_tensor; do
+         duplicate_tensor activations_overflow; do
     expect "model-$f" 2 "$(re "$BAD/$f.json")" -m "$BAD/$f.json" -f csv "a b"
 done
 expect model-learned-too-short 2 "" -m "$BAD/learned_short.json" -f csv "a b a"

@@ -87,7 +87,8 @@ fi
 
 # --generate: GPT-2 and Llama continue the text (the JSON marks the new
 # tokens, after the text's); models that are no language model, and options
-# that cannot go with it, are refused
+# that cannot go with it, and a model whose scores overflow float32 (its
+# prompt's pass fails: one line naming layer and head) are refused
 for m in gpt2 llama; do
     "$ATTNVIZ" -m "$HF/$m" --generate 3 -f json "the the" >"$TMP/gen-$m.json" 2>"$TMP/gen-$m.err" </dev/null
     rc=$?
@@ -112,6 +113,7 @@ refused_opts generate-bert "is not a language model" -m "$HF/bert" --generate 2
 refused_opts generate-zero "--generate" -m "$HF/llama" --generate 0
 refused_opts generate-words "not with --words" -m "$HF/llama" --generate 2 --words
 refused_opts generate-seeded "is not a language model" --seed 3 --generate 2
+refused_opts generate-overflow "layer 1 head 1: scores overflow float32" -m "$HF/llama_weights_1e30" --generate 2
 
 # ---- the refusal checks ------------------------------------------------------------
 

@@ -176,12 +176,11 @@ int tkj_char(const tkj *j, const cJSON *obj, const char *key, const char *path, 
     const char *s;
     char at[256]; /* [256] path.key */
     if (tkj_str(j, obj, key, path, def, &s) != 0) return -1;
+    tkj_at(at, sizeof at, path, key, 0);
+    if (!s) return tkj_fail(j, at, "missing (one character)"); /* required: no default */
     uint32_t cp;
     size_t n = strlen(s);
-    if (n == 0 || n > 4 || (size_t)utf8_next(s, &cp) != n) {
-        tkj_at(at, sizeof at, path, key, 0);
-        return tkj_fail(j, at, "expected one character, not %s", tkj_q(s));
-    }
+    if (n == 0 || n > 4 || (size_t)utf8_next(s, &cp) != n) return tkj_fail(j, at, "expected one character, not %s", tkj_q(s));
     memcpy(out, s, n + 1);
     return 0;
 }

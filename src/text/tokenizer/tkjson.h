@@ -60,7 +60,8 @@ int tkj_each(const tkj *j, const cJSON *node, const char *key, const char *path,
              void *ctx);
 /* obj[key] as a pattern: {"String": s} or {"Regex": r} (compiled). */
 int tkj_pattern(const tkj *j, const cJSON *obj, const char *key, const char *path, tk_pattern *out);
-/* A string of exactly one character (Metaspace's replacement, CharDelimiterSplit's delimiter). */
+/* A string of exactly one character (Metaspace's replacement, CharDelimiterSplit's delimiter);
+ * def when the key is absent, and an error when def is NULL (required). */
 int tkj_char(const tkj *j, const cJSON *obj, const char *key, const char *path, const char *def, char out[5]);
 
 /* The text of the value at keys[0].keys[1]... of the file's top-level

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/jsonutil.h"
+#include "base/textesc.h"
 #include "base/utf8.h"
 
 static uint32_t hash_bytes(const char *s, size_t len)
@@ -123,33 +124,7 @@ int sw_vocab_add(sw_vocab *v, const char *s, size_t len, int *dup, attn_error *e
 
 void sw_quote(char *dst, size_t cap, const char *s, size_t len)
 {
-    size_t o = 0, bad;
-    if (cap < 8) {
-        if (cap) dst[0] = '\0';
-        return;
-    }
-    dst[o++] = '"';
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-        if (n > 1 && (i + n > len || utf8_validate(s + i, n, &bad) != 0)) n = 0;
-        if (o + 10 >= cap) {
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (n == 0 || c < 0x20 || c == 0x7F)
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
-        else if (c == '"' || c == '\\')
-            o += (size_t)snprintf(dst + o, cap - o, "\\%c", c);
-        else {
-            memcpy(dst + o, s + i, n);
-            o += n;
-        }
-        i += n ? n : 1;
-    }
-    dst[o++] = '"';
-    dst[o] = '\0';
+    textesc_quote(dst, cap, s, len); /* the one escaping of untrusted text */
 }
 
 int sw_vocab_build(sw_vocab *v, const char *what, const char *const *entries, const size_t *lens, int n,

@@ -60,8 +60,9 @@ int sw_vocab_from_json(sw_vocab *v, const cJSON *obj, const char *path, attn_err
  * {"token": id, ...} is read without building a cJSON tree. */
 int sw_vocab_from_json_text(sw_vocab *v, const char *text, size_t len, const char *path, attn_error *err);
 
-/* Writes s[0..len) to dst[cap] in double quotes, control bytes, '"' and
- * '\\' escaped, cut with "..." when long: a vocabulary entry in a message. */
+/* Writes s[0..len) to dst[cap] in double quotes, escaped as every message
+ * escapes input (textesc_quote(), base/textesc.h), cut with "..." when
+ * long: a vocabulary entry in a message. */
 void sw_quote(char *dst, size_t cap, const char *s, size_t len);
 
 #endif

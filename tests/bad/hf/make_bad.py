@@ -280,6 +280,20 @@ variant("nan_f32", "bert",
                                                                          (_nan, "F32")}), META)},
         ".", "model.safetensors", "element 29 is NaN", "a NaN at [3, 5] (element 29) of layer 1's attention "
         "output weight (F32)")
+# finite weights whose arithmetic overflows float32 (issue 20): every weight
+# ±1e30, so q·k is inf in layer 1; and word + position embeddings of 3e38
+# each, whose sum is inf before any layer
+variant("weights_1e30", "bert",
+        {"model.safetensors": safetensors_bytes({k: (np.where(v < 0, -1e30, 1e30).astype(np.float32), "F32")
+                                                 for k, (v, _) in BERT_T.items()}, META)},
+        ".", ".", "layer 1 head 1: scores overflow float32; the weights are too large",
+        "every weight \u00b11e30: finite in the file, but the attention scores of layer 1 overflow float32")
+variant("embeddings_overflow", "bert",
+        {"model.safetensors": safetensors_bytes(with_tensors(BERT_T, **{
+            "embeddings.word_embeddings.weight": (np.full((len(BERT_VOCAB), 8), 3e38, np.float32), "F32"),
+            "embeddings.position_embeddings.weight": (np.full((16, 8), 3e38, np.float32), "F32")}), META)},
+        ".", ".", "embeddings: activations overflow float32",
+        "word and position embeddings of 3e38 each: their sum overflows float32 before layer 1")
 _f16 = {k: (v, "F16") for k, (v, _) in BERT_T.items()}
 _inf = _f16[L0 + "intermediate.dense.weight"][0].copy()
 _inf[2, 1] = np.inf
@@ -470,6 +484,14 @@ _q = LLAMA_T[LQ + "q_proj.weight"][0].copy()
 _q[1, 3] = np.nan
 variant("nan_bf16_q_proj", "llama", llama_st(**{LQ + "q_proj.weight": (_q, "BF16")}), ".", "model.safetensors",
         "element 11 is NaN", "a NaN at [1, 3] (element 11) of layer 0's BF16 q_proj")
+# finite BF16 weights whose arithmetic overflows float32 (issue 20): every
+# weight ±1e30, so q·k is inf in layer 1 (the decoder stack's check)
+variant("weights_1e30", "llama",
+        {"model.safetensors": safetensors_bytes({k: (np.where(np.asarray(v, dtype=np.float32) < 0, -1e30, 1e30)
+                                                     .astype(np.float32), dt) for k, (v, dt) in LLAMA_T.items()},
+                                                META)},
+        ".", ".", "layer 1 head 1: scores overflow float32; the weights are too large",
+        "every weight ±1e30 (BF16): finite in the file, but the attention scores of layer 1 overflow float32")
 variant("lm_head_shape", "llama", llama_st(**{"lm_head.weight": (np.zeros((10, 8), dtype=np.float32), "BF16")}),
         ".", "model.safetensors", "'lm_head.weight' has shape [10, 8], but config.json implies [262, 8]",
         "an lm_head of 10 rows for a vocabulary of 262")

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
 #include "base/textesc.h"
 #include "test.h"
 
@@ -64,6 +65,45 @@ int main(void)
     free(e);
     CHECK("plain-not-needed", !textesc_needed("the\xE2\x82\x80 cat \xF0\x9F\x98\x80"));
     CHECK("bad-byte-needed", textesc_needed("a\xC3"));
+
+    /* textesc_to: the same escapes into a fixed buffer, cut before an
+     * escape or a character that would not fit */
+    char small[16];
+    size_t n = textesc_to(small, sizeof small, "ab\x1B[2J\xE2\x80\xAE");
+    CHECK_STR("to: escapes", small, "ab\\u001B[2J");
+    CHECK("to: length", n == strlen(small));
+    textesc_to(small, 9, "abc\xC3\xA9\xC3\xA9\xC3\xA9");
+    CHECK_STR("to: cut at a character", small, "abc\xC3\xA9\xC3\xA9");
+    textesc_to(small, 6, "a\x01");
+    CHECK_STR("to: cut before an escape", small, "a");
+    char big[64];
+    textesc_to(big, sizeof big, "x\x1B[31my\x7F\xff");
+    CHECK_STR("to: as textesc_dup", big, "x\\u001B[31my\\u007F\\xFF");
+
+    /* textesc_quote: quoted, '"' and '\' backslashed, NUL bytes shown */
+    char q[32];
+    textesc_quote(q, sizeof q, "a\"b\\c\0d\x1B", 8);
+    CHECK_STR("quote: escapes", q, "\"a\\\"b\\\\c\\u0000d\\u001B\"");
+    textesc_quote(q, 12, "abcdefghijklmnop", 16);
+    CHECK_STR("quote: cut with ...", q, "\"abcdef...\"");
+    textesc_quote(q, sizeof q, "\xE2\x80\xAE" "evil\xC2", 8);
+    CHECK_STR("quote: bidi and a bad byte", q, "\"\\u202Eevil\\xC2\"");
+
+    /* attn_fail: every message is escaped, once (idempotent) */
+    attn_error err = {0};
+    attn_fail(&err, ATTN_EXIT_INPUT, "%s: unknown key \"%s\"", "m.json", "\x1B]0;title\x07\x1B[2J");
+    CHECK_STR("attn_fail escapes", err.msg, "m.json: unknown key \"\\u001B]0;title\\u0007\\u001B[2J\"");
+    CHECK("attn_fail code", err.code == ATTN_EXIT_INPUT);
+    char again[sizeof err.msg];
+    snprintf(again, sizeof again, "%s", err.msg);
+    attn_fail(&err, ATTN_EXIT_INPUT, "%s", again);
+    CHECK_STR("attn_fail idempotent", err.msg, again);
+    char longer[2000];
+    memset(longer, '\x01', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    attn_fail(&err, ATTN_EXIT_INPUT, "%s", longer);
+    CHECK("attn_fail long: fits, whole escapes", strlen(err.msg) < sizeof err.msg && strlen(err.msg) % 6 == 0 &&
+                                                    !textesc_needed(err.msg));
 
     attn_buf b;
     buf_init(&b);

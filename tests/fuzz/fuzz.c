@@ -1,0 +1,286 @@
+/* fuzz.c — see fuzz.h. */
+#include "fuzz.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/textesc.h"
+#include "compute/stack.h"
+#include "compute/transformer.h"
+#include "text/subword.h"
+#include "text/tokenize.h"
+
+#define MAX_FILES 16
+
+static char dir[1024];
+/* The files of the last input: an input rewrites only the files that
+ * changed and removes only those it no longer has, so most runs make few
+ * system calls (the harnesses' speed is in them). */
+static struct {
+    char name[256];     /* "" when free */
+    unsigned char *data;
+    size_t len;
+    int fresh;          /* written (or kept) for the current input */
+} files[MAX_FILES];
+
+static void remove_dir(void)
+{
+    if (!dir[0]) return;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[1400];
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) < (int)sizeof p) unlink(p);
+        closedir(d);
+    }
+    rmdir(dir);
+    dir[0] = '\0';
+}
+
+void fuzz_setup(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    setenv("ATTNVIZ_THREADS", "1", 1);
+}
+
+const char *fuzz_dir(void)
+{
+    if (dir[0]) return dir;
+    const char *base = getenv("ATTNVIZ_FUZZ_TMP");
+    if (!base || !*base) base = getenv("TMPDIR");
+    if (!base || !*base) base = "/tmp";
+    if (snprintf(dir, sizeof dir, "%s/attnviz-fuzz.XXXXXX", base) >= (int)sizeof dir || !mkdtemp(dir)) {
+        fprintf(stderr, "fuzz: cannot create a directory in %s: %s\n", base, strerror(errno));
+        abort();
+    }
+    atexit(remove_dir);
+    return dir;
+}
+
+void fuzz_begin(void)
+{
+    for (int i = 0; i < MAX_FILES; i++) files[i].fresh = 0;
+}
+
+void fuzz_write(const char *name, const void *data, size_t n, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", fuzz_dir(), name);
+    int slot = -1;
+    for (int i = 0; i < MAX_FILES && slot < 0; i++)
+        if (strcmp(files[i].name, name) == 0) slot = i;
+    if (slot >= 0 && files[slot].len == n && (n == 0 || memcmp(files[slot].data, data, n) == 0)) {
+        files[slot].fresh = 1; /* the same bytes are on disk already */
+        return;
+    }
+    for (int i = 0; i < MAX_FILES && slot < 0; i++)
+        if (!files[i].name[0]) slot = i;
+    if (slot < 0 || strlen(name) >= sizeof files[0].name) {
+        fprintf(stderr, "fuzz: too many files\n");
+        abort();
+    }
+    snprintf(files[slot].name, sizeof files[slot].name, "%s", name);
+    free(files[slot].data);
+    files[slot].data = malloc(n ? n : 1);
+    files[slot].len = n;
+    files[slot].fresh = 1;
+    if (!files[slot].data) abort();
+    if (n) memcpy(files[slot].data, data, n);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const char *p = data;
+    while (fd >= 0 && n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0) break;
+        p += w;
+        n -= (size_t)w;
+    }
+    if (fd < 0 || n > 0 || close(fd) != 0) {
+        fprintf(stderr, "fuzz: cannot write %s: %s\n", path, strerror(errno));
+        abort();
+    }
+}
+
+/* Files the harness's last input did not write are removed. */
+static void drop_stale(void)
+{
+    char p[1400];
+    for (int i = 0; i < MAX_FILES; i++)
+        if (files[i].name[0] && !files[i].fresh) {
+            if (snprintf(p, sizeof p, "%s/%s", fuzz_dir(), files[i].name) < (int)sizeof p) unlink(p);
+            free(files[i].data);
+            memset(&files[i], 0, sizeof files[i]);
+        }
+}
+
+#define SEP "--8<-- "
+
+/* Where the next separator line starts at or after data + i (at the start
+ * or after a newline), or n. */
+static size_t next_sep(const uint8_t *data, size_t n, size_t i)
+{
+    const size_t k = sizeof SEP - 1;
+    for (; i + k <= n; i++) {
+        if ((i == 0 || data[i - 1] == '\n') && memcmp(data + i, SEP, k) == 0) return i;
+    }
+    return n;
+}
+
+unsigned fuzz_unpack(const uint8_t *data, size_t n, const char *const *names)
+{
+    unsigned mask = 0;
+    char path[4400];
+    size_t i = 0;
+    int which = 0; /* bytes before the first separator: the first name */
+    for (int first = 1;; first = 0) {
+        size_t end = next_sep(data, n, i), len = end - i;
+        if (end < n && len > 0 && data[end - 1] == '\n') len--; /* the newline before a separator */
+        if (which >= 0 && !(first && end == i)) { /* an empty preamble is no file */
+            fuzz_write(names[which], data + i, len, path, sizeof path);
+            mask |= 1u << which;
+        }
+        if (end >= n) break;
+        size_t s = end + sizeof SEP - 1, e = s; /* the line "--8<-- NAME" */
+        while (e < n && data[e] != '\n') e++;
+        which = -1;
+        for (int k = 0; names[k]; k++)
+            if (strlen(names[k]) == e - s && memcmp(names[k], data + s, e - s) == 0) which = k;
+        i = e < n ? e + 1 : n;
+    }
+    drop_stale();
+    return mask;
+}
+
+const char *fuzz_input_name;
+
+void fuzz_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "\nfuzz: %s:%d: invariant violated: ", file, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+void fuzz_check_error(const attn_error *err)
+{
+    fuzz_assert(err->code == ATTN_EXIT_INPUT || err->code == ATTN_EXIT_RUNTIME, "error code %d: %s",
+                err->code, err->msg);
+    fuzz_assert(err->msg[0] != '\0', "empty error message");
+    fuzz_assert(!strchr(err->msg, '\n'), "error message of several lines: %s", err->msg);
+    fuzz_assert(!textesc_needed(err->msg), "unescaped text in an error message: %s", err->msg);
+}
+
+const char *const fuzz_sentences[] = {
+    "The animal didn't cross the street because it was too tired.",
+    "  Ünïcödé café naïve — «quotes» 'single' \"double\" İstanbul ǅ ß ﬁ  ",
+    "猫が好きです。 한국어 ภาษาไทย العربية עברית हिन्दी 😀👍🏽👨‍👩‍👧 🇫🇷",
+    "[CLS] a [MASK] b [SEP] <|endoftext|> <s> </s> [UNK] [PAD] ##ing Ġthe",
+    "tab\there\nnew line\r\x1b[31mred\x1b[0m \x7f \xc2\x85 \xe2\x80\xae bidi \xe2\x80\x8b zw",
+    "Supercalifragilisticexpialidocious-antidisestablishmentarianism-pneumonoultramicroscopicsilicovolcanoconiosis-"
+    "supercalifragilisticexpialidocious",
+    "12,345.67 $5 100% e=mc² x^2 a_b c-d e/f @user #tag https://example.com/a?b=c&d",
+    "invalid \xff\xfe UTF-8 \xc3",
+    "",
+    NULL,
+};
+
+void fuzz_check_tokens(const attn_tokens *t, size_t len, int n_vocab)
+{
+    for (int i = 0; i < t->n; i++) {
+        const attn_token *k = &t->tok[i];
+        fuzz_assert(k->text != NULL, "token %d has no text", i);
+        fuzz_assert(k->start <= k->end && k->end <= len, "token %d spans [%zu, %zu) of %zu bytes", i, k->start,
+                    k->end, len);
+        fuzz_assert(!k->special || k->start == k->end, "special token %d spans [%zu, %zu)", i, k->start, k->end);
+        fuzz_assert(n_vocab < 0 || (k->id >= 0 && k->id < n_vocab), "token %d has id %d of %d", i, (int)k->id,
+                    n_vocab);
+    }
+}
+
+int fuzz_forward(const attn_model *m, const char *text, attn_error *err)
+{
+    attn_tokens t = {0};
+    size_t len = strlen(text);
+    int rc = m->tokenizer ? tokenizer_encode(m->tokenizer, text, len, &t, err)
+                          : tokenize_words(text, len, m->lowercase, &t, err);
+    if (rc == 0) fuzz_check_tokens(&t, len, m->tokenizer ? tokenizer_vocab_size(m->tokenizer) : -1);
+    if (rc == 0 && t.n == 0) {
+        tokens_free(&t);
+        return 0;
+    }
+    if (rc == 0) rc = tokens_assign_ids(&t, m, err);
+    const int nl = m->cfg.n_layers, nh = m->cfg.n_heads;
+    int *layers = malloc((size_t)nl * sizeof *layers), *heads = malloc((size_t)nh * sizeof *heads);
+    fuzz_assert(layers && heads, "out of memory");
+    for (int i = 0; i < nl; i++) layers[i] = i;
+    for (int i = 0; i < nh; i++) heads[i] = i;
+    attn_result res = {.meta = {.model = "fuzz"}};
+    if (rc == 0) rc = transformer_forward(&res, m, &t, layers, nl, heads, nh, NULL, err);
+    if (rc == 0) {
+        const size_t nn = (size_t)res.n_q * (size_t)res.n_k;
+        for (size_t h = 0; h < (size_t)nl * (size_t)nh; h++)
+            for (int q = 0; q < res.n_q; q++) {
+                const float *row = res.weights + h * nn + (size_t)q * (size_t)res.n_k;
+                double sum = 0.0;
+                for (int k = 0; k < res.n_k; k++) {
+                    fuzz_assert(row[k] >= 0.0f && row[k] <= 1.0f, "weight %g (head %zu, query %d, key %d)",
+                                (double)row[k], h, q, k);
+                    fuzz_assert(!result_masked(&res, q, k) || row[k] == 0.0f, "masked weight %g",
+                                (double)row[k]);
+                    sum += row[k];
+                }
+                fuzz_assert(sum > 0.999 && sum < 1.001, "row sums to %.9g (head %zu, query %d)", sum, h, q);
+            }
+    } else {
+        fuzz_check_error(err);
+    }
+    result_free(&res);
+    free(layers);
+    free(heads);
+    tokens_free(&t);
+    return rc;
+}
+
+int fuzz_generate(const attn_model *m, const char *text, int n_new, attn_error *err)
+{
+    if (!m->tokenizer || !m->lm_head.w || !m->cfg.causal || m->cfg.arch == ARCH_BERT) return 0;
+    attn_tokens t = {0};
+    size_t len = strlen(text);
+    int rc = tokenizer_encode(m->tokenizer, text, len, &t, err), n_out = 0;
+    if (rc == 0 && t.n == 0) {
+        tokens_free(&t);
+        return 0;
+    }
+    int *ids = malloc(((size_t)t.n + (size_t)n_new) * sizeof *ids); /* [prompt + generated] */
+    fuzz_assert(ids != NULL, "out of memory");
+    for (int i = 0; rc == 0 && i < t.n; i++) ids[i] = t.tok[i].id;
+    if (rc == 0) rc = stack_generate(m, ids, t.n, n_new, ids + t.n, &n_out, err);
+    if (rc == 0) {
+        fuzz_assert(n_out >= 1 && n_out <= n_new, "%d tokens generated of %d", n_out, n_new);
+        for (int i = 0; i < n_out; i++)
+            fuzz_assert(ids[t.n + i] >= 0 && ids[t.n + i] < m->n_emb, "generated id %d of %d rows", ids[t.n + i],
+                        m->n_emb);
+        int n_prompt = t.n;
+        rc = tokenizer_append_ids(m->tokenizer, &t, ids + n_prompt, n_out, len, err);
+        if (rc == 0) {
+            fuzz_assert(t.n == n_prompt + n_out, "%d tokens after appending %d to %d", t.n, n_out, n_prompt);
+            fuzz_check_tokens(&t, len, m->n_emb);
+        }
+    }
+    if (rc != 0) fuzz_check_error(err);
+    free(ids);
+    tokens_free(&t);
+    return rc;
+}
