@@ -28,10 +28,10 @@ attn_model *model_new(attn_error *err)
     return m;
 }
 
-int model_check_weights(const attn_model *m, attn_error *err)
+int model_check_weights(const attn_model *m, int layer, attn_error *err)
 {
     for (int i = 0; i < m->n_unchecked; i++)
-        if (st_check_finite(m->unchecked[i], err)) return -1;
+        if ((layer < 0 || m->unchecked[i].layer == layer) && st_check_finite(m->unchecked[i].st, err)) return -1;
     return 0;
 }
 

@@ -206,8 +206,11 @@ typedef struct {
     struct st_set *weights_file; /* mapped safetensors the views point into */
     float **bufs;            /* [n_bufs] converted (F16, BF16, unaligned) tensors the views point into */
     int n_bufs;
-    const void **unchecked;  /* [n_unchecked] the st_tensor (safetensors.h) of every view into
-                                weights_file whose values were not read at load (model_check_weights) */
+    struct {
+        const void *st;      /* the st_tensor (safetensors.h) of a view into weights_file */
+        int layer;           /* its layer, or -1 (embeddings, final norm, head) */
+    } *unchecked;            /* [n_unchecked] views whose values were not read at load
+                                (model_check_weights), in load order */
     int n_unchecked;
 
     /* bound by model_bind() */
@@ -300,13 +303,16 @@ int vocab_lookup(const attn_model *m, const char *word);
 attn_model *model_new(attn_error *err);
 void model_free(attn_model *m);
 
-/* The weights a loader left unread (m->unchecked: the matrices of a
- * Hugging Face checkpoint stay in the mapped file, and the forward pass
- * touches only the pages it needs), scanned in load order for NaN and
- * infinity: 0 when all are finite, or -1 with err naming the first bad
- * element as loading would have ("FILE: tensor 'NAME' (F32): element 29 is
- * NaN", ATTN_EXIT_INPUT). The forward pass calls it when its activations
- * are not finite, so that the error names the cause. */
-int model_check_weights(const attn_model *m, attn_error *err);
+/* The weights a loader left unread (m->unchecked: a Hugging Face
+ * checkpoint stays in the mapped file, and the forward pass touches only
+ * the pages it needs), those of layer (0-based; -1: all of them) scanned in
+ * load order for NaN and infinity: 0 when all are finite, or -1 with err
+ * naming the first bad element as loading would have ("FILE: tensor 'NAME'
+ * (F32): element 29 is NaN", ATTN_EXIT_INPUT). The forward pass checks
+ * the activations every weight it uses feeds; it calls this for all
+ * weights when they are not finite, so that the error names the cause,
+ * and for the last layer it computes, whose weights past the shown
+ * attention it does not use. */
+int model_check_weights(const attn_model *m, int layer, attn_error *err);
 
 #endif
