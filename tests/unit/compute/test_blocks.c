@@ -80,6 +80,15 @@ int main(void)
             md = fmax(md, fabs(x[i] - 0.5 * v * (1.0 + erf(v / sqrt(2.0)))));
         }
         CHECK("gelu-large-near-double", md <= 1e-6);
+        for (int i = 0; i < N; i++) x[i] = -8.0f + 16.0f * (float)i / N;
+        activation_forward(x, N, ACT_GELU_TANH);
+        md = 0.0;
+        for (int i = 0; i < N; i++) {
+            double v = -8.0 + 16.0 * (float)i / N;
+            double g = 0.5 * v * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (v + 0.044715 * v * v * v)));
+            md = fmax(md, fabs(x[i] - g) / fmax(1.0, fabs(v)));
+        }
+        CHECK("gelu-tanh-large-near-double", md <= 1e-6);
         int same = 1;
         for (int i = 0; i < 64; i++) small[i] = -4.0f + i / 8.0f;
         activation_forward(small, 64, ACT_GELU);
