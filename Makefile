@@ -15,12 +15,15 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
-# OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
-# src/compute/linalg.h), and the threaded variant's idle workers would spin on the
-# cores it uses. Linked with an rpath so the system's BLAS alternative does
-# not swap it for another variant at run time.
+# OpenBLAS, pthread variant, set to one thread (src/compute/parallel.h):
+# attnviz calls BLAS from several of its own threads at once, and only this
+# variant locks its buffer allocator; Debian builds the serial one without
+# USE_LOCKING, and two concurrent calls there can share a buffer and give
+# wrong products (tests/unit/compute/test_blas_threads.c). Linked with an
+# rpath so the system's BLAS alternative does not swap the variant at run
+# time.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-BLAS_DIR  := /usr/lib/$(MULTIARCH)/openblas-serial
+BLAS_DIR  ?= /usr/lib/$(MULTIARCH)/openblas-pthread
 VERSION := 0.1.0
 
 BUILD   ?= build
@@ -153,7 +156,7 @@ check-fast: all
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests tests/run.sh
 
 bench: deps-test all $(BUILD)/tokenizer_bench
-	bench/run.sh
+	BLAS_DIR=$(BLAS_DIR) bench/run.sh
 
 # the tokenizer benchmark's program (bench/tokenizer_bench.c, bench/run.sh step 5)
 $(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)

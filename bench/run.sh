@@ -46,6 +46,7 @@ ROOT=$(pwd)
 PY=/usr/bin/python3
 ATTNVIZ=$ROOT/attnviz
 OUT=$ROOT/build/bench
+BLAS_DIR=${BLAS_DIR:-/usr/lib/$(cc -print-multiarch)/openblas-pthread} # as the Makefile
 mkdir -p "$OUT"
 LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
 
@@ -89,8 +90,10 @@ header() {
     echo "# attnviz benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
          "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-    echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)," \
-         "torch $($PY -c 'import torch; print(torch.__version__)'), $($PY --version)"
+    echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)" \
+         "($(basename "$BLAS_DIR") in attnviz, one thread in each of its threads)," \
+         "torch $($PY -c 'import torch; print(torch.__version__)') (BLAS: $(basename "$(dirname "$(readlink -f \
+         "/usr/lib/$(cc -print-multiarch)/libblas.so.3")")"), $($PY --version)"
     echo "load at start: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
     echo
 }
@@ -173,7 +176,7 @@ main() {
     echo "== build: build/bench/sgemm from bench/sgemm.c =="
     # shellcheck disable=SC2046
     cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -pthread -o "$OUT/sgemm" bench/sgemm.c \
-        $(pkg-config --cflags --libs openblas)
+        $(PKG_CONFIG_PATH="$BLAS_DIR/pkgconfig" pkg-config --cflags --libs openblas) -Wl,-rpath,"$BLAS_DIR"
     echo
     local rc=0
     $PY bench/bench_attention.py --sizes "$SIZES" --reps "$REPS" --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" \

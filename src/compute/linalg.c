@@ -195,6 +195,7 @@ int linear_forward(float *out, const float *in, const attn_linear *lin, int n, i
     linear_job job = {.out = out, .in = in, .lin = lin, .n = n, .d_in = d_in, .d_out = d_out,
                       .small = small(n, d_out, d_in)};
     atomic_init(&job.failed, 0);
+    parallel_blas_init(); /* before linear_cols / linear_rows call BLAS on this thread */
     job.chunk = lin->half ? half_chunk(d_in, d_out) : d_out;
     if (job.small) {
         job.chunk = d_out;
@@ -358,6 +359,7 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
         gemm_fixed(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
         return;
     }
+    parallel_blas_init();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0f,
                 c, ldc);
 }
@@ -369,6 +371,7 @@ void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int l
         gemm_fixed(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
         return;
     }
+    parallel_blas_init();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
                 c, ldc);
 }

@@ -87,14 +87,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void blas_one_thread(void) { openblas_set_num_threads(1); }
+
+void parallel_blas_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, blas_one_thread);
+}
+
 /* Runs units of fn across the pool, or serially. */
 static void run(job j, int min_units)
 {
-    static int blas_single = 0;
-    if (!blas_single) { /* BLAS runs inside our threads, never its own */
-        openblas_set_num_threads(1);
-        blas_single = 1;
-    }
+    parallel_blas_init();
     const int T = linalg_threads();
     if (T < 2 || j.units < 2 || j.units < min_units || in_worker || pthread_mutex_trylock(&busy) != 0) {
         for (int u = 0; u < j.units; u++) run_unit(&j, u);

@@ -1,8 +1,10 @@
 /* parallel.h — attnviz's own threads: how many, and a parallel loop over
  * blocks of rows on a pool of workers that sleep between calls.
  *
- * BLAS (OpenBLAS) runs single-threaded inside these threads (set on the
- * first call), so no idle BLAS thread spins on a core. The workers are
+ * BLAS (OpenBLAS, the pthread variant, whose buffer allocator is safe
+ * for concurrent calls) runs single-threaded inside these threads, so no
+ * idle BLAS thread spins on a core: parallel_blas_init() sets that, and
+ * every BLAS call comes after it. The workers are
  * started on first use and block on a condition variable between calls
  * (no spinning); they live until the process exits. Nothing here fails:
  * when a worker cannot be started, its block runs on the calling thread.
@@ -13,6 +15,10 @@
 /* Threads for attnviz's parallel loops: the online cores, 1 to 64
  * (ATTNVIZ_THREADS overrides). */
 int linalg_threads(void);
+
+/* Sets BLAS to one thread, once (thread-safe; cheap after the first call).
+ * Call it before any BLAS call; the loops below call it themselves. */
+void parallel_blas_init(void);
 
 /* Calls fn(ctx, r0, r1) on disjoint blocks [r0, r1) covering [0, rows), one
  * block per thread, which the calling thread and the workers claim as they
