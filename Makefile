@@ -15,6 +15,13 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
+# SentencePiece's library is C++: its bridge (src/text/tokenizer/spm_lib.cc,
+# an extern "C" interface) is the one C++ file, compiled by the C++ compiler
+# of CC's family (clang -> clang++), which also links, so that the C++
+# runtime (and the sanitizers' C++ parts) come in.
+ifeq ($(origin CXX),default)
+CXX := $(if $(findstring clang,$(CC)),$(subst clang,clang++,$(CC)),g++)
+endif
 # OpenBLAS, pthread variant, set to one thread (src/compute/parallel.h):
 # attnviz calls BLAS from several of its own threads at once, and only this
 # variant locks its buffer allocator; Debian builds the serial one without
@@ -30,6 +37,7 @@ BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -pedantic -Werror -pthread
+CXXWARN := -std=c++17 -Wall -Wextra -pedantic -Werror -pthread
 DATADIR ?= $(PREFIX)/share/attnviz
 DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
@@ -38,16 +46,20 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
              $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs openblas 2>/dev/null) \
              -Wl,-rpath,$(BLAS_DIR)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
-LDLIBS     = $(PKG_LIBS) -pthread -lm
+ALL_CXXFLAGS = $(CXXWARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
+# (sentencepiece.pc also names the trainer's library, which attnviz does not use)
+LDLIBS     = $(PKG_LIBS) -lsentencepiece -pthread -lm
 
 # src/ has one folder per stage of the data, lowest first (src/README.md;
 # tests/py/test_layout.py checks that no folder includes or calls a higher
-# one). Every .c file in them (and in folders inside them) is built; cli/main.c
-# is the program's entry point.
+# one). Every .c file in them (and in folders inside them) is built, and
+# every .cc file (C++: the SentencePiece bridge); cli/main.c is the
+# program's entry point.
 SRC_DIRS := base text model compute render cli
 SRCS     := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.c'))
+CXX_SRCS := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.cc'))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(CXX_SRCS:src/%.cc=$(BUILD)/%.o)
 # unit tests mirror the tree: tests/unit/<folder>/test_*.c
 # The HTML page's template, style and scripts (src/render/html/; the scripts
 # in this order), embedded in the binary: scripts/embed.sh writes them into a
@@ -64,7 +76,7 @@ PRETRAINED := $(addprefix data/pretrained/,config.json model.safetensors vocab.t
 EXAMPLE := "The animal didn't cross the street because it was too tired."
 
 .PHONY: all demo deps deps-test check check-fast check-san unit bench train train-dates install uninstall clean \
-        fuzz fuzz-bins fuzz-replay
+        fuzz fuzz-bins fuzz-replay clang-syntax
 
 all: $(BIN) $(UNIT_BINS)
 
@@ -80,12 +92,17 @@ demo: deps
 
 $(BIN): $(BUILD)/cli/main.o $(LIB_OBJS)
 	@echo "  LD    $@"
-	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	@mkdir -p $(@D)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.cc | $(BUILD)
+	@mkdir -p $(@D)
+	@echo "  CXX   $<"
+	@$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/render/html_assets.c: $(HTML_FILES) scripts/embed.sh | $(BUILD)
 	@mkdir -p $(@D)
@@ -100,7 +117,8 @@ $(BUILD)/render/html_assets.o: $(BUILD)/gen/render/html_assets.c
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
-	@$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@.o $<
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -129,11 +147,20 @@ $(BUILD)/fuzz/%.o: tests/fuzz/%.c | $(BUILD)
 
 $(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o $(LIB_OBJS)
 	@echo "  LD    $@"
-	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
 	@echo "  LD    $@"
-	@$(CC) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+# make CC=clang must build (the fuzz harnesses need clang): every source
+# file of src/, tests/unit/ and tests/fuzz/ through clang's front end (and
+# the C++ bridges through clang++'s), with the project's warnings as errors
+# (tests/e2e/clang.sh runs it).
+clang-syntax:
+	@for f in $(SRCS) $(UNIT_SRCS) $(wildcard tests/fuzz/*.c); do \
+	    clang $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc -Itests/unit -Itests/fuzz -fsyntax-only $$f || exit 1; done
+	@for f in $(CXX_SRCS); do clang++ $(CXXWARN) $(DEFS) $(PKG_CFLAGS) -Isrc -fsyntax-only $$f || exit 1; done
 
 # Every harness for FUZZ_SECONDS (FUZZ=NAME for one): executions, speed,
 # coverage and findings per harness (tests/fuzz/run.sh).
@@ -161,7 +188,8 @@ bench: deps-test all $(BUILD)/tokenizer_bench
 # the tokenizer benchmark's program (bench/tokenizer_bench.c, bench/run.sh step 5)
 $(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
 	@echo "  LD    $@"
-	@$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(ALL_CFLAGS) -c -o $@.o $<
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
 
 train:
 	@scripts/deps.sh train

@@ -15,7 +15,8 @@ void help_print(FILE *f)
         "  -m, --model PATH       a Hugging Face model directory (config.json,\n"
         "                         model.safetensors, tokenizer files; BERT, RoBERTa,\n"
         "                         DistilBERT, GPT-2, Llama, Mistral, Qwen2, Qwen3,\n"
-        "                         Gemma 1-3, Phi-3, GPT-NeoX/Pythia, OLMo 2), a\n"
+        "                         Gemma 1-3, Phi-3, GPT-NeoX/Pythia, OLMo 2; the\n"
+        "                         encoder-decoders BART, mBART, Marian, T5, mT5), a\n"
         "                         .safetensors file with those beside it, a JSON\n"
         "                         weight file (see attnviz(1)), or 'seeded';\n"
         "                         default: the pretrained BERT shipped in\n"
@@ -54,6 +55,19 @@ void help_print(FILE *f)
         "      --window N         show the text in overlapping windows of N tokens\n"
         "      --stride S         tokens from one window's start to the next\n"
         "                         (default N/2)\n"
+        "\n",
+        f);
+    fputs(
+        "Encoder-decoders (BART, mBART, Marian, T5; the demo: -m data/dates):\n"
+        "                         SENTENCE is the source; the output is generated\n"
+        "                         greedily (marked \xE2\x80\xBA) or given with --target\n"
+        "      --part PART        which attention: cross (default; rows target,\n"
+        "                         columns source), encoder (source x source) or\n"
+        "                         decoder (target x target, causal)\n"
+        "      --target TEXT      teacher forcing: the decoder reads its start token,\n"
+        "                         then TEXT's tokens, instead of generating\n"
+        "      --max-new N        generate at most N tokens (default 64, or what the\n"
+        "                         model's positions allow), stopping at its end token\n"
         "\n",
         f);
     fputs(

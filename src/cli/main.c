@@ -51,7 +51,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "attnviz: time: load %.3f ms, tokenize %.3f ms, compute %.3f ms, render %.3f ms, "
                         "write %.3f ms, total %.3f ms\n", s.t_load, s.t_tokenize, s.t_compute, s.t_render,
                 s.t_write, now_ms() - s.t_start);
-    if (o.time && o.generate)
+    if (o.time && (o.generate || s.n_generated))
         fprintf(stderr, "attnviz: time: generate %d tokens in %.3f ms (part of compute)\n", s.n_generated,
                 s.t_generate);
     run_state_free(&s);

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "cli/cli.h"
 #include "cli/help.h"
+#include "compute/seq2seq.h"
 #include "model/model.h"
 #include "render/colormap.h"
 
@@ -29,7 +30,7 @@ enum {
     OPT_TRANSPARENT, OPT_SCORE, OPT_CAUSAL, OPT_PLAIN, OPT_LAYER_NORM, OPT_SOURCE, OPT_AGGREGATE,
     OPT_ROLLOUT, OPT_EXPLAIN, OPT_TIME, OPT_WORDS, OPT_NO_SPECIAL, OPT_NORM, OPT_VMIN, OPT_VMAX,
     OPT_LOG, OPT_NO_PAGER, OPT_OVERVIEW, OPT_TRUNCATE, OPT_WINDOW, OPT_STRIDE, OPT_CELL, OPT_FROM,
-    OPT_TOKENS, OPT_GENERATE,
+    OPT_TOKENS, OPT_GENERATE, OPT_PART, OPT_TARGET, OPT_MAX_NEW,
     OPT_END
 };
 
@@ -82,6 +83,9 @@ static const struct option long_options[] = {
     {"words", no_argument, NULL, OPT_WORDS},
     {"no-special", no_argument, NULL, OPT_NO_SPECIAL},
     {"generate", required_argument, NULL, OPT_GENERATE},
+    {"part", required_argument, NULL, OPT_PART},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"max-new", required_argument, NULL, OPT_MAX_NEW},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -130,6 +134,7 @@ void options_init(options *o)
     o->cmap = CMAP_VIRIDIS;
     o->top = 5;
     o->scale = 1.0;
+    o->part = -1;
 }
 
 /* The long name of an option value (the first in the table). */
@@ -237,6 +242,9 @@ int options_parse(int argc, char **argv, options *o, attn_error *err)
         case OPT_LAYER_NORM: rc = (o->layer_norm = cli_choice("--layer-norm", optarg, ln_names, err)) < 0; break;
         case OPT_LOWERCASE: o->lowercase = 1; break;
         case OPT_SOURCE: o->source = optarg; break;
+        case OPT_PART: rc = (o->part = cli_choice("--part", optarg, s2s_part_names, err)) < 0; break;
+        case OPT_TARGET: o->target = optarg; break;
+        case OPT_MAX_NEW: rc = cli_int("--max-new", optarg, 1, 100000, &o->max_new, err); break;
         case OPT_SAVE_MODEL: o->save_model = optarg; break;
         case OPT_FROM: o->from = optarg; break;
         case OPT_TOKENS: o->tokens = optarg; break;

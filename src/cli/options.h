@@ -65,6 +65,9 @@ typedef struct {
     const char *from;           /* --from FILE: attention computed elsewhere */
     const char *tokens;         /* --tokens FILE | "a b c", for --from x.npy */
     int generate;               /* --generate N: greedy continuation first; 0: none */
+    int part;                   /* --part (seq2seq.h's s2s_part); -1: cross */
+    const char *target;         /* --target TEXT: the encoder-decoder's output, teacher-forced */
+    int max_new;                /* --max-new N: generated target tokens at most; 0: default */
 } options;
 
 /* The defaults every run starts from. */

@@ -12,6 +12,7 @@
 #include "cli/from.h"
 #include "cli/pager.h"
 #include "cli/run.h"
+#include "compute/seq2seq.h"
 #include "render/render.h"
 
 static double now_ms(void)
@@ -61,13 +62,33 @@ static attn_model *load_model(options *o, attn_error *err)
     if (o->causal) c->causal = 1;
     if (o->lowercase) m->lowercase = 1;
     if (o->lowercase && m->tokenizer) why = "--lowercase: the model's own tokenizer decides about case";
-    else if (o->source && m->tokenizer)
+    else if (o->source && m->tokenizer && !m->s2s)
         why = "--source: cross-attention needs an attention-only model (the generated one or a JSON "
               "weight file)";
     if (why) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s", why);
         model_free(m);
         return NULL;
+    }
+    if (m->s2s || o->part >= 0 || o->target || o->max_new) { /* encoder-decoders: their own options */
+        const char *opt = o->part >= 0 ? "--part" : o->target ? "--target" : "--max-new";
+        if (!m->s2s) why = "applies to encoder-decoder models (-m a Hugging Face directory of bart, mbart, marian, "
+                           "t5 or mt5)";
+        else if (o->generate || o->source) opt = o->generate ? "--generate" : "--source",
+            why = "not for an encoder-decoder: SENTENCE is the source, and the output is generated (--max-new N) "
+                  "or given (--target TEXT)";
+        else if (o->target && o->max_new) opt = "--max-new", why = "not with --target (the output is given)";
+        else if (o->explain && o->part >= 0 && o->part != PART_CROSS)
+            opt = "--explain", why = "explains the cross-attention of an encoder-decoder (--part cross)";
+        else if (o->window || o->truncate)
+            opt = o->window ? "--window" : "--truncate", why = "not for an encoder-decoder (the source is read whole)";
+        else if (o->rollout && o->part != PART_DECODER && o->part != PART_ENCODER)
+            opt = "--rollout", why = "needs self-attention: --part encoder or decoder";
+        if (why) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: %s", opt, why);
+            model_free(m);
+            return NULL;
+        }
     }
     if (o->generate && (c->arch == ARCH_ATTENTION || c->arch == ARCH_BERT || !m->tokenizer)) {
         attn_fail(err, ATTN_EXIT_INPUT, "--generate: %s is not a language model (-m a Hugging Face directory of "
@@ -239,10 +260,11 @@ int run(run_state *s, options *o, int argc, char **argv, attn_error *err)
         s->n_params = model_parameters(s->model);
         if (o->save_model && model_save_json(s->model, o->save_model, err) != 0) return -1;
         if (o->save_model && optind == argc) return 0;
-        if (cli_list("--layer", o->layer_list ? o->layer_list : "all", s->model->cfg.n_layers, "layer",
-                     &s->layers, &s->n_layers, err) ||
-            cli_list("--head", o->head_list ? o->head_list : "all", s->model->cfg.n_heads, "head",
-                     &s->heads, &s->n_heads, err))
+        int n_layers = s->model->cfg.n_layers, n_heads = s->model->cfg.n_heads;
+        if (s->model->s2s) s2s_part_shape(s->model, o->part < 0 ? PART_CROSS : (s2s_part)o->part, &n_layers, &n_heads);
+        if (cli_list("--layer", o->layer_list ? o->layer_list : "all", n_layers, "layer", &s->layers, &s->n_layers,
+                     err) ||
+            cli_list("--head", o->head_list ? o->head_list : "all", n_heads, "head", &s->heads, &s->n_heads, err))
             return -1;
         if (o->source && run_tokenize(s, o, "--source", o->source, &s->source, err)) return -1;
         if (o->source && tokens_assign_ids(&s->source, s->model, err)) {

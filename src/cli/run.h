@@ -40,6 +40,9 @@ typedef struct {
     double t_start, t_load, t_tokenize, t_compute, t_render, t_write; /* --time, ms */
     double t_generate;     /* --time: the part of compute spent generating */
     int n_generated;       /* --generate: tokens generated so far */
+    /* encoder-decoders, for the sentence being run */
+    const attn_tokens *target; /* the target's tokens, the decoder start token first */
+    const char *target_text;   /* the output as text */
 } run_state;
 
 int run(run_state *s, options *o, int argc, char **argv, attn_error *err);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "compute/seq2seq.h"
 #include "compute/stack.h"
 #include "render/explain.h"
 #include "render/render.h"
@@ -79,12 +80,83 @@ static int generate_tokens(run_state *s, const options *o, attn_tokens *t, size_
     return rc;
 }
 
+/* An encoder-decoder's target (s2s_*): the decoder start token, then
+ * --target's tokens (teacher forcing) or the greedy output. start holds
+ * the start token, given --target's tokens, all the joined list (a shallow
+ * copy: free only all->tok), text the output. */
+typedef struct {
+    attn_tokens start, given, all;
+    char *text;
+} s2s_target;
+
+static void s2s_target_free(s2s_target *t)
+{
+    tokens_free(&t->start);
+    tokens_free(&t->given);
+    free(t->all.tok);
+    free(t->text);
+}
+
+static int s2s_target_make(run_state *s, const options *o, const attn_tokens *src, s2s_target *t, attn_error *err)
+{
+    const attn_model *m = s->model;
+    int start = m->s2s->start_id, rc, n_new = 0;
+    if (o->target) {
+        if (run_tokenize(s, o, "--target", o->target, &t->given, err) || tokens_assign_ids(&t->given, m, err) ||
+            tokenizer_append_ids(m->tokenizer, &t->start, &start, 1, 0, err))
+            return -1;
+        t->start.tok[0].generated = 0;
+        if (!(t->all.tok = malloc(((size_t)t->given.n + 1) * sizeof *t->all.tok))) return attn_oom(err, "--target");
+        t->all.tok[0] = t->start.tok[0];
+        memcpy(t->all.tok + 1, t->given.tok, (size_t)t->given.n * sizeof *t->all.tok);
+        t->all.n = t->given.n + 1;
+        if (!(t->text = malloc(strlen(o->target) + 1))) return attn_oom(err, "--target");
+        strcpy(t->text, o->target);
+        return 0;
+    }
+    const int cap = s2s_max_target(m) - 1, max_new = o->max_new ? o->max_new : cap < 64 ? cap : 64;
+    if (max_new > cap)
+        return attn_fail(err, ATTN_EXIT_INPUT, "--max-new %d: the model's positions take %d target tokens", max_new,
+                         cap);
+    int *ids = malloc(((size_t)max_new + 1) * sizeof *ids), *src_ids = malloc((size_t)src->n * sizeof *src_ids);
+    rc = ids && src_ids ? 0 : attn_oom(err, "generation");
+    for (int i = 0; rc == 0 && i < src->n; i++) src_ids[i] = src->tok[i].id;
+    double t0 = now_ms();
+    if (rc == 0) rc = s2s_generate(m, src_ids, src->n, max_new, ids + 1, &n_new, err);
+    s->t_generate += now_ms() - t0;
+    s->n_generated += n_new;
+    if (ids) ids[0] = start;
+    if (rc == 0) rc = tokenizer_append_ids(m->tokenizer, &t->all, ids, n_new + 1, 0, err);
+    free(ids);
+    free(src_ids);
+    if (rc) return -1;
+    t->all.tok[0].generated = 0;
+    attn_buf b;
+    buf_init(&b);
+    for (int i = 0; i < t->all.n; i++) {
+        t->all.tok[i].word = i; /* --words: each generated token is its own word */
+        if (i > 0 && !t->all.tok[i].special) buf_puts(&b, t->all.tok[i].text);
+    }
+    buf_putc(&b, '\0');
+    if (b.failed) {
+        buf_free(&b);
+        return attn_oom(err, "generation");
+    }
+    t->text = b.data;
+    return 0;
+}
+
 /* --words and --no-special: the result regrouped (words.h); the tokens it
  * then shows are kept in q and k until it is rendered. */
 static int regroup(attn_result *res, const options *o, const char *text, const char *source, attn_tokens *q,
                    attn_tokens *k, attn_error *err)
 {
     int *qg = NULL, *kg = NULL, rc;
+    if (res->meta.part) { /* an encoder-decoder: the target's text where the target is shown */
+        const int enc = strcmp(res->meta.part, "encoder") == 0, dec = strcmp(res->meta.part, "decoder") == 0;
+        source = dec ? res->meta.target_text : text;
+        text = enc ? text : res->meta.target_text;
+    }
     rc = tokens_group(res->queries, text, o->words, o->no_special, q, &qg, err);
     if (rc == 0 && res->keys != res->queries)
         rc = tokens_group(res->keys, source, o->words, o->no_special, k, &kg, err);
@@ -141,6 +213,18 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
         if (s->shown++) buf_putc(out, '\n');
         if ((o->overview || first_screen) && first && render_header(out, res, &ao, err)) return -1;
         if (has_note) put_line(out, "note: ", note);
+        if (res->meta.part && first) { /* an encoder-decoder: what went in, what came out */
+            char *src = textesc_dup(res->meta.text), *tgt = textesc_dup(res->meta.target_text);
+            if (!src || !tgt) {
+                free(src);
+                free(tgt);
+                return attn_oom(err, "output");
+            }
+            put_line(out, "source: ", src);
+            put_line(out, res->meta.target_generated ? "output: " : "target: ", tgt);
+            free(src);
+            free(tgt);
+        }
         if (o->overview || (first_screen && res->n_layers * res->n_heads > 4)) {
             overview_opts ov = {.all = o->overview, .query = o->query};
             if (render_overview(out, res, &ao, &ov, err)) return -1;
@@ -163,8 +247,11 @@ int run_render(run_state *s, const options *o, const attn_result *res, const att
     case FMT_HTML: { /* the page keeps the heads beside the aggregates and the words; with
                       * --from, it shows what the file holds (from.c selected and aggregated it) */
         const int model = !o->from, grouped = model && s->model && s->model->tokenizer;
-        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = res->meta.text,
-                        .source = o->source, .layers = model ? s->layers : res->layers,
+        const char *part = res->meta.part, *qtext = res->meta.text, *ktext = o->source;
+        if (part) /* an encoder-decoder: the texts of the rows and the columns */
+            qtext = part[0] == 'e' ? res->meta.text : res->meta.target_text,
+            ktext = part[0] == 'd' ? res->meta.target_text : res->meta.text;
+        html_opts ho = {.cmap = o->cmap, .title = o->title, .sentence = qtext, .source = ktext, .layers = model ? s->layers : res->layers,
                         .n_layers = model ? s->n_layers : res->n_layers,
                         .aggregate = model ? o->aggregate : NULL, .rollout = model && o->rollout,
                         .words = grouped && o->words, .no_special = grouped && o->no_special, .query = query,
@@ -231,7 +318,8 @@ static int run_tokens(run_state *s, const options *o, const char *what, const ch
     int streaming = (o->format == FMT_CSV || o->format == FMT_JSON || o->format == FMT_NONE) &&
                     !o->aggregate && !o->rollout && !o->explain && !grouped;
     forward_opts fo = {.source = o->source ? &s->source : NULL, .trace = o->explain ? &trace : NULL,
-                       .sink = streaming ? stream_head : NULL, .sink_ctx = &sc};
+                       .sink = streaming ? stream_head : NULL, .sink_ctx = &sc, .target = s->target,
+                       .part = o->part < 0 ? PART_CROSS : o->part};
     int *all = NULL, rc = tokens_assign_ids(toks, m, err) ? prefix_error(err, what) : 0;
     double t1 = now_ms();
     if (rc == 0 && o->rollout) { /* rollout multiplies through every layer up to the last shown */
@@ -328,6 +416,19 @@ int run_sentence(run_state *s, const options *o, const char *sentence, long line
         rc = generate_tokens(s, o, &toks, strlen(sentence), err);
         s->t_compute += now_ms() - t1;
     }
+    s2s_target tgt = {0};
+    if (rc == 0 && m->s2s) { /* the source's ids, then the target (generating it counts as compute) */
+        double t1 = now_ms();
+        rc = tokens_assign_ids(&toks, m, err) ? prefix_error(err, what) : s2s_target_make(s, o, &toks, &tgt, err);
+        s->t_compute += now_ms() - t1;
+        const int part = o->part < 0 ? PART_CROSS : o->part;
+        s->target = &tgt.all;
+        s->target_text = tgt.text;
+        meta.part = s2s_part_names[part];
+        meta.target_text = tgt.text;
+        meta.target_generated = !o->target;
+        s2s_part_shape(m, (s2s_part)part, &meta.n_layers, &meta.n_heads);
+    }
     int lead = 0, trail = 0;
     while (rc == 0 && lead < toks.n && toks.tok[lead].special) lead++;
     while (rc == 0 && trail < toks.n - lead && toks.tok[toks.n - 1 - trail].special) trail++;
@@ -359,5 +460,8 @@ int run_sentence(run_state *s, const options *o, const char *sentence, long line
     }
     free(part.tok);
     tokens_free(&toks);
+    s2s_target_free(&tgt);
+    s->target = NULL;
+    s->target_text = NULL;
     return rc;
 }

@@ -278,6 +278,10 @@ static void scores_rows(void *ctx, int r0, int r1)
     if (j->o.softcap > 0.0f)
         for (size_t i = 0; i < (size_t)(r1 - r0) * (size_t)j->n_k; i++)
             att[i] = tanhf(att[i] / j->o.softcap) * j->o.softcap;
+    if (j->o.bias) {
+        const float *b = j->o.bias + (size_t)r0 * j->n_k; /* [r1 - r0, n_k] */
+        for (size_t i = 0; i < (size_t)(r1 - r0) * (size_t)j->n_k; i++) att[i] += b[i];
+    }
     softmax_checked(att, r1 - r0, j->n_k, j->o.q_pos0 + r0, j->o.causal, j->o.window);
 }
 

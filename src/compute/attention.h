@@ -35,6 +35,8 @@ typedef struct {
     int causal;     /* keys after the query are masked */
     int window;     /* > 0: keys window or more positions before the query are masked */
     int q_pos0;     /* position of query row 0 (keys sit at 0 .. n_k - 1) */
+    const float *bias; /* [n_q, n_k] added to the scores before the mask (T5's relative
+                          positions), or NULL */
 } attn_score_opts;
 
 /* attention_head_forward with the options of the decoder families

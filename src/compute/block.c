@@ -102,7 +102,7 @@ static void cache(stack_run *s, const qkv_view *o)
             if (s->full || s->trace)
                 memcpy(s->vc + at, o->v + (size_t)i * o->ld_kv + (size_t)g * o->step_kv, (size_t)dh * sizeof(float));
         }
-    attn_trace *tr = s->trace;
+    attn_trace *tr = s->cross_kept ? NULL : s->trace;
     if (!tr) return;
     size_t qd = (size_t)tr->n_q * (size_t)s->qw;
     float *tq = tr->q + (size_t)s->layer * qd, *tk = tr->k + (size_t)s->layer * qd, *tv = tr->v + (size_t)s->layer * qd;
@@ -139,12 +139,38 @@ int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, 
                           .window = s->m->window ? s->m->window[s->layer] : 0, .q_pos0 = s->pos0};
     for (int h = 0; h < H; h++) {
         const float *kh = s->kc + (size_t)(h / group) * (size_t)dh, *vh = s->vc + (size_t)(h / group) * (size_t)dh;
+        so.bias = s->bias ? s->bias + (size_t)h * (size_t)s->n * (size_t)s->n_k : NULL;
         attention_scores_forward(s->att, o.q + (size_t)h * o.step_q, o.ld_q, kh, s->kw, s->n, s->n_k, dh, &so);
         if (finite_scores(s->att, s->n, s->n_k, s->layer, h, s->m->source, s->err)) return -1;
-        if (s->keep && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
+        if (s->keep && !s->cross_kept && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
         if (s->full) attention_values_forward(s->ctx + (size_t)h * dh, s->qw, s->att, vh, s->kw, s->n, s->n_k, dh);
     }
     return s->full ? linear(s, out, s->ctx, &L->o, s->qw, c->d_model) : 0;
+}
+
+int block_cross_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out)
+{
+    const attn_config *c = s->c;
+    const int d = c->d_model, dh = c->d_head, qw = s->qw, nm = s->n_mem;
+    stack_run km = *s; /* the keys and values have the encoder's rows */
+    km.n = nm;
+    if (linear(s, s->q, in, &L->cq, d, qw) || linear(&km, s->ck, s->mem, &L->ck, d, qw) ||
+        linear(&km, s->cv, s->mem, &L->cv, d, qw))
+        return -1;
+    attn_trace *tr = s->cross_kept ? s->trace : NULL;
+    if (tr) { /* --explain: Q of the decoder, K and V of the encoder's output */
+        memcpy(tr->q + (size_t)s->layer * (size_t)tr->n_q * (size_t)qw, s->q, (size_t)s->n * (size_t)qw * sizeof(float));
+        memcpy(tr->k + (size_t)s->layer * (size_t)tr->n_k * (size_t)qw, s->ck, (size_t)nm * (size_t)qw * sizeof(float));
+        memcpy(tr->v + (size_t)s->layer * (size_t)tr->n_k * (size_t)qw, s->cv, (size_t)nm * (size_t)qw * sizeof(float));
+    }
+    attn_score_opts so = {.scale = score_scale(c)};
+    for (int h = 0; h < c->n_heads; h++) {
+        attention_scores_forward(s->att, s->q + (size_t)h * dh, qw, s->ck + (size_t)h * dh, qw, s->n, nm, dh, &so);
+        if (finite_scores(s->att, s->n, nm, s->layer, h, s->m->source, s->err)) return -1;
+        if (s->keep && s->cross_kept && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
+        attention_values_forward(s->ctx + (size_t)h * dh, qw, s->att, s->cv + (size_t)h * dh, qw, s->n, nm, dh);
+    }
+    return linear(s, out, s->ctx, &L->co, qw, d);
 }
 
 int block_mlp(stack_run *s, const attn_layer_weights *L, const float *in, float *out)

@@ -33,6 +33,9 @@ typedef struct {
     const attn_tokens *source; /* NULL: self-attention; else keys and values
                                   come from these tokens (cross-attention) */
     attn_trace *trace;         /* NULL, or filled with Q, K, V of every layer run */
+    const attn_tokens *target; /* encoder-decoders (seq2seq.h): the target tokens, the
+                                  decoder start token first; the text is the source */
+    int part;                  /* encoder-decoders: which attention (s2s_part) */
     /* When sink is set, each shown head's weights w[n_q, n_k] go to it as
      * soon as they are computed, in order, and res->weights stays NULL, so
      * memory holds one head's matrix instead of all of them. A non-zero

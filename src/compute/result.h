@@ -44,6 +44,11 @@ typedef struct {
     const char *name;         /* the model's name (config.json's _name_or_path), or NULL */
     int context;              /* the positions it was trained for, or 0 */
     int n_kv_heads, d_head;   /* key/value heads and head size (decoders; else 0) */
+    const char *part;         /* encoder-decoders: "encoder", "decoder" or "cross"
+                                 (queries are the target's tokens but for "encoder",
+                                 keys the source's but for "decoder"); else NULL */
+    const char *target_text;  /* encoder-decoders: the output (--target, or generated) */
+    int target_generated;     /* 1: the output was generated */
 } attn_meta;
 
 typedef struct {
@@ -91,6 +96,16 @@ static inline const char *result_head_label(const attn_result *r, int hi, char *
     buf[i] = '\0';
     do buf[--i] = (char)('0' + h % 10); while ((h /= 10) && i > 0);
     return buf + i;
+}
+
+/* What the rows and columns hold, for labels: "query" and "key", or for
+ * an encoder-decoder's part "target" and "source" (cross), "source" twice
+ * (encoder) or "target" twice (decoder). */
+static inline void result_axes(const attn_result *r, const char **rows, const char **cols)
+{
+    const char *p = r->meta.part;
+    *rows = !p ? "query" : p[0] == 'e' ? "source" : "target";
+    *cols = !p ? "key" : p[0] == 'd' ? "target" : "source";
 }
 
 void result_free(attn_result *r);

@@ -35,25 +35,15 @@ static layer_fn layer_of(attn_arch a)
  * the keys and values of layers layers (1 for a single pass, which reuses
  * them layer after layer). */
 typedef struct {
-    float *all[16];
-    int n_all;
+    stack_bufs mem;       /* every buffer below and those of stack_run */
     float *kv;            /* [layers][2][n_k, kw] */
     float *inv, *inv_local; /* [rope.dim / 2], [rope_local.dim / 2] */
     float *cs, *cs_local; /* [rows, rope.dim], [rows, rope_local.dim] */
 } buffers;
 
-static float *take(buffers *b, size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    b->all[b->n_all++] = p;
-    return p;
-}
+static float *take(buffers *b, size_t n) { return stack_take(&b->mem, n); }
 
-static void buffers_free(buffers *b)
-{
-    for (int i = 0; i < b->n_all; i++) free(b->all[i]);
-    b->n_all = 0;
-}
+static void buffers_free(buffers *b) { stack_bufs_free(&b->mem); }
 
 static int buffers_init(buffers *b, stack_run *s, const attn_model *m, int rows, int n_k, int layers, attn_error *err)
 {
@@ -83,13 +73,11 @@ static int buffers_init(buffers *b, stack_run *s, const attn_model *m, int rows,
             b->cs_local = take(b, r * (size_t)c->rope_local.dim);
         }
     }
-    for (int i = 0; i < b->n_all; i++)
-        if (!b->all[i]) {
-            double mib = (r * (4 * d + 2 * qw + 2 * kw + f + (size_t)n_k) + (size_t)layers * 2 * (size_t)n_k * kw) *
-                         4.0 / (1 << 20);
-            buffers_free(b);
-            return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory: %d tokens need %.0f MiB of buffers", rows, mib);
-        }
+    if (!stack_bufs_ok(&b->mem)) {
+        double mib = (r * (4 * d + 2 * qw + 2 * kw + f + (size_t)n_k) + (size_t)layers * 2 * (size_t)n_k * kw) *
+                     4.0 / (1 << 20);
+        return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory: %d tokens need %.0f MiB of buffers", rows, mib);
+    }
     s->cs = b->cs;
     s->cs_local = b->cs_local;
     return 0;

@@ -38,7 +38,29 @@ typedef struct {
     void *keep_ctx;
     attn_trace *trace;     /* Q, K, V per layer (--explain), or NULL */
     attn_error *err;
+    /* encoder-decoders (seq2seq.c) */
+    const float *bias;     /* [n_heads][n, n_k] position bias of each head (T5), or NULL */
+    const float *mem;      /* [n_mem, d] the encoder's output, for cross-attention */
+    int n_mem;
+    float *ck, *cv;        /* [n_mem, qw] cross-attention keys and values */
+    int cross_kept;        /* 1: keep and trace serve block_cross_attention, not block_attention */
 } stack_run;
+
+/* ---- a pass's buffers (stack_bufs.c) ---- */
+
+/* Up to 16 buffers, each malloc'd by stack_take, all freed by
+ * stack_bufs_free (which leaves b empty, ready for reuse). */
+typedef struct {
+    float *all[16];
+    int n_all;
+} stack_bufs;
+
+/* n floats (at least 1), recorded in b; NULL when out of memory, which
+ * stack_bufs_ok tells once every buffer is taken. */
+float *stack_take(stack_bufs *b, size_t n);
+/* 1 if every buffer taken was allocated; otherwise frees them all and returns 0. */
+int stack_bufs_ok(stack_bufs *b);
+void stack_bufs_free(stack_bufs *b);
 
 /* ---- blocks (block.c) ---- */
 
@@ -50,6 +72,10 @@ void block_add(stack_run *s, float *x, const float *y);
  * values into the cache, each head's weights (to keep), and when s->full
  * their values through the output projection into out[n, d]. */
 int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out);
+/* Cross-attention of in[n, d] (queries, L->cq) to s->mem (keys and values,
+ * L->ck, L->cv), no mask, each head's weights to keep when s->cross_kept,
+ * through L->co into out[n, d]. */
+int block_cross_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out);
 /* out[n, d] = down(act(up(in))) or down(act(gate(in)) ⊙ up(in)) (glu). */
 int block_mlp(stack_run *s, const attn_layer_weights *L, const float *in, float *out);
 
@@ -60,5 +86,9 @@ int llama_layer(stack_run *s, const attn_layer_weights *L);  /* llama.c (also GP
 int gemma2_layer(stack_run *s, const attn_layer_weights *L); /* gemma2.c */
 int neox_layer(stack_run *s, const attn_layer_weights *L);   /* neox.c */
 int olmo2_layer(stack_run *s, const attn_layer_weights *L);  /* olmo2.c */
+/* seq2seq.c: an encoder-decoder's encoder and decoder layers (BART,
+ * Marian: post-norm; mBART, T5: pre-norm) */
+int s2s_encoder_layer(stack_run *s, const attn_layer_weights *L, int pre_norm);
+int s2s_decoder_layer(stack_run *s, const attn_layer_weights *L, int pre_norm);
 
 #endif

@@ -11,6 +11,7 @@
 #include "compute/finite.h"
 #include "compute/linalg.h"
 #include "compute/norm.h"
+#include "compute/seq2seq.h"
 #include "compute/stack.h"
 
 /* Scratch buffers of one forward pass. */
@@ -61,6 +62,10 @@ int transformer_forward(attn_result *res, const attn_model *m, const attn_tokens
                         const int *layers, int n_layers, const int *heads,
                         int n_heads, const forward_opts *fo, attn_error *err)
 {
+    if (m->s2s && (!fo || !fo->target))
+        return attn_fail(err, ATTN_EXIT_INPUT, "an encoder-decoder needs the target's tokens");
+    if (m->s2s)
+        return s2s_forward(res, m, t, fo->target, (s2s_part)fo->part, layers, n_layers, heads, n_heads, fo, err);
     if (m->cfg.arch != ARCH_ATTENTION) return stack_forward(res, m, t, layers, n_layers, heads, n_heads, fo, err);
     const attn_config *c = &m->cfg;
     const attn_tokens *src = fo && fo->source ? fo->source : t;

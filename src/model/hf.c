@@ -367,33 +367,6 @@ static int check_complete(const loader *L, const st_set *s, attn_error *err)
     return 0;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-int model_is_hf_path(const char *path)
-{
-    struct stat st;
-    if (ends_with(path, ".safetensors") || ends_with(path, ".safetensors.index.json")) return 1;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Opens the weights: the given file, or in dir model.safetensors, else
- * model.safetensors.index.json. */
-static st_set *open_weights(const char *path, const char *dir, int is_dir, attn_error *err)
-{
-    char p[4096];
-    if (!is_dir) return ends_with(path, ".json") ? st_open_index(path, err) : st_open(path, err);
-    if (io_file_in(dir, "model.safetensors", p, sizeof p)) return st_open(p, err);
-    if (io_file_in(dir, "model.safetensors.index.json", p, sizeof p)) return st_open_index(p, err);
-    int bin = io_file_in(dir, "pytorch_model.bin", p, sizeof p) || io_file_in(dir, "tf_model.h5", p, sizeof p);
-    attn_fail(err, ATTN_EXIT_INPUT, "%s: no model.safetensors or model.safetensors.index.json%s", dir,
-              bin ? " (attnviz reads safetensors only; this directory has the weights in another format)" : "");
-    return NULL;
-}
-
 attn_model *model_load_hf(const char *path, attn_error *err)
 {
     struct stat st;
@@ -409,6 +382,7 @@ attn_model *model_load_hf(const char *path, attn_error *err)
         if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
         else strcpy(dir, ".");
     }
+    if (hf_seq2seq_dir(dir)) return hf_load_seq2seq(path, dir, is_dir, err); /* hf_seq2seq.c */
     hf_info info = {0};
     loader L = {.info = &info};
     attn_model *m = model_new(err);
@@ -431,7 +405,7 @@ attn_model *model_load_hf(const char *path, attn_error *err)
                   L.vocab);
         goto fail;
     }
-    if (!(m->weights_file = open_weights(path, dir, is_dir, err))) goto fail;
+    if (!(m->weights_file = hf_open_weights(path, dir, is_dir, err))) goto fail;
     m->n_emb = L.vocab;
     for (int i = 0; i < st_count(m->weights_file); i++)
         if (map_tensor(&L, st_at(m->weights_file, i), err)) goto fail;

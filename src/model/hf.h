@@ -13,12 +13,14 @@
 #include "base/error.h"
 #include "base/jsonutil.h"
 #include "model/model.h"
+#include "model/safetensors.h"
 #include "text/subword.h"
 
 typedef enum {
     HF_BERT = 0, HF_ROBERTA, HF_DISTILBERT, HF_GPT2,
     /* the decoder families (hf_decoder.c) */
-    HF_LLAMA, HF_MISTRAL, HF_QWEN2, HF_QWEN3, HF_GEMMA, HF_GEMMA2, HF_GEMMA3, HF_PHI3, HF_NEOX, HF_OLMO2
+    HF_LLAMA, HF_MISTRAL, HF_QWEN2, HF_QWEN3, HF_GEMMA, HF_GEMMA2, HF_GEMMA3, HF_PHI3, HF_NEOX, HF_OLMO2,
+    HF_SEQ2SEQ /* the encoder-decoders (hf_seq2seq.c) */
 } hf_type;
 
 /* How a checkpoint's tensor is stored (hf.c's add_views):
@@ -104,6 +106,31 @@ int hf_read_eos(hf_info *info, const char *path, const char *dir, const cJSON *j
  * m (after model_bind; GPT-2: its end-of-sequence ids). */
 int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err);
 void hf_info_free(hf_info *info);
+
+/* The weights of path (a .safetensors or index file), or in dir
+ * model.safetensors, else model.safetensors.index.json (hf.c). */
+st_set *hf_open_weights(const char *path, const char *dir, int is_dir, attn_error *err);
+
+/* ---- the encoder-decoders (hf_seq2seq.c) ---- */
+
+#define HF_SEQ2SEQ_TYPES "bart, mbart, marian, t5, mt5"
+/* 1 when dir/config.json names one of HF_SEQ2SEQ_TYPES (hf_seq2seq_config.c). */
+int hf_seq2seq_dir(const char *dir);
+/* What config.json says of an encoder-decoder besides m->s2s, for the loader. */
+typedef struct {
+    const char *path;
+    int vocab, d, kv, enc_layers, dec_layers, enc_heads, dec_heads, enc_ffn, dec_ffn, max_pos;
+    int tie, share, scale_emb, bare;
+    attn_act act;
+    int glu;
+    double eps;
+    int pad, bos, eos, start;
+} hf_s2s_conf;
+/* Reads config.json (j, at k->path) and dir's generation_config.json into
+ * m->s2s (family and type set), m->eos and k (hf_seq2seq_config.c). */
+int hf_seq2seq_config(attn_model *m, hf_s2s_conf *k, const char *dir, const cJSON *j, attn_error *err);
+/* The model of such a directory (path as model_load_hf() got it; hf_seq2seq.c). */
+attn_model *hf_load_seq2seq(const char *path, const char *dir, int is_dir, attn_error *err);
 
 /* Reads dir/config.json into c (architecture, sizes, layer norm, positions)
  * and the embedding rows into *vocab_size. */

@@ -50,7 +50,7 @@ int hf_read_config(hf_info *info, const char *dir, attn_config *c, int *vocab_si
     }
     if (t < 0) {
         attn_fail(err, ATTN_EXIT_INPUT, "%s: model_type \"%.64s\" is not supported (attnviz reads bert, roberta, "
-                  "distilbert, gpt2, %s)", path, type, HF_DECODER_TYPES);
+                  "distilbert, gpt2, %s, %s)", path, type, HF_DECODER_TYPES, HF_SEQ2SEQ_TYPES);
         goto done;
     }
     *c = (attn_config){.positional = POS_LEARNED, .projections = 1, .score = SCORE_SCALED_DOT};

@@ -10,6 +10,11 @@
  *                       add_eos_token, which decide that side (bos_token /
  *                       eos_token), as transformers' Llama and Gemma
  *                       tokenizers rebuild their post-processor from them;
+ *   spiece.model        SentencePiece (T5): </s> after the text;
+ *   tokenizer.model     SentencePiece (Llama): <s> before the text;
+ *   source.spm + vocab.json  Marian: MarianTokenizer's ids (vocab.json),
+ *                       </s> after the text (unk_token, eos_token,
+ *                       pad_token: "<unk>", "</s>", "<pad>");
  *   vocab.txt           WordPiece (do_lower_case, default true; unk_token);
  *   vocab.json + merges.txt (or encoder.json + vocab.bpe): byte-level BPE.
  * An encoder (BERT, DistilBERT, RoBERTa) whose tokenizer adds no special
@@ -63,7 +68,8 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     json_doc *doc = NULL;
     attn_tokenizer *tk = NULL;
     int lower = 1, bad = 0, bert = info->type == HF_BERT || info->type == HF_DISTILBERT;
-    int encoder = bert || info->type == HF_ROBERTA;
+    int encoder = bert || info->type == HF_ROBERTA ||
+                  (info->type == HF_SEQ2SEQ && strcmp(info->model_type, "bart") == 0); /* <s> X </s> */
     cfg[0] = '\0';
     if (io_file_in(dir, "tokenizer_config.json", cfg, sizeof cfg)) {
         if (!(tc = json_load(cfg, &doc, err))) return NULL;
@@ -78,8 +84,24 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
         goto done;
     }
     const int from_json = io_file_in(dir, "tokenizer.json", path, sizeof path);
+    int spm = 0; /* a SentencePiece model file, whose specials are its family's */
     if (from_json) {
         tk = tokenizer_from_json(path, err);
+    } else if ((spm = io_file_in(dir, "spiece.model", path, sizeof path)) ||
+               (spm = io_file_in(dir, "tokenizer.model", path, sizeof path) ? 2 : 0)) {
+        tk = tokenizer_from_spm(path, spm == 2, spm == 1, err);
+    } else if (io_file_in(dir, "source.spm", path, sizeof path) && io_file_in(dir, "vocab.json", path2, sizeof path2)) {
+        char pad[256], m_unk[256], m_eos[256]; /* [256] Marian's padding, unknown and end tokens */
+        const char *p = config_token(tc, "pad_token", "<pad>", pad, sizeof pad, &bad);
+        const char *mu = config_token(tc, "unk_token", "<unk>", m_unk, sizeof m_unk, &bad);
+        const char *me = config_token(tc, "eos_token", "</s>", m_eos, sizeof m_eos, &bad);
+        if (bad) {
+            attn_fail(err, ATTN_EXIT_INPUT, "%s: a special token is longer than 255 bytes", cfg);
+            goto done;
+        }
+        spm = 3;
+        tk = tokenizer_from_marian(path, path2, mu, me, p, err);
+        memcpy(path, path2, sizeof path); /* its entries are vocab.json's */
     } else if (io_file_in(dir, "vocab.txt", path, sizeof path)) {
         tk = wordpiece_from_vocab_txt(path, lower, u ? u : "[UNK]", err);
     } else if ((io_file_in(dir, "vocab.json", path, sizeof path) || io_file_in(dir, "encoder.json", path, sizeof path)) &&
@@ -87,7 +109,9 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
         /* OpenAI's original names, encoder.json and vocab.bpe, also work */
         tk = bpe_from_files(path, path2, err);
     } else {
-        attn_fail(err, ATTN_EXIT_INPUT, "%s: no tokenizer.json, vocab.txt, or vocab.json and merges.txt", dir);
+        attn_fail(err, ATTN_EXIT_INPUT,
+                  "%s: no tokenizer.json, spiece.model, tokenizer.model, source.spm and vocab.json, vocab.txt, or "
+                  "vocab.json and merges.txt", dir);
         goto done;
     }
     if (!tk) goto done;
@@ -95,7 +119,7 @@ attn_tokenizer *hf_load_tokenizer(hf_info *info, const char *dir, attn_error *er
     /* the specials: the post-processor's (tokenizer.json), else an
      * encoder's usual ones; then tokenizer_config.json's add_*_token */
     const char *df = NULL, *dl = NULL;
-    if (from_json) {
+    if (from_json || spm) {
         if (tokenizer_use_default_specials(tk, err) != 0) goto fail;
         tokenizer_default_specials(tk, &df, &dl);
     }

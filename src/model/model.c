@@ -59,6 +59,11 @@ void model_free(attn_model *m)
     free(m->rope_factors);
     free(m->name);
     free(m->model_type);
+    if (m->s2s) {
+        free(m->s2s->enc.layers);
+        free(m->s2s->dec.layers);
+        free(m->s2s);
+    }
     free(m);
 }
 
@@ -248,7 +253,7 @@ static const float **layer_slot(attn_layer_weights *L, size_t j)
 
 int model_is_decoder(const attn_config *c)
 {
-    return c->arch >= ARCH_LLAMA;
+    return c->arch >= ARCH_LLAMA && c->arch != ARCH_SEQ2SEQ;
 }
 
 int model_check_config(attn_config *c, const char *what, attn_error *err)

@@ -371,14 +371,16 @@ static void render_maps(ansi_pen *p, const attn_result *r, const ansi_opts *o, c
     if (L->kmode == K_INDEX) {
         if (r->keys == r->queries) draw_legend(p, "tokens:", ql, r->n_q, L->width);
         else {
-            draw_legend(p, "queries:", ql, r->n_q, L->width);
-            draw_legend(p, "keys:", kl, r->n_k, L->width);
+            draw_legend(p, r->meta.part ? "target:" : "queries:", ql, r->n_q, L->width);
+            draw_legend(p, r->meta.part ? "source:" : "keys:", kl, r->n_k, L->width);
         }
     }
     scale_caption(sc, L->n_maps, scale, sizeof scale);
+    const char *rows, *cols, *part = r->meta.part; /* encoder-decoders: target and source tokens */
+    result_axes(r, &rows, &cols);
     snprintf(caption, sizeof caption,
-             "rows = queries, columns = keys (each row sums to 1); colour scale %s%s%s%s%s%s",
-             scale,
+             "rows = %s%s, columns = %s%s (each row sums to 1); colour scale %s%s%s%s%s%s",
+             part ? rows : "queries", part ? " tokens" : "", part ? cols : "keys", part ? " tokens" : "", scale,
              r->queries->n && r->queries->tok[r->queries->n - 1].generated ? "; " GENERATED_MARK " = generated" : "",
              r->sliding ? "; · = masked (causal, sliding window)" : r->causal ? "; · = masked (causal)" : "",
              L->mode == M_HALF ? "; each line holds two queries (upper and lower half)" : "",

@@ -316,6 +316,6 @@ void ansi_title_of(char *s, size_t n, const attn_result *r, int map)
 {
     int li = map / r->n_heads, hi = map % r->n_heads;
     char hb[16];
-    snprintf(s, n, "layer %d · %s%s", r->layers[li] + 1, r->aggregate ? "" : "head ",
-             result_head_label(r, hi, hb));
+    snprintf(s, n, "%s%slayer %d · %s%s", r->meta.part ? r->meta.part : "", r->meta.part ? " · " : "",
+             r->layers[li] + 1, r->aggregate ? "" : "head ", result_head_label(r, hi, hb));
 }

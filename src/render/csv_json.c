@@ -49,6 +49,7 @@ void render_csv_begin(attn_buf *out, const attn_result *r, int header)
     if (!header) return;
     if (r->meta.sentence) buf_puts(out, "sentence,");
     if (r->meta.n_windows) buf_puts(out, "window,");
+    if (r->meta.part) buf_puts(out, "part,"); /* encoder-decoders: encoder, decoder or cross */
     buf_puts(out, any_generated(r) ? "layer,head,query_index,query_token,query_generated,key_index,key_token,"
                                      "key_generated,weight\n"
                                    : "layer,head,query_index,query_token,key_index,key_token,weight\n");
@@ -84,6 +85,7 @@ void render_csv_rows(attn_buf *out, const attn_result *r, int li, int hi, const 
         row.len = 0; /* "sentence,layer,head,q,token," */
         if (r->meta.sentence) buf_printf(&row, "%d,", r->meta.sentence);
         if (r->meta.n_windows) buf_printf(&row, "%d,", r->meta.window);
+        if (r->meta.part) buf_printf(&row, "%s,", r->meta.part);
         buf_printf(&row, "%d,%s,%d,", r->layers[li] + 1, head, q);
         csv_field(&row, r->queries->tok[q].text);
         buf_puts(&row, !gen ? "," : r->queries->tok[q].generated ? ",1," : ",0,");
@@ -152,6 +154,13 @@ void render_json_begin(attn_buf *out, const attn_result *r)
         buf_puts(out, "\"note\":");
         json_string(out, r->meta.note);
         buf_putc(out, ',');
+    }
+    if (r->meta.part) {
+        buf_puts(out, "\"part\":");
+        json_string(out, r->meta.part);
+        buf_puts(out, ",\"target_text\":");
+        json_string(out, r->meta.target_text ? r->meta.target_text : "");
+        buf_printf(out, ",\"target_generated\":%s,", r->meta.target_generated ? "true" : "false");
     }
     buf_puts(out, "\"tokens\":");
     json_tokens(out, r->queries);

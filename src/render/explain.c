@@ -8,6 +8,7 @@
 
 #include "base/textesc.h"
 #include "base/utf8.h"
+#include "render/ansi_common.h"
 #include "render/render.h"
 
 /* The numbers of one head for the explained query. */
@@ -134,7 +135,9 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
                s->layer + 1, s->head + 1, score_names[c->score], dh, s->head * dh + 1,
                (s->head + 1) * dh, tr->d_model);
     const char *x = c->arch == ARCH_OLMO2 ? "x" : model_is_decoder(c) ? "norm(x)"
-                  : c->layer_norm == LN_PRE ? "LN(x)" : "x";
+                  : m->s2s ? (m->s2s->pre_norm ? "norm(x)" : "x") : c->layer_norm == LN_PRE ? "LN(x)" : "x";
+    /* keys and values: the source's embeddings (--source), or an encoder-decoder's encoder output */
+    const char *kx = r->keys == r->queries ? x : m->s2s ? "enc" : "source ";
     buf_printf(out, "1. Query vector of \"%s\": q = %s%s%s%s\n   q = ", r->queries->tok[query].text,
                rope ? "rotary(position, " : "", x, c->projections ? "·W_qᵀ + b_q" : " (no projections)",
                rope ? ")" : "");
@@ -157,7 +160,7 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
         buf_puts(out, "3. No scaling for the additive score.\n");
     } else {
         buf_printf(out, "2. Raw score of each key: s_j = q · k_j, with k_j = %s%s%s%s%s\n", rope ? "rotary(j, " : "",
-                   r->keys != r->queries ? "source " : x, c->projections ? "_j·W_kᵀ + b_k" : "_j", rope ? ")" : "",
+                   kx, c->projections ? "_j·W_kᵀ + b_k" : "_j", rope ? ")" : "",
                    c->n_kv_heads && c->n_kv_heads < c->n_heads ? " (the head's key/value head)" : "");
         if (fabs(s->scale - usual) > 1e-6 * usual)
             buf_printf(out, "3. Scale: multiply by %.6g (the model's scaling)\n", s->scale);
@@ -182,11 +185,14 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
     if (c->score == SCORE_SCALED_DOT) buf_printf(out, "  ÷ %-7.4f", 1.0 / s->scale);
     buf_puts(out, "       − m      exp(·)    weight\n");
     for (int j = 0; j < nk; j++) {
-        char label[64];
-        snprintf(label, sizeof label, "%s", r->keys->tok[j].text);
-        if (utf8_width(label) > kw) snprintf(label + 12, sizeof label - 12, "…");
+        attn_buf label; /* the key's text shortened to kw columns, whole characters */
+        const char *kt = r->keys->tok[j].text;
+        buf_init(&label);
+        ansi_put_shortened(&label, kt, strlen(kt), "", kw, 0);
+        buf_putc(&label, '\0');
         buf_printf(out, "  %4d  ", j);
-        pad(out, label, kw);
+        pad(out, label.failed ? "" : label.data, kw);
+        buf_free(&label);
         if (result_masked_in(r, s->li, query, j)) {
             buf_puts(out, j > query ? "      masked (key after the query)            0\n"
                                     : "      masked (outside the sliding window)     0\n");
@@ -200,8 +206,11 @@ static void head_text(attn_buf *out, const head_steps *s, const attn_result *r, 
     for (int j = 0; j < nk; j++) total += s->w[j];
     buf_printf(out, "  %*sΣ exp = %.4f   Σ weight = %.4f\n\n", kw + 33 + (c->score == SCORE_SCALED_DOT ? 11 : 0),
                "", s->sum, total);
-    buf_printf(out, "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s%s\n   out = ",
-               r->keys != r->queries ? "source " : x, c->projections ? "_j·W_vᵀ + b_v" : "_j");
+    buf_printf(out, m->s2s ? "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s%s\n"
+                           : "5. Output of the head: Σ_j weight_j · v_j, with v_j = %s%s\n   out = ",
+               kx, c->projections ? "_j·W_vᵀ + b_v" : "_j");
+    if (m->s2s) buf_puts(out, "   (x: the decoder's stream at the target token; enc_j: the encoder's output at\n"
+                              "   source token j)\n   out = ");
     vec_text(out, NULL, s->out, dh);
     buf_puts(out, "\n\n");
 }

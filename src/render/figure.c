@@ -37,11 +37,14 @@ void figure_cell_rgb(const figure *fig, int li, int hi, int q, float v, uint8_t 
 
 void figure_head_title(const attn_result *r, int li, int hi, char *buf, int cap)
 {
-    char label[16];
+    char label[16], part[32] = "";
+    if (r->meta.part) /* an encoder-decoder: "Cross-attention · Layer 2 · Head 1" */
+        snprintf(part, sizeof part, "%s \xC2\xB7 ", r->meta.part[0] == 'c' ? "Cross-attention"
+                                                   : r->meta.part[0] == 'e' ? "Encoder" : "Decoder");
     if (r->aggregate) /* "Layer 2 · mean" */
-        snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 %s", r->layers[li] + 1, r->aggregate);
+        snprintf(buf, (size_t)cap, "%sLayer %d \xC2\xB7 %s", part, r->layers[li] + 1, r->aggregate);
     else
-        snprintf(buf, (size_t)cap, "Layer %d \xC2\xB7 Head %s", r->layers[li] + 1,
+        snprintf(buf, (size_t)cap, "%sLayer %d \xC2\xB7 Head %s", part, r->layers[li] + 1,
                  result_head_label(r, hi, label));
 }
 
@@ -230,7 +233,11 @@ int figure_build(figure *fig, const attn_result *r, const figure_opts *o,
     int lw = (int)lround(s) > 0 ? (int)lround(s) : 1;
 
     /* widths of the label columns */
-    const char *qcap = "query \xE2\x86\x93", *kcap = "key \xE2\x86\x92";
+    const char *rows, *cols;
+    char qcap[24], kcap[24]; /* "query ↓", "key →" (encoder-decoders: "target ↓", "source →") */
+    result_axes(r, &rows, &cols);
+    snprintf(qcap, sizeof qcap, "%s \xE2\x86\x93", rows);
+    snprintf(kcap, sizeof kcap, "%s \xE2\x86\x92", cols);
     double qlab_w = 0, klab_w = 0;
     for (int q = 0; q < r->n_q; q += stride) {
         char *t = token_label(font, &r->queries->tok[q], fs, U_LABEL_MAXW * s);

@@ -3,7 +3,10 @@
  * BPE, WordPiece, WordLevel, Unigram —, added tokens, post-processor and
  * decoder; see tokenizer/core.h for the pipeline and each stage's header
  * for what it reads), BERT's vocab.txt (WordPiece) and GPT-2's vocab.json +
- * merges.txt (byte-level BPE). Ids and spans are checked against the
+ * merges.txt (byte-level BPE); and SentencePiece model files (.model,
+ * .spm; Marian's with vocab.json), run by SentencePiece's own library
+ * (tokenizer/spm.c: tests/py/test_spm_model.py checks its ids and spans
+ * against SentencePiece's Python encoder). Ids and spans are checked against the
  * `tokenizers` binding itself (tests/unit/text/test_tokenizer_parity.c,
  * tests/py/test_tokenizer_spm.py).
  *
@@ -41,7 +44,9 @@
 #include "base/error.h"
 #include "text/tokenize.h"
 
-typedef enum { SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2, SUBWORD_WORDLEVEL = 3, SUBWORD_UNIGRAM = 4 } attn_subword_kind;
+typedef enum {
+    SUBWORD_WORDPIECE = 1, SUBWORD_BPE = 2, SUBWORD_WORDLEVEL = 3, SUBWORD_UNIGRAM = 4, SUBWORD_SENTENCEPIECE = 5
+} attn_subword_kind;
 
 typedef struct attn_tokenizer attn_tokenizer;
 
@@ -69,6 +74,20 @@ attn_tokenizer *bpe_from_lists(const char *const *vocab, int n_vocab, const char
 /* A Hugging Face tokenizer.json, whole. No specials are active until
  * tokenizer_use_default_specials() (or tokenizer_set_specials()). */
 attn_tokenizer *tokenizer_from_json(const char *path, attn_error *err);
+
+/* A SentencePiece model file (T5's spiece.model, Llama's tokenizer.model),
+ * read and run by Debian's SentencePiece library: ids, pieces and byte
+ * spans are SentencePiece's own encoder's (tokenizer/spm.c). add_bos /
+ * add_eos: the model's <s> before / </s> after the text become the
+ * default specials (tokenizer_use_default_specials). */
+attn_tokenizer *tokenizer_from_spm(const char *path, int add_bos, int add_eos, attn_error *err);
+
+/* Marian's tokenizer: source.spm with vocab.json (piece -> model id), as
+ * transformers' MarianTokenizer encodes (tokenizer/spm.c); unk and eos
+ * must be in vocab.json, pad may be; eos (after the text) is the default
+ * special. */
+attn_tokenizer *tokenizer_from_marian(const char *spm_path, const char *vocab_json, const char *unk,
+                                      const char *eos, const char *pad, attn_error *err);
 
 /* The tokens to put before and after the text's (first or last may be
  * NULL: none); each must be in the vocabulary. */

@@ -87,8 +87,9 @@ fi
 
 # --generate: GPT-2 and Llama continue the text (the JSON marks the new
 # tokens, after the text's); models that are no language model, and options
-# that cannot go with it, and a model whose scores overflow float32 (its
-# prompt's pass fails: one line naming layer and head) are refused
+# that cannot go with it, a model whose scores overflow float32 (its
+# prompt's pass fails: one line naming layer and head) and one whose logits
+# do (tests/bad/hf/llama_logits_overflow) are refused
 for m in gpt2 llama; do
     "$ATTNVIZ" -m "$HF/$m" --generate 3 -f json "the the" >"$TMP/gen-$m.json" 2>"$TMP/gen-$m.err" </dev/null
     rc=$?
@@ -114,6 +115,16 @@ refused_opts generate-zero "--generate" -m "$HF/llama" --generate 0
 refused_opts generate-words "not with --words" -m "$HF/llama" --generate 2 --words
 refused_opts generate-seeded "is not a language model" --seed 3 --generate 2
 refused_opts generate-overflow "layer 1 head 1: scores overflow float32" -m "$HF/llama_weights_1e30" --generate 2
+refused_opts generate-logits-overflow "the language-model head: logits overflow float32" \
+    -m "$HF/llama_logits_overflow" --generate 2
+# ... whose attention alone is fine
+"$ATTNVIZ" -m "$HF/llama_logits_overflow" -f csv "the the" >"$TMP/lg.csv" 2>"$TMP/lg.err" </dev/null
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/lg.csv")" -gt 1 ] && [ ! -s "$TMP/lg.err" ]; then
+    pass logits-overflow-attention-runs
+else
+    fail logits-overflow-attention-runs "exit $rc, $(head -c 300 "$TMP/lg.err")"
+fi
 
 # ---- the refusal checks ------------------------------------------------------------
 

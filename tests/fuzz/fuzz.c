@@ -196,6 +196,25 @@ const char *const fuzz_sentences[] = {
     NULL,
 };
 
+void fuzz_encode_sentences(attn_tokenizer *tk, int specials, attn_error *err)
+{
+    if (specials) {
+        const char *first = NULL, *last = NULL;
+        tokenizer_default_specials(tk, &first, &last);
+        if ((first || last) && tokenizer_set_specials(tk, first, last, err) != 0) fuzz_check_error(err);
+    }
+    for (int i = 0; fuzz_sentences[i]; i++) {
+        attn_tokens t = {0};
+        size_t len = strlen(fuzz_sentences[i]);
+        if (tokenizer_encode(tk, fuzz_sentences[i], len, &t, err) == 0)
+            fuzz_check_tokens(&t, len, tokenizer_vocab_size(tk));
+        else
+            fuzz_check_error(err);
+        tokens_free(&t);
+    }
+    tokenizer_free(tk);
+}
+
 void fuzz_check_tokens(const attn_tokens *t, size_t len, int n_vocab)
 {
     for (int i = 0; i < t->n; i++) {

@@ -29,6 +29,7 @@
 
 #include "base/error.h"
 #include "model/model.h"
+#include "text/subword.h"
 #include "text/tokenize.h"
 
 /* libFuzzer's entry points (also called by replay.c). */
@@ -84,6 +85,12 @@ void fuzz_check_tokens(const attn_tokens *t, size_t len, int n_vocab);
 /* Sentences every tokenizer harness encodes (NULL-terminated): scripts,
  * emoji, controls, added tokens, long words, invalid UTF-8. */
 extern const char *const fuzz_sentences[];
+
+/* The tokenizer harnesses' common part: with specials, the tokenizer's
+ * default special tokens are set first (a refusal checked by
+ * fuzz_check_error); then every sentence of fuzz_sentences is encoded and
+ * checked (fuzz_check_tokens, or fuzz_check_error when refused). Frees tk. */
+void fuzz_encode_sentences(attn_tokenizer *tk, int specials, attn_error *err);
 
 /* Runs m over text (tokenized as main.c does: the model's subword
  * tokenizer or the words tokenizer), every layer and head, as main.c

@@ -5,7 +5,6 @@
  * tokenizer that loads encodes fuzz_sentences[].
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "fuzz.h"
 #include "text/subword.h"
@@ -26,15 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_error(&err);
         return 0;
     }
-    for (int i = 0; fuzz_sentences[i]; i++) {
-        attn_tokens t = {0};
-        size_t len = strlen(fuzz_sentences[i]);
-        if (tokenizer_encode(tk, fuzz_sentences[i], len, &t, &err) == 0)
-            fuzz_check_tokens(&t, len, tokenizer_vocab_size(tk));
-        else
-            fuzz_check_error(&err);
-        tokens_free(&t);
-    }
-    tokenizer_free(tk);
+    fuzz_encode_sentences(tk, 0, &err);
     return 0;
 }

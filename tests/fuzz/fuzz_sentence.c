@@ -14,7 +14,10 @@
  *           bits 3-4 the model: 0 post-LN scaled dot, 1 pre-LN causal, 2
  *           additive score, 3 plain dot product (seeded, 2 layers, 2
  *           heads, d 16: the tokens' embeddings are hashed from their
- *           text, so any tokenizer's tokens run through any of them);
+ *           text, so any tokenizer's tokens run through any of them;
+ *           but with the byte-level BPE, 1 is tests/bad/hf/llama, a
+ *           real Llama directory of that tokenizer: RoPE, grouped-query
+ *           heads, RMSNorm, BF16 weights, the layer stack of stack.h);
  *           bit 5 --words, bit 6 --no-special
  *   byte 1: bits 0-2 the view (-f): 0 heatmap, 1 focus (-q), 2 --explain,
  *           3 --explain -f json, 4 CSV, 5 JSON (streamed one head at a
@@ -24,7 +27,9 @@
  *           sentence.c does), 7 PNG; bits 3-4 colour depth; bit 5
  *           --values; bits 6-7 --aggregate mean, --aggregate max, --rollout
  *   byte 2: --width 20 + 2·byte, the query token (byte mod tokens), --top
- *           1 + byte / 16, the figures' --scale and --title
+ *           1 + byte / 16, the figures' --scale and --title; with the
+ *           Llama, bit 0 --generate 2 (the greedy continuation, marked
+ *           generated in every view; not with --words, as main.c)
  *   byte 3: bits 0-1 the shown layers (all, 1, 2, 1-2); bits 2-3 heads;
  *           bits 4-6 the colormap; bit 7 --grid
  *   byte 4: the colour scale: bits 0-1 --norm (all, layer, head, row),
@@ -46,6 +51,7 @@
 
 #include "base/utf8.h"
 #include "compute/result.h"
+#include "compute/stack.h"
 #include "compute/transformer.h"
 #include "fuzz.h"
 #include "render/explain.h"
@@ -55,7 +61,7 @@
 #include "text/words.h"
 
 enum { N_MODELS = 4, N_TOKENIZERS = 8 };
-static attn_model *models[N_MODELS];
+static attn_model *models[N_MODELS], *llama;
 static attn_tokenizer *tokenizers[N_TOKENIZERS]; /* [0] NULL: words */
 /* The figures' font given by its file where Debian puts it, so that not
  * every figure asks fontconfig (a few milliseconds each); NULL: fontconfig */
@@ -92,6 +98,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (int i = 1; i <= 2; i++) need(tokenizer_set_specials(tokenizers[i], "[CLS]", "[SEP]", &err) == 0 ? tokenizers[i] : NULL, &err, "[CLS]");
     if (access("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", R_OK) == 0)
         font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    need(llama = model_load_hf("tests/bad/hf/llama", &err), &err, "tests/bad/hf/llama");
     tokenizers[3] = bpe_from_files("tests/bad/hf/gpt2/vocab.json", "tests/bad/hf/gpt2/merges.txt", &err);
     need(tokenizers[3], &err, "tests/bad/hf/gpt2");
     static const char *const pipelines[] = {"unigram_metaspace", "wordlevel_truncation", "bpe_split_regex",
@@ -243,6 +250,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     attn_tokenizer *tk = tokenizers[(o[0] & 3) | (o[0] >> 5 & 4)];
     const attn_model *m = models[o[0] >> 3 & 3];
+    if (tk == tokenizers[3] && (o[0] >> 3 & 3) == 1) {
+        m = llama;
+        tk = llama->tokenizer;
+    }
+    const int generate = m == llama && (o[2] & 1) && !(o[0] >> 5 & 1) ? 2 : 0; /* not with --words */
     const int lowercase = o[0] >> 2 & 1, words = o[0] >> 5 & 1, no_special = o[0] >> 6 & 1;
     const int grouped = (words || no_special) && tk;
     int v = o[1] & 7;
@@ -273,6 +285,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = tokenize(tk, m, lowercase, words, text, &t, &err);
     if (rc == 0 && source) rc = tokenize(NULL, m, lowercase, 0, source, &src, &err);
     if (rc == 0 && (t.n > 40 || src.n > 40)) rc = -1; /* too long to be worth it */
+    if (rc == 0 && generate) { /* main.c's generate_tokens() */
+        int *ids = malloc(((size_t)t.n + generate) * sizeof *ids), n_new = 0; /* [prompt + generated] */
+        fuzz_assert(ids != NULL, "out of memory");
+        for (int i = 0; i < t.n; i++) ids[i] = t.tok[i].id;
+        rc = stack_generate(m, ids, t.n, generate, ids + t.n, &n_new, &err);
+        if (rc == 0) rc = tokenizer_append_ids(m->tokenizer, &t, ids + t.n, n_new, strlen(text), &err);
+        if (rc != 0) fuzz_check_error(&err);
+        free(ids);
+    }
     forward_opts fo = {.source = source ? &src : NULL, .trace = explain ? &trace : NULL,
                        .sink = streamed ? sink : NULL, .sink_ctx = &sc};
     if (rc == 0) {

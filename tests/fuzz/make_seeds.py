@@ -283,6 +283,32 @@ def pipeline_tokenizers():
     return {k: json.dumps(v, ensure_ascii=False).encode() for k, v in out.items()}
 
 
+def precompiled_tokenizer(tmp):
+    """A Unigram tokenizer.json with a real Precompiled normalizer, small
+    enough for the harness (SentencePiece's own nmt_nfkc charsmap is about
+    240 KB): a model trained by SentencePiece on README.md's lines with
+    six normalization rules of its own (ligature, fullwidth, circled digit,
+    accent, trademark, ideographic space; a 1 KB charsmap), converted as
+    test_tokenizer_spm.py converts (transformers' converter). None without
+    python3-sentencepiece."""
+    try:
+        import io
+        import sentencepiece as spm
+        import test_tokenizer_spm
+    except ImportError:
+        return None
+    rules = os.path.join(tmp, "rules.tsv")
+    with open(rules, "w") as f:
+        f.write("FB01\t66 69\nFF21\t41\n2460\t31\nE9\t65\n2122\t54 4D\n3000\t20\n")
+    corpus = [line for line in read(os.path.join(ROOT, "README.md")).decode().split("\n") if line.strip()][:300]
+    f = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=f, hard_vocab_limit=False,
+                                   minloglevel=2, model_type="unigram", vocab_size=200, normalization_rule_tsv=rules,
+                                   num_threads=1, character_coverage=0.98)
+    pieces, norm, unk_id = test_tokenizer_spm.parse_model(f.getvalue())
+    return json.dumps(test_tokenizer_spm.unigram_json(pieces, norm, unk_id), ensure_ascii=False).encode()
+
+
 def npy_bytes(a, fortran=False, version=(1, 0)):
     """A .npy file as numpy.lib.format writes it."""
     a = np.asarray(a)
@@ -392,6 +418,9 @@ def main():
             save("hf_dir", "bert_" + name, pack([("config.json", read(os.path.join(bert, "config.json"))),
                                                  ("model.safetensors", read(os.path.join(bert, "model.safetensors"))),
                                                  ("tokenizer.json", data)]))
+        pre_tj = precompiled_tokenizer(tmp)
+        if pre_tj:
+            save("tokenizer_json", "unigram_precompiled_rules.json", pre_tj)
         for p in sorted(glob.glob(os.path.join(tk, "vocab_*.txt"))):
             save("vocab_txt", os.path.basename(p), b"\x01" + read(p))
             save("vocab_txt", "cased_" + os.path.basename(p), b"\x00" + read(p))
@@ -443,7 +472,7 @@ def main():
                 ["--norm", "row", "--log", "--vmin", "0.001", "--vmax", "1", "a"], ["--overview", "--no-pager", "a"],
                 ["--truncate", "8", "a b"], ["--window", "8", "--stride", "4", "-f", "csv", "a"],
                 ["--from", "x.npy", "--tokens", "a b c"], ["-f", "png", "--cell", "12", "-o", "x.png", "a"],
-                ["--colr", "never", "a"], ["--la", "2", "a"]]
+                ["--colr", "never", "a"], ["--la", "2", "a"], ["--generate", "3", "-m", "tests/bad/hf/llama", "a b"]]
         for i, c in enumerate(cmds):
             save("cli", "cmd%02d" % i, b"\0".join(a.encode() for a in c))
     print("seeds in", OUT)

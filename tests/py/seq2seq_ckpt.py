@@ -164,8 +164,8 @@ def config_json(spec, vocab_size):
             c.update({"n_positions": 512, "output_past": True, "task_specific_params": {
                 "translation_en_to_de": {"early_stopping": True, "max_length": 300, "num_beams": 4,
                                          "prefix": "translate English to German: "}}})
-    if not s.tie:
-        c["tie_word_embeddings"] = False
+    if not s.tie or s.arch == "mt5":  # to_diff_dict: False differs from PretrainedConfig's default;
+        c["tie_word_embeddings"] = s.tie  # for MT5 either value differs from its own or MT5Config's (False)
     c["architectures"] = [arch_name]
     c["torch_dtype"] = dtype
     c["transformers_version"] = TRANSFORMERS_VERSION

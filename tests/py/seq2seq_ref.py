@@ -182,7 +182,7 @@ class Model:
     def __init__(self, arch, cfg, gen, W):
         self.arch, self.cfg, self.gen, self.W = arch, cfg, gen or {}, W
         c = cfg
-        tie = c.get("tie_word_embeddings", True)
+        tie = c.get("tie_word_embeddings", arch != "mt5")  # MT5Config's default is False
         if arch in BART_LIKE:
             shared = W.get("shared.weight")
             self.enc_embed = shared if shared is not None else W["encoder.embed_tokens.weight"]

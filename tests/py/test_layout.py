@@ -8,7 +8,8 @@ render cli), and
      compute; compute never includes render);
   3. no include circle: no header includes itself through other headers
      (a.h -> b.h -> a.h); include guards would hide it from the compiler;
-  4. the same two rules hold for calls, read off the object files with nm:
+  4. the same two rules hold for calls, read off the object files with nm
+     (of the .c files and the .cc file, whose extern "C" names nm shows as they are):
      no object calls a function of a higher folder, and no group of objects
      calls each other in a circle (a circle of calls hides behind one
      shared header that declares everyone's functions);
@@ -40,12 +41,15 @@ def layer_order():
     return m.group(1).split() if m else []
 
 
+SOURCE_EXT = (".c", ".cc", ".h")  # .cc: C++ (the SentencePiece bridge, an extern "C" interface)
+
+
 def sources(root):
-    """{path relative to root: text} of every .c and .h under root."""
+    """{path relative to root: text} of every .c, .cc and .h under root."""
     out = {}
     for d, _, files in os.walk(root):
         for f in files:
-            if f.endswith((".c", ".h")):
+            if f.endswith(SOURCE_EXT):
                 p = os.path.join(d, f)
                 out[os.path.relpath(p, root)] = open(p, encoding="utf-8").read()
     return out
@@ -185,7 +189,7 @@ order = layer_order()
 check("makefile-lists-folders", order[:1] == ["base"] and order[-1:] == ["cli"], f"SRC_DIRS = {order}")
 dirs = sorted(d for d in os.listdir(SRC) if os.path.isdir(os.path.join(SRC, d)))
 check("every-src-folder-is-a-layer", sorted(order) == dirs, f"src/ has {dirs}, SRC_DIRS {order}")
-loose = sorted(f for f in os.listdir(SRC) if f.endswith((".c", ".h")))
+loose = sorted(f for f in os.listdir(SRC) if f.endswith(SOURCE_EXT))
 check("no-source-at-src-top", not loose, f"files outside the folders: {loose}")
 files = sources(SRC)
 problems = check_includes(files, order)
@@ -198,7 +202,7 @@ check("every-file-opens-with-its-comment", not unnamed, f"{len(files)} files" if
 
 build = os.environ.get("BUILD_DIR") or os.path.dirname(os.environ.get("UNIT_DIR", "build/tests"))
 build = os.path.join(ROOT, build) if not os.path.isabs(build) else build
-c_files = sorted(f for f in files if f.endswith(".c"))
+c_files = sorted(f for f in files if f.endswith((".c", ".cc")))
 # and the sources the Makefile generates into $(BUILD)/gen/<folder>/ (the HTML page's assets)
 gen = os.path.join(build, "gen")
 c_files += sorted(f for f in (sources(gen) if os.path.isdir(gen) else {}) if f.endswith(".c"))

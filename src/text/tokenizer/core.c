@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "text/tokenizer/scratch.h"
+#include "text/tokenizer/spm_lib.h"
 
 /* ---- the object ---- */
 
@@ -47,6 +48,7 @@ void tokenizer_free(attn_tokenizer *tk)
     free(tk->suffix);
     free(tk->score);
     free(tk->prefix_set);
+    spm_lib_free(tk->spm);
     free(tk->first);
     free(tk->last);
     free(tk->def_first);
@@ -66,6 +68,7 @@ attn_subword_kind tokenizer_kind(const attn_tokenizer *tk)
     case TM_WORDPIECE: return SUBWORD_WORDPIECE;
     case TM_WORDLEVEL: return SUBWORD_WORDLEVEL;
     case TM_UNIGRAM: return SUBWORD_UNIGRAM;
+    case TM_SPM: return SUBWORD_SENTENCEPIECE;
     default: return SUBWORD_BPE;
     }
 }

@@ -35,7 +35,7 @@
  * tokenizer.json): 256 MiB. */
 #define SW_MAX_FILE ((size_t)256 << 20)
 
-typedef enum { TM_BPE, TM_WORDPIECE, TM_WORDLEVEL, TM_UNIGRAM } tk_model_type;
+typedef enum { TM_BPE, TM_WORDPIECE, TM_WORDLEVEL, TM_UNIGRAM, TM_SPM } tk_model_type;
 
 /* BPE merges: (left id, right id) -> (rank, merged id). */
 typedef struct {
@@ -113,6 +113,10 @@ struct attn_tokenizer {
     double min_score;
     uint64_t *prefix_set; /* [pcap] hashes of every prefix of every piece (0: empty) */
     uint32_t pcap;
+    /* SentencePiece's own model (spm.c): the whole pipeline, in place of
+     * the normalizer, pre-tokenizers and model above */
+    struct spm_lib *spm;
+    int spm_marian;      /* Marian: ids from vocab.json (v), language codes */
     /* the special tokens around the text: the active ones, and the
      * post-processor's (tokenizer_default_specials) */
     int *first, *last, n_first, n_last;

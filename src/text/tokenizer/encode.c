@@ -13,6 +13,8 @@
  *   4. the post-processor's special tokens go around the text's tokens, and
  *      ByteLevel / RoBERTa post-processing trims the spans (trim_offsets);
  *   5. the decoders make each token's label (decoder.c).
+ * A SentencePiece model (spm.h) replaces steps 2 and 3: SentencePiece's
+ * own encoder reads each stretch.
  * Every token's span is the original text its bytes came from (nstr.h).
  */
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "text/tokenizer/core.h"
 #include "text/tokenizer/decoder.h"
 #include "text/tokenizer/models.h"
+#include "text/tokenizer/spm.h"
 #include "text/tokenizer/unicode.h"
 
 /* The pieces one pre-tokenizer stage produced. */
@@ -182,9 +185,15 @@ static int norm_tok(enc *e, void *ctx, int id, size_t a, size_t b)
     return push_token(e, id, sp.s, sp.e, 2);
 }
 
+static int spm_push(void *ctx, int id, size_t start, size_t end)
+{
+    return push_token(ctx, id, start, end, 0);
+}
+
 static int raw_gap(enc *e, void *ctx, size_t a, size_t b)
 {
     (void)ctx;
+    if (e->tk->model == TM_SPM) return tk_spm_encode(e->tk, e->text, a, b, spm_push, e, e->err);
     nstr n;
     if (nstr_init(&n, e->text + a, b - a, (uint32_t)a) != 0) return attn_oom(e->err, "tokens");
     int rc = tk_normalize(&e->tk->norm, &n, &e->sc, e->err);

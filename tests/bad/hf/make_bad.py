@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "py"))
 
 from hf_ckpt import Spec, config_json, random_weights  # noqa: E402
 import dec_ckpt  # noqa: E402
+import seq2seq_ckpt  # noqa: E402
 from hf_tok import byte_symbols  # noqa: E402
 from st_io import safetensors_bytes  # noqa: E402
 
@@ -107,6 +108,39 @@ BASES = {
 }
 BASES["llama"] = {"config.json": config_bytes(LLAMA_CFG), "model.safetensors": safetensors_bytes(LLAMA_T, META),
                   "vocab.json": BASES["gpt2"]["vocab.json"], "merges.txt": BASES["gpt2"]["merges.txt"]}
+
+# the encoder-decoders: a BART (d 8, 2 heads, 1 + 1 layers, F32) with a byte-level BPE
+# that has BART's <s> <pad> </s> <unk> first, and a T5 (d 8, 2 heads of 4, 1 + 1
+# layers, F32) with a WordLevel tokenizer.json ("$A </s>")
+BART_VOCAB = ["<s>", "<pad>", "</s>", "<unk>"] + GPT2_VOCAB[:-1]
+BART_SPEC = seq2seq_ckpt.Spec("bart", d=8, enc_layers=1, dec_layers=1, enc_heads=2, dec_heads=2, ffn=8, max_pos=16)
+BART_CFG = seq2seq_ckpt.config_json(BART_SPEC, len(BART_VOCAB))
+BART_T = seq2seq_ckpt.saved_tensors(BART_SPEC, seq2seq_ckpt.random_weights(BART_SPEC, len(BART_VOCAB)))
+T5_VOCAB = ["<pad>", "</s>", "<unk>", "a", "the", "cat", "sat", "on", "mat", "."]
+T5_SPEC = seq2seq_ckpt.Spec("t5", d=8, enc_layers=1, dec_layers=1, enc_heads=2, d_kv=4, ffn=8, buckets=8,
+                            max_distance=16)
+T5_CFG = seq2seq_ckpt.config_json(T5_SPEC, len(T5_VOCAB))
+T5_T = seq2seq_ckpt.saved_tensors(T5_SPEC, seq2seq_ckpt.random_weights(T5_SPEC, len(T5_VOCAB)))
+T5_TOKENIZER = {
+    "version": "1.0", "truncation": None, "padding": None,
+    "added_tokens": [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                      "normalized": False, "special": True} for i, t in enumerate(T5_VOCAB[:3])],
+    "normalizer": None, "pre_tokenizer": {"type": "WhitespaceSplit"},
+    "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A", "type_id": 0}},
+                                                                {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                       "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 0}},
+                                {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                       "special_tokens": {"</s>": {"id": "</s>", "ids": [1], "tokens": ["</s>"]}}},
+    "decoder": None, "model": {"type": "WordLevel", "vocab": {t: i for i, t in enumerate(T5_VOCAB)},
+                               "unk_token": "<unk>"}}
+BASES["bart"] = {"config.json": config_bytes(BART_CFG), "model.safetensors": safetensors_bytes(BART_T, META),
+                 "generation_config.json": config_bytes(seq2seq_ckpt.generation_config_json(BART_CFG)),
+                 "vocab.json": json.dumps({t: i for i, t in enumerate(BART_VOCAB)}, ensure_ascii=False,
+                                          indent=2).encode(),
+                 "merges.txt": BASES["gpt2"]["merges.txt"]}
+BASES["t5"] = {"config.json": config_bytes(T5_CFG), "model.safetensors": safetensors_bytes(T5_T, META),
+               "generation_config.json": config_bytes(seq2seq_ckpt.generation_config_json(T5_CFG)),
+               "tokenizer.json": json.dumps(T5_TOKENIZER, indent=2).encode()}
 
 variants = []  # (name, base, files {name: bytes, or None to leave out}, arg, named, substring, defect)
 
@@ -497,6 +531,69 @@ variant("lm_head_shape", "llama", llama_st(**{"lm_head.weight": (np.zeros((10, 8
         "an lm_head of 10 rows for a vocabulary of 262")
 
 
+# a directory only --generate refuses (not in expect.tsv: its attention runs):
+# the final norm's gain and lm_head of 1e30, so the logits overflow float32
+_lg = {"model.norm.weight": (np.full(8, 1e30, dtype=np.float32), "BF16"),
+       "lm_head.weight": (np.full((len(GPT2_VOCAB), 8), 1e30, dtype=np.float32), "BF16")}
+GENERATE_ONLY = {"llama_logits_overflow": ("llama", llama_st(**_lg))}
+
+
+# ---- the encoder-decoders ----------------------------------------------------------------
+
+def bart_st(**changes):
+    return {"model.safetensors": safetensors_bytes(with_tensors(BART_T, **changes), META)}
+
+
+def t5_st(**changes):
+    return {"model.safetensors": safetensors_bytes(with_tensors(T5_T, **changes), META)}
+
+
+_BQ = "model.encoder.layers.0.self_attn.q_proj.weight"
+variant("missing_fc1", "bart", bart_st(**{"model.decoder.layers.0.fc1.weight": None}), ".", "model.safetensors",
+        "'model.decoder.layers.0.fc1.weight' is missing", "no fc1 in the decoder's layer 0")
+variant("missing_cross_k", "bart", bart_st(**{"model.decoder.layers.0.encoder_attn.k_proj.bias": None}), ".",
+        "model.safetensors", "'model.decoder.layers.0.encoder_attn.k_proj.bias' is missing",
+        "no cross-attention k_proj bias")
+variant("q_proj_shape", "bart", bart_st(**{_BQ: (np.vstack([BART_T[_BQ][0]] * 2), "F32")}), ".",
+        "model.safetensors", "has shape [16, 8], but config.json implies [8, 8]", "a q_proj of 16 rows for d_model 8")
+variant("positions_short", "bart",
+        bart_st(**{"model.decoder.embed_positions.weight": (np.zeros((16, 8), dtype=np.float32), "F32")}), ".",
+        "model.safetensors", "'model.decoder.embed_positions.weight' has shape [16, 8], but config.json implies "
+        "[18, 8]", "learned positions without BART's offset of 2 rows")
+variant("unexpected_tensor", "bart",
+        bart_st(**{"model.encoder.layers.0.self_attn.rotary.weight": (np.zeros(8, dtype=np.float32), "F32")}), ".",
+        "model.safetensors", "unexpected tensor 'model.encoder.layers.0.self_attn.rotary.weight'",
+        "a tensor BART does not have")
+variant("config_heads_indivisible", "bart", {"config.json": cfg_with(BART_CFG, decoder_attention_heads=3)}, ".",
+        "config.json", "d_model 8 is not a multiple of the attention heads (2, 3)", "3 decoder heads for d_model 8")
+variant("config_activation", "bart", {"config.json": cfg_with(BART_CFG, activation_function="gelu_fast")}, ".",
+        "config.json", '"activation_function": "gelu_fast" is not supported', "an activation attnviz does not have")
+variant("marian_spm_only", "bart",
+        {"config.json": cfg_with(BART_CFG, model_type="marian"), "source.spm": b"\n\x05hello", "target.spm":
+         b"\n\x05hello", "vocab.json": BASES["bart"]["vocab.json"]}, ".", "source.spm",
+        "not a SentencePiece model", "a Marian directory whose source.spm is not a SentencePiece model")
+variant("config_decoder_vocab", "bart",
+        {"config.json": cfg_with(BART_CFG, model_type="marian", decoder_vocab_size=100)}, ".", "config.json",
+        '"decoder_vocab_size" 100 differs from "vocab_size" 265', "Marian with a separate target vocabulary")
+variant("missing_rel_bias", "t5",
+        t5_st(**{"encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight": None}), ".",
+        "model.safetensors", "'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight' is missing",
+        "no relative position table in the encoder")
+variant("wo_shape", "t5",
+        t5_st(**{"decoder.block.0.layer.2.DenseReluDense.wo.weight": (np.zeros((8, 4), dtype=np.float32), "F32")}),
+        ".", "model.safetensors", "has shape [8, 4], but config.json implies [8, 8]", "a decoder wo of d_ff 4")
+variant("gated_without_wi_0", "t5", {"config.json": cfg_with(T5_CFG, feed_forward_proj="gated-gelu")}, ".",
+        "model.safetensors", "DenseReluDense.wi.weight' (not part of the t5 model attnviz knows)",
+        "a T5 v1.1 config (gated-gelu) over a T5 checkpoint (wi, not wi_0 and wi_1)")
+variant("config_ff_proj", "t5", {"config.json": cfg_with(T5_CFG, feed_forward_proj="gated-swiglu")}, ".",
+        "config.json", '"feed_forward_proj": "swiglu" is not supported', "a feed-forward kind T5 does not have")
+variant("spiece_only", "t5", {"tokenizer.json": None, "spiece.model": b"\n\x05hello"}, ".", "spiece.model",
+        "not a SentencePiece model", "a T5 directory whose spiece.model (no tokenizer.json) is not a SentencePiece model")
+variant("nan_f32_wi", "t5", t5_st(**{"encoder.block.0.layer.1.DenseReluDense.wi.weight":
+                                     (np.full((8, 8), np.nan, dtype=np.float32), "F32")}), ".", "model.safetensors",
+        "NaN", "NaN weights in the encoder's wi")
+
+
 # ---- writing ----------------------------------------------------------------------------
 
 
@@ -513,7 +610,10 @@ valid model directories (d 8, 2 heads, 2 layers, F32): BERT with a
 30-entry vocab.txt, GPT-2 with a byte-level BPE (vocab.json: the 256 byte
 symbols, 5 merged tokens and <|endoftext|>; merges.txt: those 5 merges).
 `llama/` is a tiny valid Llama (d 8, 2 query heads sharing 1 key/value
-head, head_dim 4, 2 layers, BF16) with GPT-2's tokenizer files.
+head, head_dim 4, 2 layers, BF16) with GPT-2's tokenizer files. `bart/`
+is a tiny valid BART (d 8, 2 heads, 1 encoder and 1 decoder layer, F32)
+with a byte-level BPE that has BART's specials first; `t5/` a tiny valid
+T5 (d 8, 2 heads of 4, 1 + 1 layers, F32) with a WordLevel tokenizer.json.
 
 Every other directory is one of them with exactly one defect: the broken,
 missing or added file is real, every other file is a symbolic link to the
@@ -526,6 +626,10 @@ name (`.`: the directory), TAB, a substring the message must contain.
 tests/e2e/checkpoints.sh runs `attnviz -m ARG -o OUT/out.csv "a sentence"`
 on each and wants exit 2, one line on stderr that starts `attnviz: ` and
 contains the path and the substring, empty stdout and no output file.
+
+`llama_logits_overflow/` is not in expect.tsv: its attention runs, but
+`--generate` must refuse it (the final norm's gain and lm_head are 1e30:
+the logits overflow float32); checkpoints.sh runs it both ways.
 
 %d variants:
 
@@ -543,7 +647,7 @@ def main():
         os.makedirs(os.path.join(HERE, base))
         for name, data in files.items():
             write(os.path.join(HERE, base, name), data)
-    for name, base, files, _, _, _, _ in variants:
+    for name, base, files, _, _, _, _ in variants + [(n, b, f, 0, 0, 0, 0) for n, (b, f) in GENERATE_ONLY.items()]:
         d = os.path.join(HERE, name)
         os.makedirs(d)
         for f in sorted(set(BASES[base]) | set(files)):

@@ -96,7 +96,7 @@ int main(void)
     fixture f;
 
     /* hostile text */
-    const char *evil[] = {"</script><script>alert(1)</script>", "<img src=x onerror=alert(2)>", "\"q'", "a\xE2\x80\xAE" "b",
+    const char *evil[] = {"</script><script>alert(1)</script>", "<img src=x onerror=alert(2)>", "\"q'", "a\u202Eb", /* \u: exactly four digits, so b is not part of it */
                           "\x01<!--"};
     make(&f, 5, evil, 5, smooth);
     buf_init(&b);
