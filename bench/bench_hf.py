@@ -172,7 +172,7 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
         sentence = hf_ref.random_sentence(tok, n - specials, n, words=words)
         ids = tok.encode(sentence)
         args = ["-m", model, "-f", "none", "--time", sentence]
-        runs, err = [], None
+        runs, before, err = [], [], None
         t_n, t_1 = [], []
         att32 = None
         # interleaved: one attnviz run, one torch forward at each thread setting, a.reps times after a warm-up
@@ -194,6 +194,11 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
                         att32 = att
                 if r:
                     runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
+                if a.before:  # the older binary in the same loop, so a change of load hits both
+                    brc, bstderr, bwall = run_attnviz(a.before, args)
+                    bm = TIME_RE.search(bstderr)
+                    if r and brc == 0 and bm:
+                        before.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3))})
         torch.set_num_threads(threads)
         if err:
             failed.append("%s n=%d: attnviz %s" % (arch, n, err))
@@ -230,12 +235,21 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
              "ratio": torch_m / comp_m, "process_ratio": torch_m / wall_m, "gflop": gflop, "gflops": gfs,
              "pct_ceiling": 100.0 * gfs / ceiling, "maxrss_kb": maxrss, "sampled": peak, "maxdiff_f64": diff,
              "torch_f32_maxdiff_f64": diff32, "verified_layers": layers}
+        if before:
+            b = {k: statistics.median(x[k] for x in before) for k in ("wall", "load", "compute")}
+            r["before"] = dict(b, ratio=torch_m / b["compute"], process_ratio=torch_m / b["wall"],
+                               pct_ceiling=100.0 * gflop / (b["compute"] / 1e3) / ceiling)
         res["sizes"][n] = r
         print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %6.2fx %7.1f %5.0f%% %7.0fM %7.0fM %7.0fM %9s" % (
             n, comp_b, comp_m, load_m, wall_m, min(t_n), statistics.median(t_n), min(t_1),
             statistics.median(t_1), r["ratio"], r["process_ratio"], gfs, r["pct_ceiling"], (maxrss or 0) / 1024,
             peak["RssAnon"] / 1024, peak["RssFile"] / 1024, "%.1e" % diff if diff is not None else "-"),
             flush=True)
+        if "before" in r:
+            b = r["before"]
+            print("%5s %8s/%8.1f %9.1f %9.1f %35s %6.2fx %6.2fx %7.1f %5.0f%%   (before: %s)" % (
+                "", "", b["compute"], b["load"], b["wall"], "", b["ratio"], b["process_ratio"],
+                gflop / (b["compute"] / 1e3), b["pct_ceiling"], a.before), flush=True)
     for n, r in res["sizes"].items():
         if r.get("maxdiff_f64") is not None:
             print("%s n=%d: layers %s: max |attnviz - float64 reference| = %.2e, max |torch float32 - float64| = %.2e"
@@ -253,6 +267,7 @@ def main():
     ap.add_argument("--verify-all-max", type=int, default=128,
                     help="largest n at which every layer is checked (above: the first and the last)")
     ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
+    ap.add_argument("--before", default="", help="an older attnviz, run in the same loop (medians, ratios)")
     ap.add_argument("--sgemm", default=os.path.join(ROOT, "build", "bench", "sgemm"))
     ap.add_argument("--workdir", default=os.environ.get("BENCH_TMP", "/tmp"))
     ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "hf.json"))

@@ -152,6 +152,7 @@ def main():
     ap.add_argument("--layers", type=int, default=22)
     ap.add_argument("--generate", type=int, default=32)
     ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
+    ap.add_argument("--before", default="", help="an older attnviz, run in the same loop (medians, ratios)")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "llama.json"))
     a = ap.parse_args()
@@ -179,7 +180,7 @@ def main():
         ids = ids_of(a.attnviz, model, text)
         n = len(ids)
         args = ["-m", model, "-f", "none", "--time", text]
-        av, tr = [], []
+        av, tr, bf = [], [], []
         for _ in range(a.reps):  # interleaved, so a change of the machine's load hits both
             rc, err, wall = attnviz_run(a.attnviz, args)
             m = TIME_RE.search(err)
@@ -188,6 +189,11 @@ def main():
                 break
             av.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
             tr.append(torch_run(model, ids, threads))
+            if a.before:  # the older binary in the same loop
+                brc, berr, bwall = attnviz_run(a.before, args)
+                bm = TIME_RE.search(berr)
+                if brc == 0 and bm:
+                    bf.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3))})
         if not av:
             continue
         _, peak = sampled_rss(a.attnviz, args)
@@ -199,6 +205,10 @@ def main():
              "ratio_best": min(x["wall_ms"] for x in tr) / min(x["wall"] for x in av),
              "compute_ratio": tmed["compute_s"] * 1e3 / med["compute"], "gflops": gfs,
              "pct_ceiling": 100.0 * gfs / ceiling, "ceiling_gflops": ceiling}
+        if bf:
+            b = {k: statistics.median(x[k] for x in bf) for k in ("wall", "load", "compute")}
+            r["before"] = dict(b, ratio=tmed["wall_ms"] / b["wall"], compute_ratio=tmed["compute_s"] * 1e3 / b["compute"],
+                               pct_ceiling=100.0 * flops(n, shape) / 1e9 / (b["compute"] / 1e3) / ceiling)
         results["sizes"][n] = r
         print("%5d %10.0f %8.0f %10.0f | %10.0f %8.0f %10.0f %10.0f | %5.2fx (%5.2fx) %5.2fx | %6.1f %4.0f%% | "
               "%6.0fM %7.0fM %7.0fM" % (
@@ -206,6 +216,11 @@ def main():
                   tmed["load_s"] * 1e3, tmed["compute_s"] * 1e3, r["ratio"], r["ratio_best"], r["compute_ratio"],
                   gfs, r["pct_ceiling"], peak["VmHWM"] / 1024, peak["RssAnon"] / 1024, peak["RssFile"] / 1024),
               flush=True)
+        if "before" in r:
+            b = r["before"]
+            print("      before (%s): process %.0f, load %.0f, compute %.0f ms: ratio %.2fx, comp.r %.2fx, %.0f%% of "
+                  "the ceiling" % (a.before, b["wall"], b["load"], b["compute"], b["ratio"], b["compute_ratio"],
+                                   b["pct_ceiling"]), flush=True)
         print("      peak RSS %.2fx the file (%.2f GB): anonymous %.0f MiB, file-backed %.0f MiB" % (
             peak["VmHWM"] * 1024 / size, size / 1e9, peak["RssAnon"] / 1024, peak["RssFile"] / 1024), flush=True)
         if n == sizes[0]:  # parity of layers 1 and L against torch's float32 probabilities

@@ -36,6 +36,7 @@
 #        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
 #        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
 #        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=3  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
+#        BENCH_BEFORE=PATH (an older attnviz beside this one: before/after in one run)
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
 # torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
@@ -46,6 +47,13 @@ ROOT=$(pwd)
 PY=/usr/bin/python3
 ATTNVIZ=$ROOT/attnviz
 OUT=$ROOT/build/bench
+# BENCH_BEFORE=PATH: an older attnviz binary, timed in the same loops as
+# this one (e2e, hf, llama), for a before/after table from one run
+BEFORE_ARGS=()
+if [ -n "${BENCH_BEFORE:-}" ]; then
+    [ -x "$BENCH_BEFORE" ] || { echo "bench: BENCH_BEFORE=$BENCH_BEFORE is not an executable" >&2; exit 2; }
+    BEFORE_ARGS=(--before "$(cd "$(dirname "$BENCH_BEFORE")" && pwd)/$(basename "$BENCH_BEFORE")")
+fi
 BLAS_DIR=${BLAS_DIR:-/usr/lib/$(cc -print-multiarch)/openblas-pthread} # as the Makefile
 mkdir -p "$OUT"
 LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
@@ -182,18 +190,18 @@ main() {
     $PY bench/bench_attention.py --sizes "$SIZES" --reps "$REPS" --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" \
         --workdir "$BTMP" --json "$OUT/attention.json" || rc=1
     echo
-    $PY bench/bench_e2e.py --attnviz "$ATTNVIZ" --runs "$E2E_RUNS" --py-runs "$PY_RUNS" --tmp "$BTMP" \
+    $PY bench/bench_e2e.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --runs "$E2E_RUNS" --py-runs "$PY_RUNS" --tmp "$BTMP" \
         --json "$OUT/e2e.json" || rc=1
     echo
     scale || rc=1
     csv_throughput || rc=1
-    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --archs "$HF_ARCHS" --sgemm "$OUT/sgemm" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
+    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --archs "$HF_ARCHS" --sgemm "$OUT/sgemm" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
         --workdir "$BTMP" --json "$OUT/hf.json" || rc=1
     echo
     $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
         --load-reps "$TOK_REPS" --encode-reps $((4 * TOK_REPS)) --tmp "$BTMP" --json "$OUT/tokenizer.json" || rc=1
     echo
-    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
+    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --sgemm "$OUT/sgemm" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
         --layers "$LLAMA_LAYERS" --generate "$LLAMA_GENERATE" --workdir "$OUT" --json "$OUT/llama.json" || rc=1
     echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"
