@@ -1,15 +1,14 @@
 /* linalg.c — see linalg.h. */
 #include "compute/linalg.h"
 
+#include "compute/blas.h"
 #include "compute/gemm_fixed.h"
 #include "compute/parallel.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Products up to this many multiply-adds run in the fixed-order product
  * (gemm_fixed.h), so that small inputs, the example sentence among them,
@@ -50,10 +49,7 @@ static void linear_rows(void *ctx, int r0, int r1)
     float *out = j->out + (size_t)r0 * j->d_out;
     const float *in = j->in + (size_t)r0 * j->d_in;
     int n = r1 - r0;
-    if (l->b)
-        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * j->d_out, l->b, (size_t)j->d_out * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, l->in_out ? CblasNoTrans : CblasTrans, n, j->d_out, j->d_in,
-                1.0f, in, j->d_in, l->w, l->ld, l->b ? 1.0f : 0.0f, out, j->d_out);
+    blas_sgemm(out, j->d_out, in, j->d_in, l->w, l->ld, !l->in_out, n, j->d_out, j->d_in, 1.0f, l->b);
 }
 
 /* out[:, c0..c1) = in · W[c0..c1)ᵀ + b with W's block b, stored [nc, d_in]
@@ -67,10 +63,7 @@ static void block_product(const linear_job *j, int c0, int c1, const float *blk,
         gemm_fixed(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
         return;
     }
-    if (l->b)
-        for (int i = 0; i < j->n; i++) memcpy(out + (size_t)i * j->d_out, l->b + c0, (size_t)nc * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, bt ? CblasTrans : CblasNoTrans, j->n, nc, j->d_in, 1.0f, j->in,
-                j->d_in, blk, ldb, l->b ? 1.0f : 0.0f, out, j->d_out);
+    blas_sgemm(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
 }
 
 /* Output columns [c0, c1) of a 16-bit weight, few input rows: each
@@ -195,7 +188,6 @@ int linear_forward(float *out, const float *in, const attn_linear *lin, int n, i
     linear_job job = {.out = out, .in = in, .lin = lin, .n = n, .d_in = d_in, .d_out = d_out,
                       .small = small(n, d_out, d_in)};
     atomic_init(&job.failed, 0);
-    parallel_blas_init(); /* before linear_cols / linear_rows call BLAS on this thread */
     job.chunk = lin->half ? half_chunk(d_in, d_out) : d_out;
     if (job.small) {
         job.chunk = d_out;
@@ -359,9 +351,7 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
         gemm_fixed(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
         return;
     }
-    parallel_blas_init();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0f,
-                c, ldc);
+    blas_sgemm(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
 }
 
 void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
@@ -371,7 +361,5 @@ void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int l
         gemm_fixed(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
         return;
     }
-    parallel_blas_init();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
-                c, ldc);
+    blas_sgemm(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
 }

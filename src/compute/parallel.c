@@ -7,7 +7,6 @@
  * every unit itself, and waits only for units a worker is running. */
 #include "compute/parallel.h"
 
-#include <cblas.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -87,18 +86,9 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void blas_one_thread(void) { openblas_set_num_threads(1); }
-
-void parallel_blas_init(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, blas_one_thread);
-}
-
 /* Runs units of fn across the pool, or serially. */
 static void run(job j, int min_units)
 {
-    parallel_blas_init();
     const int T = linalg_threads();
     if (T < 2 || j.units < 2 || j.units < min_units || in_worker || pthread_mutex_trylock(&busy) != 0) {
         for (int u = 0; u < j.units; u++) run_unit(&j, u);

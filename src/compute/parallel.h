@@ -3,8 +3,7 @@
  *
  * BLAS (OpenBLAS, the pthread variant, whose buffer allocator is safe
  * for concurrent calls) runs single-threaded inside these threads, so no
- * idle BLAS thread spins on a core: parallel_blas_init() sets that, and
- * every BLAS call comes after it. The workers are
+ * idle BLAS thread spins on a core (blas.h sets that when it loads it). The workers are
  * started on first use and block on a condition variable between calls
  * (no spinning); they live until the process exits. Nothing here fails:
  * when a worker cannot be started, its block runs on the calling thread.
@@ -15,10 +14,6 @@
 /* Threads for attnviz's parallel loops: the online cores, 1 to 64
  * (ATTNVIZ_THREADS overrides). */
 int linalg_threads(void);
-
-/* Sets BLAS to one thread, once (thread-safe; cheap after the first call).
- * Call it before any BLAS call; the loops below call it themselves. */
-void parallel_blas_init(void);
 
 /* Calls fn(ctx, r0, r1) on disjoint blocks [r0, r1) covering [0, rows), one
  * block per thread, which the calling thread and the workers claim as they
