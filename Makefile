@@ -15,19 +15,26 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
-# SentencePiece's library is C++: its bridge (src/text/tokenizer/spm_lib.cc,
-# an extern "C" interface) is the one C++ file, compiled by the C++ compiler
-# of CC's family (clang -> clang++), which also links, so that the C++
-# runtime (and the sanitizers' C++ parts) come in.
+# SentencePiece's library is C++: its bridge (src/text/tokenizer/spm_lib.cc)
+# is the one C++ file, built by the C++ compiler of CC's family (clang ->
+# clang++) into a module of its own, $(BUILD)/attnviz-spm.so, which attnviz
+# opens only when it loads a SentencePiece model (src/text/tokenizer/
+# spm_lib.h: loading the C++ runtime and libsentencepiece cost 1.4 ms of
+# every process). Programs are still linked by CXX, so that the
+# sanitizers' C++ parts come in.
 ifeq ($(origin CXX),default)
 CXX := $(if $(findstring clang,$(CC)),$(subst clang,clang++,$(CC)),g++)
 endif
-# OpenBLAS, serial variant: attnviz runs BLAS inside its own threads (see
-# src/compute/linalg.h), and the threaded variant's idle workers would spin on the
-# cores it uses. Linked with an rpath so the system's BLAS alternative does
-# not swap it for another variant at run time.
+# OpenBLAS, pthread variant, set to one thread (src/compute/blas.h):
+# attnviz calls BLAS from several of its own threads at once, and only this
+# variant locks its buffer allocator; Debian builds the serial one without
+# USE_LOCKING, and two concurrent calls there can share a buffer and give
+# wrong products (tests/unit/compute/test_blas_threads.c). Not linked but
+# opened by its full path when a product first needs it (loading it costs
+# 4 ms, more than the example's whole pass), so the system's BLAS
+# alternative does not swap the variant either.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-BLAS_DIR  := /usr/lib/$(MULTIARCH)/openblas-serial
+BLAS_DIR  ?= /usr/lib/$(MULTIARCH)/openblas-pthread
 VERSION := 0.1.0
 
 BUILD   ?= build
@@ -36,16 +43,16 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -pedantic -Werror -pthread
 CXXWARN := -std=c++17 -Wall -Wextra -pedantic -Werror -pthread
 DATADIR ?= $(PREFIX)/share/attnviz
-DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"'
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
-             $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --cflags openblas 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
-             $(shell PKG_CONFIG_PATH=$(BLAS_DIR)/pkgconfig pkg-config --libs openblas 2>/dev/null) \
-             -Wl,-rpath,$(BLAS_DIR)
+LIBDIR  ?= $(PREFIX)/lib/attnviz
+SPM_MODULE = $(BUILD)/attnviz-spm.so
+DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_BLAS_LIB='"$(BLAS_DIR)/libopenblas.so.0"' -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"' \
+           -DATTNVIZ_LIBDIR='"$(LIBDIR)"' -DATTNVIZ_SPM_MODULE='"$(abspath $(SPM_MODULE))"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 ALL_CXXFLAGS = $(CXXWARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 # (sentencepiece.pc also names the trainer's library, which attnviz does not use)
-LDLIBS     = $(PKG_LIBS) -lsentencepiece -pthread -lm
+LDLIBS     = $(PKG_LIBS) -pthread -lm
 
 # src/ has one folder per stage of the data, lowest first (src/README.md;
 # tests/py/test_layout.py checks that no folder includes or calls a higher
@@ -56,7 +63,7 @@ SRC_DIRS := base text model compute render cli
 SRCS     := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.c'))
 CXX_SRCS := $(sort $(shell find $(SRC_DIRS:%=src/%) -name '*.cc'))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o) $(CXX_SRCS:src/%.cc=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 # unit tests mirror the tree: tests/unit/<folder>/test_*.c
 # The HTML page's template, style and scripts (src/render/html/; the scripts
 # in this order), embedded in the binary: scripts/embed.sh writes them into a
@@ -87,9 +94,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./$(BIN) $(EXAMPLE)
 
-$(BIN): $(BUILD)/cli/main.o $(LIB_OBJS)
+$(BIN): $(BUILD)/cli/main.o $(LIB_OBJS) | $(SPM_MODULE)
 	@echo "  LD    $@"
-	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+# the SentencePiece module (src/text/tokenizer/spm_lib.h), opened at run time
+$(SPM_MODULE): $(CXX_SRCS:src/%.cc=$(BUILD)/%.o)
+	@echo "  LD    $@"
+	@$(CXX) $(CFLAGS) $(SANFLAGS) -shared -o $@ $^ -lsentencepiece
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	@mkdir -p $(@D)
@@ -99,7 +111,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 $(BUILD)/%.o: src/%.cc | $(BUILD)
 	@mkdir -p $(@D)
 	@echo "  CXX   $<"
-	@$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+	@$(CXX) $(ALL_CXXFLAGS) -fPIC -c -o $@ $<
 
 $(BUILD)/gen/render/html_assets.c: $(HTML_FILES) scripts/embed.sh | $(BUILD)
 	@mkdir -p $(@D)
@@ -111,11 +123,11 @@ $(BUILD)/render/html_assets.o: $(BUILD)/gen/render/html_assets.c
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD) $(SPM_MODULE)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@.o $<
-	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -144,11 +156,11 @@ $(BUILD)/fuzz/%.o: tests/fuzz/%.c | $(BUILD)
 	@echo "  CC    $<"
 	@$(CC) $(ALL_CFLAGS) -Itests/fuzz -c -o $@ $<
 
-$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o $(LIB_OBJS)
+$(BUILD)/fuzz/replay-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(BUILD)/fuzz/replay.o $(LIB_OBJS) | $(SPM_MODULE)
 	@echo "  LD    $@"
-	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS)
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/fuzz.o $(LIB_OBJS) | $(SPM_MODULE)
 	@echo "  LD    $@"
 	@$(CXX) $(CFLAGS) $(SANFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
@@ -182,13 +194,13 @@ check-fast: all
 	@ATTNVIZ=./$(BIN) UNIT_DIR=$(BUILD)/tests tests/run.sh
 
 bench: deps-test all $(BUILD)/tokenizer_bench
-	bench/run.sh
+	BLAS_DIR=$(BLAS_DIR) bench/run.sh
 
 # the tokenizer benchmark's program (bench/tokenizer_bench.c, bench/run.sh step 5)
-$(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD)
+$(BUILD)/tokenizer_bench: bench/tokenizer_bench.c $(LIB_OBJS) | $(BUILD) $(SPM_MODULE)
 	@echo "  LD    $@"
 	@$(CC) $(ALL_CFLAGS) -c -o $@.o $<
-	@$(CXX) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
 
 train:
 	@scripts/deps.sh train
@@ -201,12 +213,14 @@ train-dates:
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/attnviz
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(SPM_MODULE) $(DESTDIR)$(LIBDIR)/attnviz-spm.so
 	install -m 644 man/attnviz.1 $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
 	install -d $(DESTDIR)$(PREFIX)/share/attnviz/pretrained
 	install -m 644 $(PRETRAINED) $(DESTDIR)$(PREFIX)/share/attnviz/pretrained/
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/share/attnviz
+	rm -rf $(DESTDIR)$(PREFIX)/share/attnviz $(DESTDIR)$(LIBDIR)
 	rm -f $(DESTDIR)$(PREFIX)/bin/attnviz $(DESTDIR)$(PREFIX)/share/man/man1/attnviz.1
 
 clean:

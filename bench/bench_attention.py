@@ -30,8 +30,10 @@ FLOPs (multiply + add = 2):
             (output projection): what nn.MultiheadAttention does.
 The speed-up is torch time / attnviz compute time for the same task (the
 weights of every head); GFLOP/s is given for both counts so either reading
-is available. "%ceil" is attnviz's weights-GFLOP/s over the SGEMM ceiling
-measured by build/bench/sgemm in this run.
+is available. "%ceil" is attnviz's weights-GFLOP/s over the all-core SGEMM
+ceiling measured by build/bench/sgemm in this run: serial OpenBLAS in each
+of nproc threads at once, the way attnviz computes; the same on one thread,
+and torch.mm on all its threads (a threaded BLAS) are printed beside it.
 
 Run: /usr/bin/python3 bench/bench_attention.py [--sizes 16,256] [--reps 5]
 Writes a JSON summary to --json (default build/bench/attention.json).
@@ -169,8 +171,11 @@ def stats(xs):
     return min(xs), statistics.median(xs)
 
 
-def sgemm_ceiling(binary):
-    out = subprocess.run([binary, "1024", "2048"], capture_output=True, text=True, check=True).stdout
+def sgemm_ceiling(binary, threads=None, sizes=("1024", "2048")):
+    """{n: figures} from build/bench/sgemm: serial BLAS in each of threads
+    threads at once (default: every core)."""
+    args = [binary] + (["-t", str(threads)] if threads else []) + list(sizes)
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     res = {}
     for line in out.splitlines():
         m = re.search(r"n=(\d+) threads=(\d+) best_ms=([\d.]+) median_ms=([\d.]+) gflops_best=([\d.]+) "
@@ -179,6 +184,33 @@ def sgemm_ceiling(binary):
             res[int(m.group(1))] = {"threads": int(m.group(2)), "best_ms": float(m.group(3)),
                                     "gflops_best": float(m.group(5)), "gflops_median": float(m.group(6))}
     return res
+
+
+def torch_mm_gflops(n=1024, reps=5):
+    """torch.mm(a, b.T) of n x n float32 on torch's threads (a threaded
+    BLAS): best GFLOP/s of reps after a warm-up."""
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    best = float("inf")
+    for r in range(reps + 1):
+        t0 = time.perf_counter()
+        torch.mm(a, b.t())
+        if r:
+            best = min(best, time.perf_counter() - t0)
+    return 2.0 * n ** 3 / best / 1e9
+
+
+def print_ceilings(binary, threads):
+    """Prints the three ceilings; returns (all-core best GFLOP/s, {details})."""
+    ceil = sgemm_ceiling(binary)
+    one = sgemm_ceiling(binary, 1, ("1024",))
+    tmm = torch_mm_gflops()
+    ceiling = max(v["gflops_best"] for v in ceil.values())
+    for n, v in sorted(ceil.items()):
+        print("SGEMM ceiling n=%d: best %.1f GFLOP/s, median %.1f GFLOP/s (serial OpenBLAS in each of %d threads at"
+              " once: how attnviz computes)" % (n, v["gflops_best"], v["gflops_median"], v["threads"]))
+    print("  for comparison: one thread %.1f GFLOP/s (n=1024); torch.mm on %d threads %.1f GFLOP/s (threaded BLAS)"
+          % (one[1024]["gflops_best"], threads, tmm))
+    return ceiling, {"all_core": ceil, "one_thread": one, "torch_mm": tmm}
 
 
 def main():
@@ -197,14 +229,10 @@ def main():
     threads = os.cpu_count()
     torch.set_num_threads(threads)
 
-    ceil = sgemm_ceiling(a.sgemm)
-    ceiling = max(v["gflops_best"] for v in ceil.values())
     print("== attention: attnviz vs torch %s nn.MultiheadAttention(need_weights=True, "
           "average_attn_weights=False), d_model %d, %d heads, %d threads ==" % (torch.__version__, D_MODEL,
                                                                               N_HEADS, threads))
-    for n, v in sorted(ceil.items()):
-        print("SGEMM ceiling n=%d: best %.1f GFLOP/s, median %.1f GFLOP/s (OpenBLAS, %d threads)"
-              % (n, v["gflops_best"], v["gflops_median"], v["threads"]))
+    ceiling, ceil = print_ceilings(a.sgemm, threads)
     print("ms: best/median of %d runs (torch: after 1 warm-up). speed-up = torch best / attnviz compute best."
           % a.reps)
     print("%5s %17s %17s %17s %8s %8s %9s %9s %8s %8s %6s %9s %9s" % (

@@ -68,6 +68,7 @@ def hyperfine_time(argv, runs, warmup, tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
+    ap.add_argument("--before", default="", help="an older attnviz: its ansi runs beside these")
     ap.add_argument("--runs", type=int, default=200, help="runs of each attnviz command")
     ap.add_argument("--py-runs", type=int, default=10, help="runs of each Python command")
     ap.add_argument("--tmp", default=None)
@@ -89,6 +90,9 @@ def main():
         ("pretrained ansi", [a.attnviz, "-f", "ansi", "--color", "always", EXAMPLE], a.runs, 20),
         ("pretrained csv", [a.attnviz, "-f", "csv", EXAMPLE], a.runs, 20),
     ]
+    if a.before:  # the older binary, the same commands
+        cases += [("before ansi", [a.before] + cases[0][1][1:], a.runs, 20),
+                  ("before pretr. ansi", [a.before] + cases[2][1][1:], a.runs, 20)]
     if png_ok.returncode == 0:
         cases.append(("attnviz png", [a.attnviz, "--seed", "42", "-f", "png", "-o", av_png, EXAMPLE],
                       max(20, a.runs // 4), 5))
@@ -102,14 +106,16 @@ def main():
            if use_hf else "Python subprocess loop: hyperfine not installed"))
     if png_ok.returncode != 0:
         print("attnviz png: not available (%s)" % png_ok.stderr.strip())
-    print("%-15s %6s %9s %9s %9s %9s" % ("command", "runs", "median", "mean", "min", "max"))
+    if a.before:
+        print("before = %s" % a.before)
+    print("%-18s %6s %9s %9s %9s %9s" % ("command", "runs", "median", "mean", "min", "max"))
     res = {}
     for name, argv, runs, warm in cases:
         t = hyperfine_time(argv, runs, warm, tmp) if use_hf else loop_time(argv, runs, warm)
         r = {"runs": len(t), "median": statistics.median(t), "mean": statistics.fmean(t), "min": min(t),
              "max": max(t)}
         res[name] = r
-        print("%-15s %6d %9.2f %9.2f %9.2f %9.2f" % (name, r["runs"], r["median"], r["mean"], r["min"], r["max"]),
+        print("%-18s %6d %9.2f %9.2f %9.2f %9.2f" % (name, r["runs"], r["median"], r["mean"], r["min"], r["max"]),
               flush=True)
     print("ratios of medians (python / attnviz):")
     pairs = [("python png", "attnviz ansi"), ("python csv", "attnviz csv"), ("python png", "attnviz png"),
@@ -125,9 +131,14 @@ def main():
         print("  pretrained %-4s / seeded %-4s %8.2fx (target <= 3x: %s)" % (kind, kind, q,
                                                                            "met" if q <= 3 else "MISSED"))
     ansi = res["attnviz ansi"]["median"]
-    print("target: attnviz ansi median <= 5 ms: %.2f ms (%s); >= 100x faster than python png: %.0fx (%s)" % (
-        ansi, "met" if ansi <= 5 else "MISSED", ratios["python png / attnviz ansi"],
-        "met" if ratios["python png / attnviz ansi"] >= 100 else "MISSED"))
+    pre = res["pretrained ansi"]["median"]
+    print("target: pretrained (default model) ansi median <= 5 ms: %.2f ms (%s); seeded ansi %.2f ms; "
+          ">= 100x faster than python png: %.0fx (%s)" % (
+              pre, "met" if pre <= 5 else "MISSED", ansi, ratios["python png / attnviz ansi"],
+              "met" if ratios["python png / attnviz ansi"] >= 100 else "MISSED"))
+    if a.before:
+        print("before -> after, medians: default model %.2f -> %.2f ms, seeded %.2f -> %.2f ms" % (
+            res["before pretr. ansi"]["median"], pre, res["before ansi"]["median"], ansi))
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
         json.dump({"tool": "hyperfine" if use_hf else "loop", "results": res, "ratios": ratios,

@@ -1,41 +1,45 @@
-"""bench_hf.py — attnviz on a BERT-base-sized Hugging Face checkpoint against a
-PyTorch implementation of the same forward pass, same machine, same run.
+"""bench_hf.py — attnviz on base-sized Hugging Face checkpoints against a
+PyTorch implementation of the same forward pass, same machine, same run:
+BERT-base (BertModel) and GPT-2 small (GPT2Model), the encoder and the
+GPT-2 families (the decoder families: bench_llama.py).
 
-The model: random weights in the exact Hugging Face layout (BertModel names,
-config.json as BertConfig writes it, vocab.txt), 12 layers, d 768, 12 heads,
-FFN 3072, vocabulary 30522, 512 positions, F32, written once by
-tests/py/hf_ref.py into --workdir (about 440 MB). Projection weights are
+The models: random weights in the exact Hugging Face layout (config.json as
+the config classes write it, the tokenizer files), 12 layers, d 768, 12
+heads, FFN 3072, F32, written once by tests/py/hf_ref.py into --workdir
+(BERT: vocabulary 30522, 512 positions, about 440 MB; GPT-2: the tests'
+byte-level BPE of 657 entries, 1024 positions). Projection weights are
 N(0, (2/sqrt(768))²) so the attention is not flat.
 
-For each n (default 128 and 512 tokens, [CLS] and [SEP] included):
+First the ceilings of this machine (bench_attention.print_ceilings): serial
+OpenBLAS SGEMM in each of nproc threads at once (how attnviz computes: the
+all-core ceiling), one thread, and torch.mm on torch's threads.
 
-  * attnviz: `attnviz -m DIR -f none --time SENTENCE`, one warm-up then
-    --reps runs: the in-process compute time (best, median), load (reading
-    config, tokenizer and the mmap'd weights) and the whole-process wall time
-    (median); one more run under /usr/bin/time -v for the peak RSS, and one
-    whose /proc/PID/status is sampled every millisecond for the largest
-    RssAnon (memory of its own) and RssFile (file pages mapped in: the mmap'd
-    weights are counted here, not copied).
-  * torch: tests/py/hf_ref.py's BertModel forward (the transformers code line
-    by line, attentions of every layer) in float32 under
-    torch.inference_mode(), with torch.set_num_threads(os.cpu_count()) and
-    with 1 thread (Debian's torch runs OpenMP threads over a threaded
-    OpenBLAS: on a small machine one thread can be faster), one warm-up then
-    --reps runs each.
-  * ratio = torch best (the faster thread setting) / attnviz compute best;
-    process ratio = the same torch time / attnviz's whole-process wall time
-    (which also starts the process, maps the weights and tokenizes).
+For each n (default 128 and 512 tokens, BERT's [CLS] and [SEP] included),
+interleaved after a warm-up, --reps times: one `attnviz -m DIR -f none
+--time SENTENCE` (compute, load, whole-process wall time) and the torch
+forward (tests/py/hf_ref.py: transformers' code line by line, attentions of
+every layer, float32, torch.inference_mode()) with torch.set_num_threads(
+os.cpu_count()) and with 1 thread (Debian's torch runs OpenMP threads over a
+threaded OpenBLAS: on a small machine one thread can be faster). Then one
+run under /usr/bin/time -v for the peak RSS and one whose /proc/PID/status
+is sampled every millisecond (RssAnon: memory of its own; RssFile: the
+mmap'd weights).
+
+  * ratio = torch median (the faster thread setting) / attnviz compute
+    median; proc.rat = the same / attnviz's whole-process wall time
+    (median: start, map the weights, tokenize, compute).
+  * GF/s = the FLOPs attnviz does (flops()) / compute median; %ceil = that
+    over the all-core SGEMM ceiling.
   * parity: attnviz `-f csv` for --verify-layers (default all at n <= 128,
-    first and last above: 12 heads x 512² x 12 layers would be 38 M rows)
-    against the float64 reference; max |difference| <= 1e-4 or the script
-    fails, so the benchmark times the right computation.
+    first and last above) against the float64 reference; max |difference|
+    <= 1e-4 or the script fails, so the benchmark times the right computation.
 
 Both sides do the whole forward pass the way transformers does it with
 output_attentions=True, except that attnviz may skip what no shown attention
 depends on (the last layer's value projection, output projection and FFN):
 that is part of what it is measured on.
 
-Run: /usr/bin/python3 bench/bench_hf.py [--sizes 128,512] [--reps 5] [--layers 12]
+Run: /usr/bin/python3 bench/bench_hf.py [--archs bert,gpt2] [--sizes 128,512] [--reps 5] [--layers 12]
 Exit status 1 when attnviz fails or its weights are more than 1e-4 off.
 """
 import argparse
@@ -57,7 +61,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import hf_ref  # noqa: E402
 import hf_tok  # noqa: E402
-from bench_attention import TIME_RE, stats  # noqa: E402
+from bench_attention import TIME_RE, print_ceilings, stats  # noqa: E402
 
 TOL = 1e-4
 
@@ -138,112 +142,156 @@ def time_torch(cfg, W, ids, reps, threads):
     return times, att
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="128,512")
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--layers", type=int, default=12, help="encoder layers (12: BERT-base)")
-    ap.add_argument("--verify-all-max", type=int, default=128,
-                    help="largest n at which every layer is checked (above: the first and the last)")
-    ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
-    ap.add_argument("--workdir", default=os.environ.get("BENCH_TMP", "/tmp"))
-    ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "hf.json"))
-    a = ap.parse_args()
-    sizes = [int(s) for s in a.sizes.split(",")]
-    threads = os.cpu_count()
-    work = tempfile.mkdtemp(prefix="attnviz-hf-", dir=a.workdir)
-    model = os.path.join(work, "bert-base-random")
+def flops(arch, n, layers, d=768, ffn=3072):
+    """What attnviz computes (multiply + add = 2): every layer's projections,
+    Q·Kᵀ, A·V and feed-forward block, except that the last layer stops at
+    its attention weights (Q and K projections and Q·Kᵀ)."""
+    full = 2 * n * (4 * d * d + 2 * d * ffn) + 2 * 2 * n * n * d
+    last = 2 * n * 2 * d * d + 2 * n * n * d
+    return (layers - 1) * full + last
 
-    spec = hf_ref.Spec("bert", 768, 12, a.layers, ffn=3072, max_pos=512, vocab_size=30522, seed=99, scale=2.0)
+
+def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
+    model = os.path.join(work, "%s-base-random" % arch)
+    spec = (hf_ref.Spec("bert", 768, 12, a.layers, ffn=3072, max_pos=512, vocab_size=30522, seed=99, scale=2.0)
+            if arch == "bert" else hf_ref.Spec("gpt2", 768, 12, a.layers, ffn=3072, max_pos=1024, seed=99, scale=2.0))
+    specials = 2 if arch == "bert" else 0
     t0 = time.perf_counter()
     cfg, tok, _ = hf_ref.make_checkpoint(model, spec)
     write_s = time.perf_counter() - t0
     size = os.path.getsize(os.path.join(model, "model.safetensors"))
-    W = hf_ref.base_weights("bert", hf_ref.read_checkpoint(model), torch.float32)
-    print("== Hugging Face BERT: attnviz -m DIR vs PyTorch (transformers' BertModel forward in float32, "
-          "torch %s), %d threads ==" % (torch.__version__, threads))
-    print("model: %d layers, d 768, 12 heads, FFN 3072, vocab %d, positions 512, F32 model.safetensors "
-          "%.0f MB (written in %.1f s to %s)" % (a.layers, len(tok.vocab), size / 1e6, write_s, a.workdir))
-    print("ms: best/median of %d runs after 1 warm-up; ratio = torch best (faster thread setting) / attnviz "
-          "compute best" % a.reps)
-    print("%5s %17s %9s %9s %17s %17s %7s %8s %8s %8s %8s %9s" % (
+    W = hf_ref.base_weights(arch, hf_ref.read_checkpoint(model), torch.float32)
+    print("-- %s: %d layers, d 768, 12 heads, FFN 3072, vocab %d, F32 model.safetensors %.0f MB (written in %.1f s)"
+          % ("BERT (BertModel)" if arch == "bert" else "GPT-2 (GPT2Model)", a.layers, len(tok.vocab), size / 1e6,
+             write_s))
+    print("%5s %17s %9s %9s %17s %17s %7s %7s %7s %6s %8s %8s %8s %9s" % (
         "n", "attnviz compute", "load", "process", "torch %d thr" % threads, "torch 1 thr", "ratio",
-        "proc.rat", "maxRSS", "RssAnon", "RssFile", "max|d|"))
-    results = {"threads": threads, "reps": a.reps, "layers": a.layers, "model_bytes": size,
-               "torch": torch.__version__, "sizes": {}}
-    failed = []
-    words = " ".join(hf_tok.WORDS)
-    for n in sizes:
-        sentence = hf_ref.random_sentence(tok, n - 2, n, words=words.split())
+        "proc.rat", "GF/s", "%ceil", "maxRSS", "RssAnon", "RssFile", "max|d|"))
+    res = results["archs"][arch] = {"model_bytes": size, "sizes": {}}
+    for n in a.sizes:
+        sentence = hf_ref.random_sentence(tok, n - specials, n, words=words)
         ids = tok.encode(sentence)
         args = ["-m", model, "-f", "none", "--time", sentence]
-        runs, err = [], None
-        for r in range(a.reps + 1):
-            rc, stderr, wall = run_attnviz(a.attnviz, args)
-            m = TIME_RE.search(stderr)
-            if rc != 0 or not m:
-                msg = [l for l in stderr.strip().splitlines() if not TIME_RE.search(l)]
-                err = "exit %d: %s" % (rc, (msg or ["no --time line"])[0])
-                break
-            if r:
-                runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
-        t_n, att32 = time_torch(cfg, W, ids, a.reps, threads)
-        t_1, _ = time_torch(cfg, W, ids, a.reps, 1) if threads > 1 else (t_n, None)
+        runs, before, err = [], [], None
+        t_n, t_1 = [], []
+        att32 = None
+        # interleaved: one attnviz run, one torch forward at each thread setting, a.reps times after a warm-up
+        with torch.inference_mode():
+            for r in range(a.reps + 1):
+                rc, stderr, wall = run_attnviz(a.attnviz, args)
+                m = TIME_RE.search(stderr)
+                if rc != 0 or not m:
+                    msg = [l for l in stderr.strip().splitlines() if not TIME_RE.search(l)]
+                    err = "exit %d: %s" % (rc, (msg or ["no --time line"])[0])
+                    break
+                for th, out in ((threads, t_n), (1, t_1)):
+                    torch.set_num_threads(th)
+                    t0 = time.perf_counter()
+                    att = hf_ref.hf_attentions(arch, cfg, W, ids, torch.float32)
+                    if r:
+                        out.append((time.perf_counter() - t0) * 1e3)
+                    if th == threads:
+                        att32 = att
+                if r:
+                    runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
+                if a.before:  # the older binary in the same loop, so a change of load hits both
+                    brc, bstderr, bwall = run_attnviz(a.before, args)
+                    bm = TIME_RE.search(bstderr)
+                    if r and brc == 0 and bm:
+                        before.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3))})
         torch.set_num_threads(threads)
-        torch_best = min(min(t_n), min(t_1))
-        r = {"torch_best": min(t_n), "torch_median": statistics.median(t_n), "torch1_best": min(t_1),
-             "torch1_median": statistics.median(t_1)}
         if err:
-            failed.append("n=%d: attnviz %s" % (n, err))
-            print("%5d %17s %9s %9s %8.1f/%8.1f %8.1f/%8.1f   attnviz failed: %s" % (
-                n, "-", "-", "-", min(t_n), statistics.median(t_n), min(t_1), statistics.median(t_1), err))
-            results["sizes"][n] = r
+            failed.append("%s n=%d: attnviz %s" % (arch, n, err))
+            print("%5d   attnviz failed: %s" % (n, err))
             continue
         comp_b, comp_m = stats([x["compute"] for x in runs])
         wall_m = statistics.median(x["wall"] for x in runs)
         load_m = statistics.median(x["load"] for x in runs)
+        torch_m = min(statistics.median(t_n), statistics.median(t_1))
+        gflop = flops(arch, n, a.layers) / 1e9
+        gfs = gflop / (comp_m / 1e3)
         maxrss = time_v_rss(a.attnviz, args, work)
         _, peak = sampled_rss(a.attnviz, args)
-        # parity: every layer at small n, the first and the last above
         layers = list(range(1, a.layers + 1)) if n <= a.verify_all_max else sorted({1, a.layers})
         csv = os.path.join(work, "w.csv")
         rc, stderr, _ = run_attnviz(a.attnviz, ["-m", model, "-f", "csv", "-o", csv, "-l",
                                                 ",".join(map(str, layers)), "-H", "all", sentence])
         diff = diff32 = None
         if rc != 0:
-            failed.append("n=%d: attnviz -f csv exit %d: %s" % (n, rc, stderr.strip()))
+            failed.append("%s n=%d: attnviz -f csv exit %d: %s" % (arch, n, rc, stderr.strip()))
         else:
             got = read_csv_weights(csv, len(layers), 12, n)
             os.remove(csv)
-            ref64 = hf_ref.hf_attentions("bert", cfg, W, ids, torch.float64).numpy()
+            ref64 = hf_ref.hf_attentions(arch, cfg, W, ids, torch.float64).numpy()
             sel = [l - 1 for l in layers]
             diff = float(np.abs(got - ref64[sel]).max())
             diff32 = float(np.abs(att32.double().numpy()[sel] - ref64[sel]).max())
             del got, ref64
             if diff > TOL:
-                failed.append("n=%d: max |attnviz - float64 reference| %.2e > %.0e" % (n, diff, TOL))
-        r.update({"attnviz_compute_best": comp_b, "attnviz_compute_median": comp_m,
-                  "attnviz_wall_median": wall_m, "attnviz_load_median": load_m,
-                  "ratio": torch_best / comp_b, "process_ratio": torch_best / wall_m,
-                  "maxrss_kb": maxrss, "sampled": peak, "maxdiff_f64": diff, "torch_f32_maxdiff_f64": diff32,
-                  "verified_layers": layers})
-        results["sizes"][n] = r
-        print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %7.2fx %7.0fM %7.0fM %7.0fM %9s" % (
+                failed.append("%s n=%d: max |attnviz - float64 reference| %.2e > %.0e" % (arch, n, diff, TOL))
+        r = {"torch_best": min(t_n), "torch_median": statistics.median(t_n), "torch1_best": min(t_1),
+             "torch1_median": statistics.median(t_1), "attnviz_compute_best": comp_b,
+             "attnviz_compute_median": comp_m, "attnviz_wall_median": wall_m, "attnviz_load_median": load_m,
+             "ratio": torch_m / comp_m, "process_ratio": torch_m / wall_m, "gflop": gflop, "gflops": gfs,
+             "pct_ceiling": 100.0 * gfs / ceiling, "maxrss_kb": maxrss, "sampled": peak, "maxdiff_f64": diff,
+             "torch_f32_maxdiff_f64": diff32, "verified_layers": layers}
+        if before:
+            b = {k: statistics.median(x[k] for x in before) for k in ("wall", "load", "compute")}
+            r["before"] = dict(b, ratio=torch_m / b["compute"], process_ratio=torch_m / b["wall"],
+                               pct_ceiling=100.0 * gflop / (b["compute"] / 1e3) / ceiling)
+        res["sizes"][n] = r
+        print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %6.2fx %7.1f %5.0f%% %7.0fM %7.0fM %7.0fM %9s" % (
             n, comp_b, comp_m, load_m, wall_m, min(t_n), statistics.median(t_n), min(t_1),
-            statistics.median(t_1), r["ratio"], r["process_ratio"], (maxrss or 0) / 1024,
+            statistics.median(t_1), r["ratio"], r["process_ratio"], gfs, r["pct_ceiling"], (maxrss or 0) / 1024,
             peak["RssAnon"] / 1024, peak["RssFile"] / 1024, "%.1e" % diff if diff is not None else "-"),
             flush=True)
+        if "before" in r:
+            b = r["before"]
+            print("%5s %8s/%8.1f %9.1f %9.1f %35s %6.2fx %6.2fx %7.1f %5.0f%%   (before: %s)" % (
+                "", "", b["compute"], b["load"], b["wall"], "", b["ratio"], b["process_ratio"],
+                gflop / (b["compute"] / 1e3), b["pct_ceiling"], a.before), flush=True)
+    for n, r in res["sizes"].items():
+        if r.get("maxdiff_f64") is not None:
+            print("%s n=%d: layers %s: max |attnviz - float64 reference| = %.2e, max |torch float32 - float64| = %.2e"
+                  % (arch, n, ",".join(map(str, r["verified_layers"])), r["maxdiff_f64"],
+                     r["torch_f32_maxdiff_f64"]))
+    shutil.rmtree(model, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--archs", default="bert,gpt2", help="bert, gpt2 (comma list)")
+    ap.add_argument("--sizes", default="128,512")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--layers", type=int, default=12, help="layers (12: BERT-base, GPT-2 small)")
+    ap.add_argument("--verify-all-max", type=int, default=128,
+                    help="largest n at which every layer is checked (above: the first and the last)")
+    ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
+    ap.add_argument("--before", default="", help="an older attnviz, run in the same loop (medians, ratios)")
+    ap.add_argument("--sgemm", default=os.path.join(ROOT, "build", "bench", "sgemm"))
+    ap.add_argument("--workdir", default=os.environ.get("BENCH_TMP", "/tmp"))
+    ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "hf.json"))
+    a = ap.parse_args()
+    a.sizes = [int(s) for s in a.sizes.split(",")]
+    threads = os.cpu_count()
+    work = tempfile.mkdtemp(prefix="attnviz-hf-", dir=a.workdir)
+    print("== Hugging Face checkpoints: attnviz -m DIR vs PyTorch (transformers' forward in float32, every layer's "
+          "attentions; torch %s), %d threads ==" % (torch.__version__, threads))
+    ceiling, ceil = print_ceilings(a.sgemm, threads)
+    print("ms: best/median of %d interleaved runs after 1 warm-up; ratio = torch median (faster thread setting) / "
+          "attnviz compute median; proc.rat = the same / attnviz whole process (median); GF/s = attnviz's FLOPs / "
+          "compute median; %%ceil = that over the all-core SGEMM ceiling (%.1f GFLOP/s)" % (a.reps, ceiling))
+    results = {"threads": threads, "reps": a.reps, "layers": a.layers, "torch": torch.__version__,
+               "ceiling_gflops": ceiling, "ceilings": ceil, "archs": {}}
+    failed = []
+    words = " ".join(hf_tok.WORDS).split()
+    for arch in a.archs.split(","):
+        bench_arch(arch, a, work, ceiling, words, threads, results, failed)
     print("load = attnviz's config + tokenizer + weights (mmap) time; process = whole attnviz process, wall ms "
           "(median);")
     print("maxRSS = peak RSS from /usr/bin/time -v (MiB); RssAnon / RssFile = the largest anonymous and "
-          "file-backed RSS sampled")
-    print("from /proc/PID/status every 1 ms (the weights are mmap'd: they show up as RssFile, %.0f MiB of file)"
-          % (size / 2**20))
-    for n, r in results["sizes"].items():
-        if r.get("maxdiff_f64") is not None:
-            print("n=%d: layers %s: max |attnviz - float64 reference| = %.2e, max |torch float32 - float64| = %.2e"
-                  % (n, ",".join(map(str, r["verified_layers"])), r["maxdiff_f64"], r["torch_f32_maxdiff_f64"]))
-    print("torch process peak RSS (this script: model built in numpy, kept as torch tensors, attentions): %.0f MiB"
+          "file-backed RSS sampled from /proc/PID/status every 1 ms (the weights are mmap'd: RssFile)")
+    print("torch process peak RSS (this script: models built in numpy, kept as torch tensors, attentions): %.0f MiB"
           % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     for f in failed:
         print("FAILED " + f)

@@ -18,8 +18,11 @@ For each n (default 128 and 512 tokens):
     torch.set_num_threads(cores): import, load (BF16 file to float32 tensors,
     as transformers computes in float32) and the forward pass (every layer's
     attention probabilities computed); its wall time is the whole process;
-  * ratio = torch's whole process / attnviz's whole process (best of each),
-    and compute ratio = torch forward / attnviz compute.
+  * ratio = torch's whole process / attnviz's whole process (medians; best
+    of each beside it), and compute ratio = torch forward / attnviz compute
+    (medians); GF/s = the FLOPs attnviz does (flops()) / its compute median,
+    %ceil = that over the all-core SGEMM ceiling (build/bench/sgemm: serial
+    OpenBLAS in each of nproc threads at once, how attnviz computes).
 Generation: `--generate G` (default 32) after a 128-token prompt, attnviz
 (--time's generate line: prompt, then one token at a time with the KV cache)
 against llama_torch.py --generate G (the same, its own KV cache): tokens per
@@ -50,7 +53,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import dec_ckpt  # noqa: E402
 import hf_ckpt  # noqa: E402
 import llama_torch  # noqa: E402
-from bench_attention import TIME_RE  # noqa: E402
+from bench_attention import TIME_RE, sgemm_ceiling  # noqa: E402
 from bench_hf import read_csv_weights, sampled_rss  # noqa: E402
 
 # attnviz and torch both compute in float32 here (a float64 reference of 1.1 B
@@ -130,13 +133,26 @@ def text_of(attnviz, model, tok, n, seed):
     return " ".join(words[:lo])
 
 
+def flops(n, shape):
+    """What attnviz computes for the shown attention (multiply + add = 2):
+    every layer's q, k, v, o projections, Q·Kᵀ and A·V over all query heads
+    and the gated MLP, but the last layer stops at its weights (q and k
+    projections, Q·Kᵀ)."""
+    d, kw, f = shape["d"], shape["d"] // shape["heads"] * shape["kv"], shape["ff"]
+    full = 2 * n * (2 * d * d + 2 * d * kw + 3 * d * f) + 2 * 2 * n * n * d
+    last = 2 * n * (d * d + d * kw) + 2 * n * n * d
+    return (shape["layers"] - 1) * full + last
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="128,512")
-    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--sgemm", default=os.path.join(ROOT, "build", "bench", "sgemm"))
     ap.add_argument("--layers", type=int, default=22)
     ap.add_argument("--generate", type=int, default=32)
     ap.add_argument("--attnviz", default=os.path.join(ROOT, "attnviz"))
+    ap.add_argument("--before", default="", help="an older attnviz, run in the same loop (medians, ratios)")
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench"))
     ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "llama.json"))
     a = ap.parse_args()
@@ -148,10 +164,14 @@ def main():
           "%d threads ==" % (torch.__version__, threads))
     print("model: %d layers, d 2048, 32 query / 4 key-value heads, MLP 5632, vocab 32000, BF16 model.safetensors "
           "%.2f GB (%s)" % (a.layers, size / 1e9, "written in %.0f s" % write_s if write_s else "kept from an earlier run"))
-    print("times in ms, best of %d runs; ratio = torch / attnviz, whole process (compute ratio: forward only)" % a.reps)
-    print("%5s %10s %8s %10s | %10s %8s %10s %10s | %6s %6s | %7s %8s %8s" % (
+    ceil = sgemm_ceiling(a.sgemm)
+    ceiling = max(v["gflops_best"] for v in ceil.values())
+    print("all-core SGEMM ceiling %.1f GFLOP/s (serial OpenBLAS in each of %d threads at once)" % (ceiling, threads))
+    print("times in ms, medians of %d interleaved runs; ratio = torch / attnviz, whole process (best of each in "
+          "brackets; comp.r: forward only)" % a.reps)
+    print("%5s %10s %8s %10s | %10s %8s %10s %10s | %15s %6s | %6s %5s | %7s %8s %8s" % (
         "n", "av proc", "av load", "av compute", "torch proc", "import", "load", "forward", "ratio", "comp.r",
-        "VmHWM", "RssAnon", "RssFile"))
+        "GF/s", "%ceil", "VmHWM", "RssAnon", "RssFile"))
     results = {"threads": threads, "layers": a.layers, "model_bytes": size, "torch": torch.__version__, "sizes": {}}
     failed = []
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -160,7 +180,7 @@ def main():
         ids = ids_of(a.attnviz, model, text)
         n = len(ids)
         args = ["-m", model, "-f", "none", "--time", text]
-        av, tr = [], []
+        av, tr, bf = [], [], []
         for _ in range(a.reps):  # interleaved, so a change of the machine's load hits both
             rc, err, wall = attnviz_run(a.attnviz, args)
             m = TIME_RE.search(err)
@@ -169,19 +189,38 @@ def main():
                 break
             av.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
             tr.append(torch_run(model, ids, threads))
+            if a.before:  # the older binary in the same loop
+                brc, berr, bwall = attnviz_run(a.before, args)
+                bm = TIME_RE.search(berr)
+                if brc == 0 and bm:
+                    bf.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3))})
         if not av:
             continue
         _, peak = sampled_rss(a.attnviz, args)
-        best = min(av, key=lambda x: x["wall"])
-        tbest = min(tr, key=lambda x: x["wall_ms"])
+        med = {k: statistics.median(x[k] for x in av) for k in ("wall", "load", "compute")}
+        tmed = {k: statistics.median(x[k] for x in tr) for k in ("wall_ms", "import_s", "load_s", "compute_s")}
+        gfs = flops(n, shape) / 1e9 / (med["compute"] / 1e3)
         r = {"attnviz": av, "torch": tr, "peak_kb": peak, "file_bytes": size,
-             "ratio": tbest["wall_ms"] / best["wall"],
-             "compute_ratio": min(x["compute_s"] for x in tr) * 1e3 / min(x["compute"] for x in av)}
+             "ratio": tmed["wall_ms"] / med["wall"],
+             "ratio_best": min(x["wall_ms"] for x in tr) / min(x["wall"] for x in av),
+             "compute_ratio": tmed["compute_s"] * 1e3 / med["compute"], "gflops": gfs,
+             "pct_ceiling": 100.0 * gfs / ceiling, "ceiling_gflops": ceiling}
+        if bf:
+            b = {k: statistics.median(x[k] for x in bf) for k in ("wall", "load", "compute")}
+            r["before"] = dict(b, ratio=tmed["wall_ms"] / b["wall"], compute_ratio=tmed["compute_s"] * 1e3 / b["compute"],
+                               pct_ceiling=100.0 * flops(n, shape) / 1e9 / (b["compute"] / 1e3) / ceiling)
         results["sizes"][n] = r
-        print("%5d %10.0f %8.0f %10.0f | %10.0f %8.0f %10.0f %10.0f | %5.2fx %5.2fx | %6.0fM %7.0fM %7.0fM" % (
-            n, best["wall"], best["load"], best["compute"], tbest["wall_ms"], tbest["import_s"] * 1e3,
-            tbest["load_s"] * 1e3, tbest["compute_s"] * 1e3, r["ratio"], r["compute_ratio"],
-            peak["VmHWM"] / 1024, peak["RssAnon"] / 1024, peak["RssFile"] / 1024), flush=True)
+        print("%5d %10.0f %8.0f %10.0f | %10.0f %8.0f %10.0f %10.0f | %5.2fx (%5.2fx) %5.2fx | %6.1f %4.0f%% | "
+              "%6.0fM %7.0fM %7.0fM" % (
+                  n, med["wall"], med["load"], med["compute"], tmed["wall_ms"], tmed["import_s"] * 1e3,
+                  tmed["load_s"] * 1e3, tmed["compute_s"] * 1e3, r["ratio"], r["ratio_best"], r["compute_ratio"],
+                  gfs, r["pct_ceiling"], peak["VmHWM"] / 1024, peak["RssAnon"] / 1024, peak["RssFile"] / 1024),
+              flush=True)
+        if "before" in r:
+            b = r["before"]
+            print("      before (%s): process %.0f, load %.0f, compute %.0f ms: ratio %.2fx, comp.r %.2fx, %.0f%% of "
+                  "the ceiling" % (a.before, b["wall"], b["load"], b["compute"], b["ratio"], b["compute_ratio"],
+                                   b["pct_ceiling"]), flush=True)
         print("      peak RSS %.2fx the file (%.2f GB): anonymous %.0f MiB, file-backed %.0f MiB" % (
             peak["VmHWM"] * 1024 / size, size / 1e9, peak["RssAnon"] / 1024, peak["RssFile"] / 1024), flush=True)
         if n == sizes[0]:  # parity of layers 1 and L against torch's float32 probabilities

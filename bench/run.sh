@@ -4,17 +4,20 @@
 #
 #   1. attention  bench/bench_attention.py: n = 16 … 4096, d_model 768, 12 heads,
 #                 attnviz vs torch.nn.MultiheadAttention on the same weights,
-#                 with the SGEMM ceiling of this machine (build/bench/sgemm,
-#                 built here from bench/sgemm.c) measured in the same run
+#                 with the SGEMM ceiling of this machine measured in the same
+#                 run the way attnviz computes (build/bench/sgemm, built here
+#                 from bench/sgemm.c: serial OpenBLAS in each of nproc threads
+#                 at once; one thread and torch.mm's threaded BLAS beside it)
 #   2. e2e        bench/bench_e2e.py: the example sentence, whole process,
 #                 attnviz ansi/csv/png vs bench/python_equivalent.py
 #   3. scale      n = 8192 one head to CSV under /usr/bin/time -v (peak RSS
 #                 against the n² floats + weights floor), CSV throughput at
 #                 n = 2048, all 12 heads, to a file and to /dev/null
-#   4. hf         bench/bench_hf.py: a BERT-base-sized random checkpoint in the
-#                 Hugging Face layout (12 layers, d 768, F32 safetensors) at
-#                 128 and 512 tokens, `attnviz -m DIR` vs the transformers
-#                 forward pass in PyTorch, peak RSS (anonymous vs file-backed)
+#   4. hf         bench/bench_hf.py: BERT-base and GPT-2-small-sized random
+#                 checkpoints in the Hugging Face layout (12 layers, d 768, F32
+#                 safetensors) at 128 and 512 tokens, `attnviz -m DIR` vs the
+#                 transformers forward pass in PyTorch, medians of interleaved
+#                 runs, % of the all-core SGEMM ceiling, peak RSS
 #   5. tokenizer  bench/bench_tokenizer.py: loading Qwen3's 11 MB tokenizer.json
 #                 and tokenizing a 10,000-token text, build/tokenizer_bench
 #                 (bench/tokenizer_bench.c) vs Hugging Face's tokenizers npm
@@ -29,10 +32,11 @@
 # go under $BENCH_TMP (default /tmp) and are removed at the end.
 # Knobs: BENCH_SIZES=16,256,1024,2048,4096  BENCH_REPS=7  BENCH_SCALE_N=8192
 #        BENCH_CSV_N=2048  BENCH_E2E_RUNS=200  BENCH_PY_RUNS=10
-#        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12
+#        BENCH_HF_SIZES=128,512  BENCH_HF_REPS=5  BENCH_HF_LAYERS=12  BENCH_HF_ARCHS=bert,gpt2
 #        BENCH_TOK=qwen3 (comma list: also llama2 llama3 gemma3 deepseek_v3 gptoss)
 #        BENCH_TOK_REPS=5 (loads; encodes: 4 times as many)
-#        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=2  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
+#        BENCH_LLAMA_SIZES=128,512  BENCH_LLAMA_REPS=3  BENCH_LLAMA_LAYERS=22  BENCH_LLAMA_GENERATE=32
+#        BENCH_BEFORE=PATH (an older attnviz beside this one: before/after in one run)
 #        BENCH_QUICK=1 (small sizes, few runs: checks the scripts in ~1 minute)
 # Exit status: 0, or 1 when a step fails (or attnviz's weights differ from
 # torch's by more than 1e-5; 1e-4 from the float64 reference for the Hugging
@@ -43,6 +47,14 @@ ROOT=$(pwd)
 PY=/usr/bin/python3
 ATTNVIZ=$ROOT/attnviz
 OUT=$ROOT/build/bench
+# BENCH_BEFORE=PATH: an older attnviz binary, timed in the same loops as
+# this one (e2e, hf, llama), for a before/after table from one run
+BEFORE_ARGS=()
+if [ -n "${BENCH_BEFORE:-}" ]; then
+    [ -x "$BENCH_BEFORE" ] || { echo "bench: BENCH_BEFORE=$BENCH_BEFORE is not an executable" >&2; exit 2; }
+    BEFORE_ARGS=(--before "$(cd "$(dirname "$BENCH_BEFORE")" && pwd)/$(basename "$BENCH_BEFORE")")
+fi
+BLAS_DIR=${BLAS_DIR:-/usr/lib/$(cc -print-multiarch)/openblas-pthread} # as the Makefile
 mkdir -p "$OUT"
 LOG=$OUT/bench-$(date -u +%Y%m%d-%H%M%S).txt
 
@@ -61,10 +73,11 @@ PY_RUNS=${BENCH_PY_RUNS:-10}
 HF_SIZES=${BENCH_HF_SIZES:-128,512}
 HF_REPS=${BENCH_HF_REPS:-5}
 HF_LAYERS=${BENCH_HF_LAYERS:-12}
+HF_ARCHS=${BENCH_HF_ARCHS:-bert,gpt2}
 TOK=${BENCH_TOK:-qwen3}
 TOK_REPS=${BENCH_TOK_REPS:-5}
 LLAMA_SIZES=${BENCH_LLAMA_SIZES:-128,512}
-LLAMA_REPS=${BENCH_LLAMA_REPS:-2}
+LLAMA_REPS=${BENCH_LLAMA_REPS:-3}
 LLAMA_LAYERS=${BENCH_LLAMA_LAYERS:-22}
 LLAMA_GENERATE=${BENCH_LLAMA_GENERATE:-32}
 BTMP=$(mktemp -d "${BENCH_TMP:-/tmp}/attnviz-bench.XXXXXX")
@@ -85,8 +98,10 @@ header() {
     echo "# attnviz benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
          "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
-    echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)," \
-         "torch $($PY -c 'import torch; print(torch.__version__)'), $($PY --version)"
+    echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)" \
+         "($(basename "$BLAS_DIR") in attnviz, one thread in each of its threads)," \
+         "torch $($PY -c 'import torch; print(torch.__version__)') (BLAS: $(basename "$(dirname "$(readlink -f \
+         "/usr/lib/$(cc -print-multiarch)/libblas.so.3")")"), $($PY --version)"
     echo "load at start: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
     echo
 }
@@ -168,25 +183,25 @@ main() {
     header
     echo "== build: build/bench/sgemm from bench/sgemm.c =="
     # shellcheck disable=SC2046
-    cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -o "$OUT/sgemm" bench/sgemm.c \
-        $(pkg-config --cflags --libs openblas)
+    cc -std=c11 -Wall -Wextra -pedantic -Werror -D_POSIX_C_SOURCE=200809L -O2 -pthread -o "$OUT/sgemm" bench/sgemm.c \
+        $(PKG_CONFIG_PATH="$BLAS_DIR/pkgconfig" pkg-config --cflags --libs openblas) -Wl,-rpath,"$BLAS_DIR"
     echo
     local rc=0
     $PY bench/bench_attention.py --sizes "$SIZES" --reps "$REPS" --attnviz "$ATTNVIZ" --sgemm "$OUT/sgemm" \
         --workdir "$BTMP" --json "$OUT/attention.json" || rc=1
     echo
-    $PY bench/bench_e2e.py --attnviz "$ATTNVIZ" --runs "$E2E_RUNS" --py-runs "$PY_RUNS" --tmp "$BTMP" \
+    $PY bench/bench_e2e.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --runs "$E2E_RUNS" --py-runs "$PY_RUNS" --tmp "$BTMP" \
         --json "$OUT/e2e.json" || rc=1
     echo
     scale || rc=1
     csv_throughput || rc=1
-    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
+    $PY bench/bench_hf.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --archs "$HF_ARCHS" --sgemm "$OUT/sgemm" --sizes "$HF_SIZES" --reps "$HF_REPS" --layers "$HF_LAYERS" \
         --workdir "$BTMP" --json "$OUT/hf.json" || rc=1
     echo
     $PY bench/bench_tokenizer.py --bench "$ROOT/build/tokenizer_bench" --tokenizers "$TOK" \
         --load-reps "$TOK_REPS" --encode-reps $((4 * TOK_REPS)) --tmp "$BTMP" --json "$OUT/tokenizer.json" || rc=1
     echo
-    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
+    $PY bench/bench_llama.py --attnviz "$ATTNVIZ" "${BEFORE_ARGS[@]}" --sgemm "$OUT/sgemm" --sizes "$LLAMA_SIZES" --reps "$LLAMA_REPS" \
         --layers "$LLAMA_LAYERS" --generate "$LLAMA_GENERATE" --workdir "$OUT" --json "$OUT/llama.json" || rc=1
     echo
     echo "load at end: $(uptime | sed 's/.*load average: //')"

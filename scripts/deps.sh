@@ -10,7 +10,7 @@
 # Needs root or sudo when something is missing; does nothing otherwise.
 set -eu
 
-build="build-essential pkg-config libcjson-dev libpng-dev zlib1g-dev libopenblas-serial-dev
+build="build-essential pkg-config libcjson-dev libpng-dev zlib1g-dev libopenblas-pthread-dev
 libfreetype-dev libfontconfig-dev fonts-dejavu-core libutf8proc-dev libpcre2-dev libsentencepiece-dev"
 test="python3 python3-torch python3-numpy python3-matplotlib python3-pil librsvg2-bin
 mandoc tmux libxml2-utils time hyperfine fonts-dejavu-extra python3-sentencepiece sentencepiece chromium firefox-esr clang"

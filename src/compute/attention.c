@@ -21,6 +21,7 @@
 
 #include "compute/finite.h"
 #include "compute/linalg.h"
+#include "compute/parallel.h"
 
 /* The constants of exp, shared by the three paths (their bits must agree):
  * below EXP_MIN e^x is 0; x = n·ln 2 + r with n = round(x·log2 e) and ln 2
@@ -265,6 +266,9 @@ typedef struct {
     attn_score_opts o;
 } head_job;
 
+/* Query rows per call: each chunk is one product, whatever the threads. */
+enum { ROW_CHUNK = 64 };
+
 static void scores_rows(void *ctx, int r0, int r1)
 {
     const head_job *j = ctx;
@@ -300,7 +304,7 @@ void attention_scores_forward(float *att, const float *q, int ld_q, const float 
                               int d_head, const attn_score_opts *o)
 {
     head_job j = {.att = att, .q = q, .k = k, .ld_q = ld_q, .ld_k = ld_k, .n_k = n_k, .d_head = d_head, .o = *o};
-    parallel_rows(n_q, 128, scores_rows, &j);
+    parallel_chunks(n_q, ROW_CHUNK, 2, scores_rows, &j);
 }
 
 void attention_values_forward(float *out_h, int ld_out, const float *att,
@@ -308,7 +312,7 @@ void attention_values_forward(float *out_h, int ld_out, const float *att,
 {
     head_job j = {.att = (float *)att, .v = v, .out = out_h, .ld_v = ld_v, .ld_out = ld_out,
                   .n_k = n_k, .d_head = d_head};
-    parallel_rows(n_q, 128, values_rows, &j);
+    parallel_chunks(n_q, ROW_CHUNK, 2, values_rows, &j);
 }
 
 void attention_additive_forward(float *att, const float *q, int ld_q, const float *k, int ld_k,

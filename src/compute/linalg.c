@@ -1,97 +1,28 @@
 /* linalg.c — see linalg.h. */
 #include "compute/linalg.h"
 
-#include <cblas.h>
+#include "compute/blas.h"
+#include "compute/gemm_fixed.h"
+#include "compute/parallel.h"
+
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-/* Products up to this many multiply-adds run in plain C with a fixed
- * summation order (ISO C mode keeps the compiler from fusing multiply-adds),
- * so that small inputs, the example sentence among them, give the same bytes
- * on every CPU; OpenBLAS picks its kernel by CPU and rounds differently. */
+/* Products up to this many multiply-adds run in the fixed-order product
+ * (gemm_fixed.h), so that small inputs, the example sentence among them,
+ * give the same bytes on every CPU; from PAR_FIXED on, split by columns
+ * across the threads (the same bits: each column is computed alone).
+ * Below it a product takes less than waking a worker costs on a busy
+ * machine (measured: the example's 16 x 128 x 128 projections ran 6x
+ * slower split in two while other jobs held the cores). */
 #define SMALL_PRODUCT (1 << 20)
+#define PAR_FIXED (1 << 19)
 
 static int small(int m, int n, int k)
 {
     return (double)m * n * k <= SMALL_PRODUCT;
-}
-
-/* y[n] += x · b[n]: the inner step of gemm_c. A multiply, then an add,
- * per element (no fused multiply-add: ISO C mode does not contract, and the
- * AVX2 path uses separate instructions), so both paths give the same bits. */
-static void axpy_c(float *restrict y, float x, const float *restrict b, int n)
-{
-    for (int j = 0; j < n; j++) y[j] += x * b[j];
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-__attribute__((target("avx2"))) static void axpy_avx2(float *restrict y, float x, const float *restrict b, int n)
-{
-    const __m256 vx = _mm256_set1_ps(x);
-    int j = 0;
-    for (; j + 8 <= n; j += 8)
-        _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_loadu_ps(y + j), _mm256_mul_ps(vx, _mm256_loadu_ps(b + j))));
-    for (; j < n; j++) y[j] += x * b[j];
-}
-
-static void axpy(float *restrict y, float x, const float *restrict b, int n)
-{
-    static int have_avx2 = -1;
-    if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2");
-    if (have_avx2) axpy_avx2(y, x, b, n);
-    else axpy_c(y, x, b, n);
-}
-#else
-#define axpy axpy_c
-#endif
-
-/* c[i, j] = alpha · Σ_p a[i, p] · b(p, j) (+ bias[j]), b(p, j) = b[j, p] when
- * bt, else b[p, j]; p in increasing order, each sum starting from 0 in
- * c[i, j] itself. Blocked so the compiler can vectorise across j: for a
- * block of JB columns, PB rows of b at a time (copied transposed into blk
- * when bt) are added into every row of c. Each c[i, j] sees exactly the
- * operations of the plain triple loop, in the same order, so the bits do
- * not depend on the blocking or on the vector width. */
-enum { GEMM_JB = 128, GEMM_PB = 64 };
-
-static void gemm_c(float *c, int ldc, const float *a, int lda, const float *b, int ldb, int bt,
-                   int m, int n, int k, float alpha, const float *bias)
-{
-    float blk[GEMM_PB * GEMM_JB]; /* [pn, jn] rows p0.. of b's columns j0.. */
-    for (int j0 = 0; j0 < n; j0 += GEMM_JB) {
-        const int jn = n - j0 < GEMM_JB ? n - j0 : GEMM_JB;
-        for (int i = 0; i < m; i++) memset(c + (size_t)i * (size_t)ldc + (size_t)j0, 0, (size_t)jn * sizeof *c);
-        for (int p0 = 0; p0 < k; p0 += GEMM_PB) {
-            const int pn = k - p0 < GEMM_PB ? k - p0 : GEMM_PB;
-            const float *B = b + (size_t)p0 * (size_t)ldb + (size_t)j0; /* b[p0.., j0..] */
-            size_t ldB = (size_t)ldb;
-            if (bt) {
-                const float *src = b + (size_t)j0 * (size_t)ldb + (size_t)p0; /* b[j0.., p0..] */
-                for (int jj = 0; jj < jn; jj++)
-                    for (int pp = 0; pp < pn; pp++) blk[pp * jn + jj] = src[(size_t)jj * (size_t)ldb + (size_t)pp];
-                B = blk;
-                ldB = (size_t)jn;
-            }
-            for (int i = 0; i < m; i++) {
-                float *ci = c + (size_t)i * (size_t)ldc + (size_t)j0;     /* [jn] */
-                const float *ai = a + (size_t)i * (size_t)lda + (size_t)p0; /* [pn] */
-                for (int pp = 0; pp < pn; pp++) axpy(ci, ai[pp], B + (size_t)pp * ldB, jn);
-            }
-        }
-        for (int i = 0; i < m; i++) {
-            float *ci = c + (size_t)i * (size_t)ldc + (size_t)j0;
-            for (int jj = 0; jj < jn; jj++) {
-                float s = ci[jj] * alpha;
-                ci[jj] = bias ? bias[j0 + jj] + s : s;
-            }
-        }
-    }
 }
 
 /* ---- linear layers ---- */
@@ -105,7 +36,8 @@ typedef struct {
     const float *in;        /* [n, d_in] */
     const attn_linear *lin;
     int n, d_in, d_out;
-    int small;              /* the fixed-order C product */
+    int small;              /* the fixed-order product */
+    int chunk;              /* columns converted at a time (16-bit weights) */
     atomic_int failed;      /* a conversion buffer could not be allocated */
 } linear_job;
 
@@ -117,10 +49,7 @@ static void linear_rows(void *ctx, int r0, int r1)
     float *out = j->out + (size_t)r0 * j->d_out;
     const float *in = j->in + (size_t)r0 * j->d_in;
     int n = r1 - r0;
-    if (l->b)
-        for (int i = 0; i < n; i++) memcpy(out + (size_t)i * j->d_out, l->b, (size_t)j->d_out * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, l->in_out ? CblasNoTrans : CblasTrans, n, j->d_out, j->d_in,
-                1.0f, in, j->d_in, l->w, l->ld, l->b ? 1.0f : 0.0f, out, j->d_out);
+    blas_sgemm(out, j->d_out, in, j->d_in, l->w, l->ld, !l->in_out, n, j->d_out, j->d_in, 1.0f, l->b);
 }
 
 /* out[:, c0..c1) = in · W[c0..c1)ᵀ + b with W's block b, stored [nc, d_in]
@@ -131,13 +60,10 @@ static void block_product(const linear_job *j, int c0, int c1, const float *blk,
     const int nc = c1 - c0;
     float *out = j->out + c0;
     if (j->small) {
-        gemm_c(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
+        gemm_fixed(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
         return;
     }
-    if (l->b)
-        for (int i = 0; i < j->n; i++) memcpy(out + (size_t)i * j->d_out, l->b + c0, (size_t)nc * sizeof *out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, bt ? CblasTrans : CblasNoTrans, j->n, nc, j->d_in, 1.0f, j->in,
-                j->d_in, blk, ldb, l->b ? 1.0f : 0.0f, out, j->d_out);
+    blas_sgemm(out, j->d_out, j->in, j->d_in, blk, ldb, bt, j->n, nc, j->d_in, 1.0f, l->b ? l->b + c0 : NULL);
 }
 
 /* Output columns [c0, c1) of a 16-bit weight, few input rows: each
@@ -162,6 +88,7 @@ static float dot_half_c(const uint16_t *w, const float *x, int n, half_kind kind
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 __attribute__((target("avx2,f16c"))) static float dot_half_avx2(const uint16_t *w, const float *x, int n,
                                                                 half_kind kind)
 {
@@ -216,11 +143,7 @@ static void linear_cols(void *ctx, int c0, int c1)
         dot_cols(j, c0, c1);
         return;
     }
-    /* blocks of about 4 MiB of floats: BLAS packs the input again for every
-     * block, so a block must be large against it */
-    int R = (1 << 20) / (j->d_in > 0 ? j->d_in : 1);
-    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
-    if (R > c1 - c0) R = c1 - c0;
+    int R = j->chunk < c1 - c0 ? j->chunk : c1 - c0;
     float *blk = malloc((size_t)R * (size_t)j->d_in * sizeof *blk); /* [R, d_in] or [d_in, R] */
     if (!blk) {
         atomic_store(&j->failed, 1);
@@ -243,21 +166,42 @@ static void linear_cols(void *ctx, int c0, int c1)
     free(blk);
 }
 
+/* How a product is split: chunks of output columns (or input rows) that
+ * are each one call of the product, whatever the number of threads, so the
+ * results do not depend on it. Float weights: FLOAT_CHUNK columns or rows;
+ * small products: COL_UNIT columns (gemm_fixed computes each column alone);
+ * 16-bit weights: about 4 MiB of converted floats (BLAS packs the input
+ * again for every chunk, so a chunk must be large against it), at least 4
+ * chunks when the matrix has the columns. */
+enum { FLOAT_CHUNK = 128, COL_UNIT = 16 };
+
+static int half_chunk(int d_in, int d_out)
+{
+    int R = (1 << 20) / (d_in > 0 ? d_in : 1);
+    R = R < 64 ? 64 : R > 1024 ? 1024 : R;
+    const int quarter = ((d_out + 3) / 4 + COL_UNIT - 1) / COL_UNIT * COL_UNIT;
+    return R < quarter ? R : quarter < COL_UNIT ? COL_UNIT : quarter;
+}
+
 int linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out)
 {
     linear_job job = {.out = out, .in = in, .lin = lin, .n = n, .d_in = d_in, .d_out = d_out,
                       .small = small(n, d_out, d_in)};
     atomic_init(&job.failed, 0);
-    if (job.small && !lin->half) {
-        gemm_c(out, d_out, in, d_in, lin->w, lin->ld, !lin->in_out, n, d_out, d_in, 1.0f, lin->b);
-        return 0;
-    }
-    if (job.small) /* serially, one block after another: the same bits as one product */
-        linear_cols(&job, 0, d_out);
-    else if (lin->half || n <= FEW_ROWS)
+    job.chunk = lin->half ? half_chunk(d_in, d_out) : d_out;
+    if (job.small) {
+        job.chunk = d_out;
+        if ((double)n * d_out * d_in < PAR_FIXED) linear_cols(&job, 0, d_out);
+        else parallel_chunks(d_out, COL_UNIT, 2, linear_cols, &job);
+    } else if (lin->half && !lin->in_out && n <= FEW_ROWS) { /* dot products, column by column */
         parallel_rows(d_out, 64, linear_cols, &job);
-    else
-        parallel_rows(n, 64, linear_rows, &job);
+    } else if (lin->half) {
+        parallel_chunks(d_out, job.chunk, 2, linear_cols, &job);
+    } else if (n < d_out) { /* each thread packs only its part of W; the input, the smaller, is read by all */
+        parallel_chunks(d_out, FLOAT_CHUNK, 2, linear_cols, &job);
+    } else { /* by input rows: W is the smaller matrix */
+        parallel_chunks(n, FLOAT_CHUNK, 2, linear_rows, &job);
+    }
     return atomic_load(&job.failed) ? -1 : 0;
 }
 
@@ -281,11 +225,94 @@ typedef struct {
     attn_act act;
 } act_job;
 
+/* Activations from this many elements on compute the erf GELU in AVX2
+ * with erf(x) = 1 - (1 + a1·x + … + a6·x⁶)^-16 (Abramowitz and Stegun
+ * 7.1.28, |error| <= 3e-7; GELU within 1e-6 of the double formula for
+ * |v| <= 8, tests/unit/compute/test_blocks.c) instead of libm's erff,
+ * which took 5 % of a BERT-base pass, and GPT-2's tanh GELU with a
+ * vectorised exp instead of tanhf (21 % of a GPT-2 pass). Fewer (the example sentence) keep
+ * erff, and so their bits. The choice depends on n only, never on threads. */
+enum { GELU_FAST_MIN = 1 << 16 };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void gelu_avx2(float *x, size_t n)
+{
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f), rs2 = _mm256_set1_ps(0.70710678f);
+    const __m256 sign = _mm256_set1_ps(-0.0f), lim = _mm256_set1_ps(8.0f);
+    const __m256 a1 = _mm256_set1_ps(0.0705230784f), a2 = _mm256_set1_ps(0.0422820123f),
+                 a3 = _mm256_set1_ps(0.0092705272f), a4 = _mm256_set1_ps(0.0001520143f),
+                 a5 = _mm256_set1_ps(0.0002765672f), a6 = _mm256_set1_ps(0.0000430638f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i), z = _mm256_mul_ps(v, rs2);
+        const __m256 s = _mm256_and_ps(z, sign);                  /* erf is odd */
+        const __m256 t = _mm256_min_ps(_mm256_andnot_ps(sign, z), lim); /* |z| (a NaN v reaches the result through v) */
+        __m256 p = _mm256_add_ps(_mm256_mul_ps(a6, t), a5);
+        p = _mm256_add_ps(_mm256_mul_ps(p, t), a4);
+        p = _mm256_add_ps(_mm256_mul_ps(p, t), a3);
+        p = _mm256_add_ps(_mm256_mul_ps(p, t), a2);
+        p = _mm256_add_ps(_mm256_mul_ps(p, t), a1);
+        p = _mm256_add_ps(_mm256_mul_ps(p, t), one);
+        p = _mm256_mul_ps(p, p), p = _mm256_mul_ps(p, p), p = _mm256_mul_ps(p, p), p = _mm256_mul_ps(p, p);
+        const __m256 erf = _mm256_or_ps(s, _mm256_sub_ps(one, _mm256_div_ps(one, p)));
+        _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, erf)));
+    }
+    for (; i < n; i++) x[i] = act_one(x[i], ACT_GELU);
+}
+
+/* exp(x) for x in [-87, 88] (clamped): x = k·ln 2 + r, exp(r) by Cephes's
+ * expf polynomial, 2^k in the exponent bits; within 2 ulp. */
+__attribute__((target("avx2"))) static __m256 exp_avx2(__m256 x)
+{
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    x = _mm256_sub_ps(x, _mm256_mul_ps(k, _mm256_set1_ps(0.693359375f)));
+    x = _mm256_sub_ps(x, _mm256_mul_ps(k, _mm256_set1_ps(-2.12194440e-4f)));
+    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(1.3981999507e-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(8.3334519073e-3f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(4.1665795894e-2f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(1.6666665459e-1f));
+    y = _mm256_add_ps(_mm256_mul_ps(y, x), _mm256_set1_ps(5.0000001201e-1f));
+    y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(y, _mm256_mul_ps(x, x)), x), _mm256_set1_ps(1.0f));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+/* GPT-2's gelu_new: 0.5·v·(1 + tanh(u)) = v / (1 + exp(-2u)). */
+__attribute__((target("avx2"))) static void gelu_tanh_avx2(float *x, size_t n)
+{
+    const __m256 c = _mm256_set1_ps(0.79788456080286536f), c3 = _mm256_set1_ps(0.044715f);
+    const __m256 m2 = _mm256_set1_ps(-2.0f), one = _mm256_set1_ps(1.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 u = _mm256_mul_ps(c, _mm256_add_ps(v, _mm256_mul_ps(c3, _mm256_mul_ps(v, _mm256_mul_ps(v, v)))));
+        _mm256_storeu_ps(x + i, _mm256_div_ps(v, _mm256_add_ps(one, exp_avx2(_mm256_mul_ps(m2, u)))));
+    }
+    for (; i < n; i++) x[i] = act_one(x[i], ACT_GELU_TANH);
+}
+#endif
+
 static void act_rows(void *ctx, int r0, int r1)
 {
     const act_job *j = ctx;
     size_t end = (size_t)r1 * ACT_BLOCK < j->n ? (size_t)r1 * ACT_BLOCK : j->n;
-    for (size_t i = (size_t)r0 * ACT_BLOCK; i < end; i++) j->x[i] = act_one(j->x[i], j->act);
+    size_t i = (size_t)r0 * ACT_BLOCK;
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int have_avx2 = -1;
+    if (have_avx2 < 0) have_avx2 = __builtin_cpu_supports("avx2");
+    if (j->act == ACT_GELU && j->n >= GELU_FAST_MIN && have_avx2) {
+        gelu_avx2(j->x + i, end - i);
+        return;
+    }
+    if (j->act == ACT_GELU_TANH && j->n >= GELU_FAST_MIN && have_avx2) {
+        gelu_tanh_avx2(j->x + i, end - i);
+        return;
+    }
+#endif
+    for (; i < end; i++) j->x[i] = act_one(j->x[i], j->act);
 }
 
 void activation_forward(float *x, size_t n, attn_act act)
@@ -321,75 +348,18 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
                int m, int n, int k, float alpha)
 {
     if (small(m, n, k)) {
-        gemm_c(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
+        gemm_fixed(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
         return;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0f,
-                c, ldc);
+    blas_sgemm(c, ldc, a, lda, b, ldb, 1, m, n, k, alpha, NULL);
 }
 
 void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
                int m, int n, int k)
 {
     if (small(m, n, k)) {
-        gemm_c(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
+        gemm_fixed(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
         return;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb, 0.0f,
-                c, ldc);
-}
-
-/* pthread entry: runs one block (struct block in parallel_rows). */
-static void *run_block(void *arg)
-{
-    struct {
-        void (*fn)(void *, int, int);
-        void *ctx;
-        int r0, r1;
-    } *b = arg;
-    b->fn(b->ctx, b->r0, b->r1);
-    return NULL;
-}
-
-int linalg_threads(void)
-{
-    static int n = 0;
-    if (n == 0) {
-        const char *env = getenv("ATTNVIZ_THREADS");
-        long v = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-        n = v < 1 ? 1 : v > 64 ? 64 : (int)v;
-    }
-    return n;
-}
-
-void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx)
-{
-    enum { MAX_T = 64 };
-    static int blas_single = 0;
-    if (!blas_single) { /* BLAS runs inside our threads, never its own */
-        openblas_set_num_threads(1);
-        blas_single = 1;
-    }
-    int T = linalg_threads();
-    if (T > rows) T = rows;
-    if (T < 2 || rows < min_rows) {
-        if (rows > 0) fn(ctx, 0, rows);
-        return;
-    }
-    struct block {
-        void (*fn)(void *, int, int);
-        void *ctx;
-        int r0, r1;
-    } blocks[MAX_T];
-    pthread_t tid[MAX_T];
-    int started[MAX_T] = {0};
-    for (int t = 0; t < T; t++) {
-        blocks[t] = (struct block){fn, ctx, (int)((long)rows * t / T), (int)((long)rows * (t + 1) / T)};
-        if (t > 0) started[t] = pthread_create(&tid[t], NULL, run_block, &blocks[t]) == 0;
-    }
-    fn(ctx, blocks[0].r0, blocks[0].r1);
-    for (int t = 1; t < T; t++) {
-        if (started[t]) pthread_join(tid[t], NULL);
-        else fn(ctx, blocks[t].r0, blocks[t].r1);
-    }
+    blas_sgemm(c, ldc, a, lda, b, ldb, 0, m, n, k, 1.0f, NULL);
 }

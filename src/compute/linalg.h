@@ -1,9 +1,12 @@
 /* linalg.h — the few matrix kernels attnviz needs, over CBLAS (OpenBLAS).
  *
  * Row-major float32 throughout; callers own every buffer; nothing allocates
- * and nothing fails. BLAS (OpenBLAS) runs single-threaded: attnviz splits
- * rows across its own threads (parallel_rows), for the projections here and
- * for each head in attention.c, so no idle BLAS thread spins on a core.
+ * and nothing fails but the one case linear_forward names. BLAS (OpenBLAS)
+ * runs single-threaded inside attnviz's own threads (parallel.h): every
+ * product here is split across them, by output column or by input row,
+ * whichever makes each thread pack less (small products too: the
+ * fixed-order product of gemm_fixed.h gives the same bits however the
+ * columns are split).
  */
 #ifndef ATTN_LINALG_H
 #define ATTN_LINALG_H
@@ -17,9 +20,9 @@
  * lin->ld floats, or transposed when lin->in_out; 16-bit values when
  * lin->half, converted a block of rows at a time into a buffer of each
  * thread, or read directly for a few rows of input, so a 16-bit checkpoint
- * is never copied whole). Few input rows (generation) are split by output
- * column across threads, many by input row (float) or output column
- * (16-bit). Small products run in the fixed-order C loop whatever the
+ * is never copied whole). Split across the threads by output column
+ * (16-bit weights; float weights when n < d_out) or by input row. Small
+ * products run in the fixed-order product (gemm_fixed.h) whatever the
  * storage, so they give the same bits everywhere. Returns 0, or -1 only
  * when the conversion buffer of a 16-bit weight cannot be allocated. */
 int linear_forward(float *out, const float *in, const attn_linear *lin, int n, int d_in, int d_out);
@@ -39,15 +42,5 @@ void matmul_nt(float *c, int ldc, const float *a, int lda, const float *b, int l
 /* c[m, n] = a[m, k] · b[k, n], leading dimensions as above. */
 void matmul_nn(float *c, int ldc, const float *a, int lda, const float *b, int ldb,
                int m, int n, int k);
-
-/* Threads for attnviz's parallel loops: the online cores, 1 to 64
- * (ATTNVIZ_THREADS overrides). */
-int linalg_threads(void);
-
-/* Calls fn(ctx, r0, r1) on disjoint blocks [r0, r1) covering [0, rows), one
- * block per thread (plain fork and join, so no thread spins between
- * calls); serially when rows < min_rows, with one thread, or when a thread
- * cannot be started. */
-void parallel_rows(int rows, int min_rows, void (*fn)(void *ctx, int r0, int r1), void *ctx);
 
 #endif

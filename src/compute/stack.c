@@ -115,6 +115,15 @@ static int run_layers(stack_run *s, buffers *b, int last, int all_full, int kv_l
     return 0;
 }
 
+/* After a pass failed on its input (activations or scores not finite: the
+ * only input errors of a pass), the weights the loader left unread are
+ * scanned, so that the error names the tensor and element holding NaN or
+ * inf, as loading did when it read them all (model_check_weights). */
+static void name_cause(const attn_model *m, attn_error *err)
+{
+    if (err && err->code == ATTN_EXIT_INPUT) model_check_weights(m, -1, err);
+}
+
 typedef struct {
     attn_result *res;
     const forward_opts *fo;
@@ -162,8 +171,11 @@ int stack_forward(attn_result *res, const attn_model *m, const attn_tokens *t, c
         rope_tables(&b, c, 0, t->n, t->n);
         rc = run_layers(&s, &b, last, 0, 1, t->n);
     }
+    /* the last layer's weights past its attention were not used: read them */
+    if (rc == 0) rc = model_check_weights(m, last, err);
     buffers_free(&b);
     if (rc != 0) {
+        name_cause(m, err);
         result_free(res);
         trace_free(tr);
     }
@@ -219,7 +231,7 @@ void stack_session_free(stack_session *ss)
     free(ss);
 }
 
-int stack_session_step(void *session, const int *ids, int n, float *logits, attn_error *err)
+static int session_step(void *session, const int *ids, int n, float *logits, attn_error *err)
 {
     stack_session *ss = session;
     const attn_model *m = ss->m;
@@ -254,6 +266,13 @@ int stack_session_step(void *session, const int *ids, int n, float *logits, attn
         for (int i = 0; i < m->n_emb; i++)
             logits[i] = tanhf(logits[i] / (float)c->final_softcap) * (float)c->final_softcap;
     return finite_logits(logits, (size_t)m->n_emb, m->source, err);
+}
+
+int stack_session_step(void *session, const int *ids, int n, float *logits, attn_error *err)
+{
+    if (session_step(session, ids, n, logits, err) == 0) return 0;
+    name_cause(((const stack_session *)session)->m, err);
+    return -1;
 }
 
 int stack_generate(const attn_model *m, const int *prompt, int n_prompt, int max_new, int *out, int *n_out,

@@ -195,6 +195,19 @@ static int expected(const loader *L, const hf_name_map *e)
     return 1;
 }
 
+/* Notes tensor t (of layer l, or -1) as not read: model_check_weights()
+ * scans it when the forward pass needs it to (model.h). */
+static int unchecked(loader *L, const st_tensor *t, int l, attn_error *err)
+{
+    attn_model *m = L->m;
+    void *u = realloc(m->unchecked, (size_t)(m->n_unchecked + 1) * sizeof *m->unchecked);
+    if (!u) return attn_oom(err, t->name);
+    m->unchecked = u;
+    m->unchecked[m->n_unchecked].st = t;
+    m->unchecked[m->n_unchecked++].layer = l;
+    return 0;
+}
+
 /* Keeps a converted tensor alive as long as the model. */
 static int keep_buffer(loader *L, const float *data, const st_tensor *t, attn_error *err)
 {
@@ -209,8 +222,9 @@ static int keep_buffer(loader *L, const float *data, const st_tensor *t, attn_er
 }
 
 /* Adds the views of st tensor t (table entry e; layer l or -1). Matrices
- * stored in 16 bits stay so (checked finite here, converted as they are
- * used); everything else is viewed or converted to float. */
+ * stored in 16 bits stay so (converted as they are used); everything else
+ * is viewed or converted to float. Views into the file are not read here
+ * (model_check_weights); converted tensors are checked as they convert. */
 static int add_views(loader *L, const st_tensor *t, const char *hf_name, const hf_name_map *e, int l,
                      attn_error *err)
 {
@@ -243,7 +257,7 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const h
         /* 16-bit matrices stay in the mapped file (model.h, linalg.h) */
         const int half = t->dtype == ST_F16 ? HALF_F16 : HALF_BF16;
         const uint16_t *h = t->data;
-        if (st_check_finite(t, err)) return -1;
+        if (unchecked(L, t, l, err)) return -1;
         if (e->how == GATE_UP) { /* rows [0, d_ff) gate, [d_ff, 2 d_ff) up */
             int sh[2] = {rows / 2, cols};
             snprintf(name, sizeof name, "%sffn.up.weight", pre);
@@ -264,8 +278,8 @@ static int add_views(loader *L, const st_tensor *t, const char *hf_name, const h
     }
     const float *data;
     int owned = 0;
-    if (st_to_float(t, &data, &owned, err)) return -1;
-    if (owned && keep_buffer(L, data, t, err)) return -1;
+    if (st_to_float_unchecked(t, &data, &owned, err)) return -1;
+    if (owned ? keep_buffer(L, data, t, err) : unchecked(L, t, l, err)) return -1;
     if (e->how == QKV) { /* three [d, d] (or [d]) views, columns j·d.. of the fused [d, 3d] */
         const int d = c->d_model;
         for (int j = 0; j < 3; j++) {

@@ -28,6 +28,13 @@ attn_model *model_new(attn_error *err)
     return m;
 }
 
+int model_check_weights(const attn_model *m, int layer, attn_error *err)
+{
+    for (int i = 0; i < m->n_unchecked; i++)
+        if ((layer < 0 || m->unchecked[i].layer == layer) && st_check_finite(m->unchecked[i].st, err)) return -1;
+    return 0;
+}
+
 void model_free(attn_model *m)
 {
     if (!m) return;
@@ -40,6 +47,7 @@ void model_free(attn_model *m)
     st_close(m->weights_file);
     for (int i = 0; i < m->n_bufs; i++) free(m->bufs[i]);
     free(m->bufs);
+    free(m->unchecked);
     for (int i = 0; i < m->n_vocab; i++) free(m->vocab[i]);
     free(m->vocab);
     free(m->vocab_slots);

@@ -245,6 +245,12 @@ typedef struct {
     struct st_set *weights_file; /* mapped safetensors the views point into */
     float **bufs;            /* [n_bufs] converted (F16, BF16, unaligned) tensors the views point into */
     int n_bufs;
+    struct {
+        const void *st;      /* the st_tensor (safetensors.h) of a view into weights_file */
+        int layer;           /* its layer, or -1 (embeddings, final norm, head) */
+    } *unchecked;            /* [n_unchecked] views whose values were not read at load
+                                (model_check_weights), in load order */
+    int n_unchecked;
 
     /* bound by model_bind() */
     const float *tok_emb;    /* [n_emb, d_model] or NULL (hashed); 16-bit
@@ -336,5 +342,17 @@ int vocab_lookup(const attn_model *m, const char *word);
 /* Allocates an empty model (all zero, unk_id -1). */
 attn_model *model_new(attn_error *err);
 void model_free(attn_model *m);
+
+/* The weights a loader left unread (m->unchecked: a Hugging Face
+ * checkpoint stays in the mapped file, and the forward pass touches only
+ * the pages it needs), those of layer (0-based; -1: all of them) scanned in
+ * load order for NaN and infinity: 0 when all are finite, or -1 with err
+ * naming the first bad element as loading would have ("FILE: tensor 'NAME'
+ * (F32): element 29 is NaN", ATTN_EXIT_INPUT). The forward pass checks
+ * the activations every weight it uses feeds; it calls this for all
+ * weights when they are not finite, so that the error names the cause,
+ * and for the last layer it computes, whose weights past the shown
+ * attention it does not use. */
+int model_check_weights(const attn_model *m, int layer, attn_error *err);
 
 #endif

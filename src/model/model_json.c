@@ -494,6 +494,7 @@ int model_save_json(const attn_model *m, const char *path, attn_error *err)
         return attn_fail(err, ATTN_EXIT_INPUT,
                          "--save-model: %s has a subword tokenizer, which a weight file cannot hold yet; "
                          "its directory is the model to share", m->source ? m->source : "the model");
+    if (model_check_weights(m, -1, err)) return -1; /* every weight is written: all must be finite */
     cJSON *root = cJSON_CreateObject();
     cJSON *cfg = NULL, *tensors = NULL;
     int ok = root && cJSON_AddNumberToObject(root, "attnviz_model", 1) &&

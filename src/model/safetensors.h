@@ -101,9 +101,15 @@ const char *st_dtype_name(st_dtype t);
  * read, so this is the one call that touches a tensor's pages. */
 int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *err);
 
-/* For an F16 or BF16 tensor, fails as st_to_float() does if an element is
- * inf or NaN, without converting anything (the caller reads the 16-bit data
- * itself, half.h); 0 for other dtypes. */
+/* As st_to_float(), except that F32 data handed out in place (*owned = 0)
+ * is not read at all: its pages are not touched until the values are used.
+ * The caller checks it with st_check_finite() when it must (model.h:
+ * model_check_weights). */
+int st_to_float_unchecked(const st_tensor *t, const float **out, int *owned, attn_error *err);
+
+/* For an F32, F16 or BF16 tensor, fails as st_to_float() does if an
+ * element is inf or NaN, without converting anything (the caller reads the
+ * data in place, half.h); 0 for other dtypes. */
 int st_check_finite(const st_tensor *t, attn_error *err);
 
 void st_close(st_set *s);

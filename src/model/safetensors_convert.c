@@ -2,7 +2,8 @@
  * float32, every element checked finite.
  *
  * F32 data that is 4-byte aligned in the mapping is handed out in place
- * (scanned, not copied); everything else goes to a new array. Elements are
+ * (scanned, not copied; st_to_float_unchecked: not even scanned);
+ * everything else goes to a new array. Elements are
  * read with memcpy, so unaligned data is fine; the host is little-endian
  * like the file (safetensors.c refuses to build otherwise).
  */
@@ -30,13 +31,20 @@ static int bad_element(const st_tensor *t, size_t i, const char *what, attn_erro
                      st_show(t->name, shown), st_dtype_name(t->dtype), i, what);
 }
 
-/* The first non-finite element of F32 data, or n. */
+/* The first non-finite element of F32 data, or n. Blocks of 256 are
+ * tested with a branch-free loop the compiler vectorises; only a block
+ * holding one is searched element by element. */
 static size_t f32_scan(const unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, p + 4 * i, 4);
-        if ((b & 0x7f800000u) == 0x7f800000u) return i;
+    enum { B = 256 };
+    for (size_t i0 = 0; i0 < n; i0 += B) {
+        const size_t m = n - i0 < B ? n - i0 : B;
+        uint32_t w[B], bad = 0;
+        memcpy(w, p + 4 * i0, 4 * m);
+        for (size_t k = 0; k < m; k++) bad |= (uint32_t)((w[k] & 0x7f800000u) == 0x7f800000u);
+        if (!bad) continue;
+        for (size_t k = 0; k < m; k++)
+            if ((w[k] & 0x7f800000u) == 0x7f800000u) return i0 + k;
     }
     return n;
 }
@@ -47,6 +55,13 @@ static size_t f32_scan(const unsigned char *p, size_t n)
 
 int st_check_finite(const st_tensor *t, attn_error *err)
 {
+    if (t->dtype == ST_F32) {
+        size_t n = t->nbytes / 4, i = f32_scan(t->data, n);
+        if (i == n) return 0;
+        uint32_t b;
+        memcpy(&b, (const unsigned char *)t->data + 4 * i, 4);
+        return bad_element(t, i, nonfinite(b >> 31, (b & 0x7fffffu) != 0), err);
+    }
     if (t->dtype != ST_F16 && t->dtype != ST_BF16) return 0;
     const half_kind kind = t->dtype == ST_F16 ? HALF_F16 : HALF_BF16;
     const uint16_t expmask = kind == HALF_F16 ? 0x7c00u : 0x7f80u;
@@ -55,6 +70,16 @@ int st_check_finite(const st_tensor *t, attn_error *err)
     uint16_t h;
     memcpy(&h, (const unsigned char *)t->data + 2 * i, 2);
     return bad_element(t, i, nonfinite(h >> 15, (h & ~(0x8000u | expmask)) != 0), err);
+}
+
+int st_to_float_unchecked(const st_tensor *t, const float **out, int *owned, attn_error *err)
+{
+    if (t->dtype == ST_F32 && ((uintptr_t)t->data & (_Alignof(float) - 1)) == 0) {
+        *out = t->data; /* in the mapping: no copy, no read */
+        *owned = 0;
+        return 0;
+    }
+    return st_to_float(t, out, owned, err);
 }
 
 int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *err)
@@ -71,12 +96,7 @@ int st_to_float(const st_tensor *t, const float **out, int *owned, attn_error *e
     size_t n = t->nbytes / esize;
 
     if (t->dtype == ST_F32) {
-        size_t i = f32_scan(p, n);
-        if (i < n) {
-            uint32_t b;
-            memcpy(&b, p + 4 * i, 4);
-            return bad_element(t, i, nonfinite(b >> 31, (b & 0x7fffffu) != 0), err);
-        }
+        if (st_check_finite(t, err)) return -1;
         if (((uintptr_t)p & (_Alignof(float) - 1)) == 0) {
             *out = (const float *)(const void *)p;   /* in the mapping, no copy */
             return 0;

@@ -34,7 +34,8 @@ int sw_vocab_init(sw_vocab *v, int n, size_t bytes, attn_error *err)
     v->str = malloc(v->str_cap);
     v->off = malloc((size_t)n * sizeof *v->off);
     v->len = malloc((size_t)n * sizeof *v->len);
-    v->slot = calloc(cap, sizeof *v->slot);
+    v->slot = malloc(cap * sizeof *v->slot); /* written now, not calloc: one page fault a page, not a read and a write fault */
+    if (v->slot) memset(v->slot, 0, cap * sizeof *v->slot);
     if (!v->str || !v->off || !v->len || !v->slot) {
         sw_vocab_free(v);
         return attn_oom(err, "vocabulary");
@@ -58,7 +59,10 @@ static uint32_t probe(const sw_vocab *v, const char *s, size_t len, uint32_t h)
     for (;;) {
         const sw_slot *e = &v->slot[i];
         if (e->id1 == 0) return i;
-        if (e->hash == h && e->len == len && memcmp(v->str + e->off, s, len) == 0) return i;
+        if (e->hash == h) {
+            const uint32_t id = e->id1 - 1;
+            if (v->len[id] == len && memcmp(v->str + v->off[id], s, len) == 0) return i;
+        }
         i = (i + 1) & mask;
     }
 }
@@ -118,7 +122,7 @@ int sw_vocab_add(sw_vocab *v, const char *s, size_t len, int *dup, attn_error *e
     memcpy(v->str + v->str_len, s, len);
     v->str[v->str_len + len] = '\0';
     v->str_len += len + 1;
-    v->slot[i] = (sw_slot){h, (uint32_t)id + 1, v->off[id], (uint32_t)len};
+    v->slot[i] = (sw_slot){h, (uint32_t)id + 1};
     return id;
 }
 

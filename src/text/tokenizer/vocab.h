@@ -17,10 +17,12 @@
 
 #include "base/error.h"
 
-/* A slot of the hash table: the entry's hash, id + 1 (0: empty), and where
- * its text is, so that a look-up touches the text only to confirm. */
+/* A slot of the hash table: the entry's hash and id + 1 (0: empty); a
+ * look-up reads the entry's length and text only when the hash matches.
+ * Eight bytes a slot: the table of a 7,890-word vocabulary (16,384 slots)
+ * is 32 pages, and building it was most of the default model's load. */
 typedef struct {
-    uint32_t hash, id1, off, len;
+    uint32_t hash, id1;
 } sw_slot;
 
 typedef struct {
