@@ -7,8 +7,10 @@
  * linked but opened with dlopen() on the first call here, from the path the
  * Makefile compiles in (ATTNVIZ_BLAS_LIB: the pthread variant, whose buffer
  * allocator is safe for the concurrent calls attnviz makes from its own
- * threads), and set to one thread (BLAS runs inside attnviz's threads,
- * parallel.h). Thread-safe; nothing to free.
+ * threads), with one thread (BLAS runs inside attnviz's threads,
+ * parallel.h): the loader sets OPENBLAS_NUM_THREADS=1 in the environment
+ * before opening it, so it starts no thread of its own. Thread-safe;
+ * nothing to free.
  *
  * When the library cannot be opened, blas_sgemm computes the same product
  * with gemm_fixed (correct, slower) and blas_status() says why.
