@@ -98,10 +98,12 @@ header() {
     echo "# attnviz benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
          "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), kernel $(uname -r)"
+    local torch_blas
+    torch_blas=$(readlink -f "/usr/lib/$(cc -print-multiarch)/libblas.so.3")
+    torch_blas=$(basename "$(dirname "$torch_blas")")
     echo "software: $("$ATTNVIZ" --version | head -1), OpenBLAS $(pkg-config --modversion openblas)" \
          "($(basename "$BLAS_DIR") in attnviz, one thread in each of its threads)," \
-         "torch $($PY -c 'import torch; print(torch.__version__)') (BLAS: $(basename "$(dirname "$(readlink -f \
-         "/usr/lib/$(cc -print-multiarch)/libblas.so.3")")"), $($PY --version)"
+         "torch $($PY -c 'import torch; print(torch.__version__)') (BLAS: $torch_blas), $($PY --version)"
     echo "load at start: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; $(nproc) cores)"
     echo
 }

@@ -299,14 +299,16 @@ if [ "$(rc $lone)" -eq 0 ]; then
 else
     errline $lone 1 "pretrained.*--seed"
 fi
-# make install copies data/pretrained to share/attnviz/pretrained, and the
-# installed binary finds it from any directory
+# make install copies data/pretrained to share/attnviz/pretrained and the
+# SentencePiece module to lib/attnviz, and the installed binary finds the
+# model from any directory
 inst=$TMP/p
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$ROOT" -o "$ATTNVIZ" install PREFIX="$inst" DESTDIR= \
     BIN="$ATTNVIZ" >"$TMP/install.log" 2>&1
 irc=$?
 if [ $irc -eq 0 ] && [ -x "$inst/bin/attnviz" ] && [ -f "$inst/share/man/man1/attnviz.1" ] &&
-   [ -f "$inst/share/attnviz/pretrained/config.json" ] && [ -f "$inst/share/attnviz/pretrained/model.safetensors" ]
+   [ -f "$inst/share/attnviz/pretrained/config.json" ] && [ -f "$inst/share/attnviz/pretrained/model.safetensors" ] &&
+   [ -f "$inst/lib/attnviz/attnviz-spm.so" ]
 then pass install-copies-binary-man-and-model
 else fail install-copies-binary-man-and-model "make install exit $irc: $(head -c 300 "$TMP/install.log" | tr '\n' '|') $(cd "$inst" 2>/dev/null && find . | tr '\n' ' ')"; fi
 mkdir -p "$TMP/elsewhere"

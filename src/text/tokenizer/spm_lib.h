@@ -8,7 +8,8 @@
  * libsentencepiece and the C++ runtime took 1.4 ms of every attnviz
  * process (2.9 ms in all for --version), which only SentencePiece models
  * need. The module is looked for in the build directory it was built in,
- * then in ATTNVIZ_LIBDIR (make install puts it there).
+ * then in ../lib/attnviz/ beside the binary (make install's layout), then
+ * in ATTNVIZ_LIBDIR.
  *
  * A model is loaded from the bytes of a .model / .spm file (the caller
  * reads the file; path names it in messages) and encodes a text as

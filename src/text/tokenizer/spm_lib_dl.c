@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef ATTNVIZ_SPM_MODULE
 #define ATTNVIZ_SPM_MODULE "attnviz-spm.so"
@@ -25,8 +26,22 @@ static char failure[320];
 
 static void open_module(void)
 {
-    const char *paths[] = {ATTNVIZ_SPM_MODULE, ATTNVIZ_LIBDIR "/attnviz-spm.so"};
+    /* beside the binary as make install lays it out (PREFIX/bin/attnviz,
+     * PREFIX/lib/attnviz/), wherever PREFIX was when it was built */
+    char beside[4200] = "";
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(beside, sizeof beside, "%s/../lib/attnviz/attnviz-spm.so", exe);
+        }
+    }
+    const char *paths[] = {ATTNVIZ_SPM_MODULE, beside, ATTNVIZ_LIBDIR "/attnviz-spm.so"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (!paths[i][0]) continue;
         void *h = dlopen(paths[i], RTLD_NOW | RTLD_LOCAL);
         if (!h) {
             if (!failure[0]) snprintf(failure, sizeof failure, "%s", dlerror());
@@ -40,8 +55,8 @@ static void open_module(void)
         snprintf(failure, sizeof failure, "%s: not this attnviz's SentencePiece module", paths[i]);
         dlclose(h);
     }
-    const size_t n = strlen(failure);
-    snprintf(failure + n, sizeof failure - n, "; nor in %s", ATTNVIZ_LIBDIR);
+    const size_t used = strlen(failure);
+    snprintf(failure + used, sizeof failure - used, "; nor beside the binary or in %s", ATTNVIZ_LIBDIR);
 }
 
 /* The module's message, escaped, as an error of the given class. */
