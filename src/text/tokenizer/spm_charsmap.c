@@ -4,7 +4,8 @@
  * normalizer.cc (a map is a little-endian uint32 trie size, the trie, then
  * the strings) and darts-clone's units (bit 31: a value unit, its value in
  * bits 0-30; else the children's base is the unit's index XOR its offset,
- * bits 10-30 shifted left by 8 when bit 9 is set). */
+ * bits 10-30 shifted left by 8 when bit 9 is set, and bit 8 says that the
+ * unit at that base holds the node's value). */
 #include "text/tokenizer/spm_charsmap.h"
 
 #include <stdint.h>
@@ -68,6 +69,9 @@ static const char *map_problem(const unsigned char *m, size_t n)
         } else {
             const size_t off = (size_t)(u >> 10) << ((u & (1u << 9)) >> 6);
             if (((i ^ off) | 0xFF) >= n_units) return "a trie unit's children lie past the trie";
+            uint32_t leaf; /* a node with a leaf: the library reads its value from unit i ^ off, whatever it is */
+            memcpy(&leaf, m + 4 + 4 * (i ^ off), 4);
+            if ((u >> 8 & 1) && (leaf & 0x7FFFFFFFu) >= n_strs) return "a trie value points past its strings";
         }
     }
     return NULL;
