@@ -139,6 +139,8 @@ $(BUILD):
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 120
 SANITIZE     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
+# make fuzz: no coverage instrumentation in the numeric kernels (the file says why)
+FUZZ_COV     := -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 
 fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
 
@@ -176,7 +178,7 @@ clang-syntax:
 fuzz:
 	@scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz OPT=-O1 \
-	    SANFLAGS="-fsanitize=fuzzer-no-link $(SANITIZE)" fuzz-bins
+	    SANFLAGS="-fsanitize=fuzzer-no-link $(SANITIZE) $(FUZZ_COV)" fuzz-bins
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ)
 
 # The whole suite, then the sanitizer pass. Ends with "N passed, N failed".

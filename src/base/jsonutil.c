@@ -122,14 +122,22 @@ struct json_doc {
     arena_block *blocks;
 };
 
+#define ARENA_BLOCK_MAX ((size_t)1 << 20)
+
 static arena_block *parse_arena; /* the arena of the parse in progress */
 static int parse_oom;
+/* The next block's size: the first from the text's length (4 bytes of
+ * nodes a byte of text covers most files), then doubling up to
+ * ARENA_BLOCK_MAX, so that a small file does not take (and a sanitizer
+ * build does not map and poison) a megabyte. */
+static size_t parse_block;
 
 static void *arena_alloc(size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (!parse_arena || parse_arena->cap - parse_arena->used < n) {
-        size_t cap = n > ((size_t)1 << 20) ? n : ((size_t)1 << 20);
+        size_t cap = n > parse_block ? n : parse_block;
+        parse_block = parse_block < ARENA_BLOCK_MAX / 2 ? 2 * parse_block : ARENA_BLOCK_MAX;
         arena_block *b = malloc(sizeof *b + cap);
         if (!b) {
             parse_oom = 1;
@@ -222,6 +230,7 @@ cJSON *json_parse_doc(const char *path, const char *text, size_t len, json_doc *
     const char *end = NULL;
     parse_arena = NULL;
     parse_oom = 0;
+    parse_block = len < ARENA_BLOCK_MAX / 4 ? 4 * len + 1024 : ARENA_BLOCK_MAX;
     cJSON_InitHooks(&hooks);
     cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + 1: the NUL */
     cJSON_InitHooks(NULL);

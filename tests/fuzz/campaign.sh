@@ -11,14 +11,10 @@
 #   FUZZ_NICE=19 nohup tests/fuzz/campaign.sh 10000000 >/dev/null 2>&1 &
 set -u
 cd "$(dirname "$0")/../.."
+. tests/fuzz/harnesses.sh
 target=$1
 shift
-if [ $# -gt 0 ]; then
-    names=("$@")
-else
-    names=()
-    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
-fi
+harness_names "$@"
 chunk=${FUZZ_SECONDS:-1800}
 log=build/fuzz/campaign.log
 mkdir -p build/fuzz
@@ -34,7 +30,12 @@ for name in "${names[@]}"; do
         [ "$speed" -gt 0 ] && secs=$(( (target - done_execs) * 11 / 10 / speed + 30 ))
         [ "$secs" -gt "$chunk" ] && secs=$chunk
         echo "$(date -u +%FT%TZ) $name: $done_execs executions so far; $secs s more" >>"$log"
-        if ! FUZZ_SECONDS=$secs tests/fuzz/run.sh "$name" >>"$log" 2>&1; then
+        FUZZ_SECONDS=$secs tests/fuzz/run.sh "$name" >>"$log" 2>&1
+        rc=$?
+        if [ "$rc" -eq 3 ]; then
+            echo "$(date -u +%FT%TZ) $name: interrupted; campaign stopped (start it again to go on)" >>"$log"
+            exit 3
+        elif [ "$rc" -ne 0 ]; then
             echo "$(date -u +%FT%TZ) $name: FINDING, harness stopped" >>"$log"
             break
         fi

@@ -1,4 +1,5 @@
 /* fuzz.c — see fuzz.h. */
+#define _GNU_SOURCE /* memmem */
 #include "fuzz.h"
 
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/textesc.h"
+#include "compute/seq2seq.h"
 #include "compute/stack.h"
 #include "compute/transformer.h"
 #include "text/subword.h"
@@ -125,14 +127,16 @@ static void drop_stale(void)
 #define SEP "--8<-- "
 
 /* Where the next separator line starts at or after data + i (at the start
- * or after a newline), or n. */
+ * or after a newline), or n. libc's memmem, not a loop of ours: the
+ * harness's own code is instrumented, and a byte loop over a 64 KB input
+ * took a fifth of hf_dir's time in its coverage callbacks. */
 static size_t next_sep(const uint8_t *data, size_t n, size_t i)
 {
     const size_t k = sizeof SEP - 1;
-    for (; i + k <= n; i++) {
-        if ((i == 0 || data[i - 1] == '\n') && memcmp(data + i, SEP, k) == 0) return i;
-    }
-    return n;
+    if (i == 0 && n >= k && memcmp(data, SEP, k) == 0) return 0;
+    const size_t from = i ? i - 1 : 0; /* the newline before a separator at i */
+    const uint8_t *p = from < n ? memmem(data + from, n - from, "\n" SEP, k + 1) : NULL;
+    return p ? (size_t)(p - data) + 1 : n;
 }
 
 unsigned fuzz_unpack(const uint8_t *data, size_t n, const char *const *names)
@@ -228,7 +232,65 @@ void fuzz_check_tokens(const attn_tokens *t, size_t len, int n_vocab)
     }
 }
 
-int fuzz_forward(const attn_model *m, const char *text, attn_error *err)
+/* Every weight of res in [0, 1], masked ones 0, and every row summing to 1. */
+static void check_weights(const attn_result *res)
+{
+    const size_t nn = (size_t)res->n_q * (size_t)res->n_k;
+    for (size_t h = 0; h < (size_t)res->n_layers * (size_t)res->n_heads; h++)
+        for (int q = 0; q < res->n_q; q++) {
+            const float *row = res->weights + h * nn + (size_t)q * (size_t)res->n_k;
+            double sum = 0.0;
+            for (int k = 0; k < res->n_k; k++) {
+                fuzz_assert(row[k] >= 0.0f && row[k] <= 1.0f, "weight %g (head %zu, query %d, key %d)",
+                            (double)row[k], h, q, k);
+                fuzz_assert(!result_masked(res, q, k) || row[k] == 0.0f, "masked weight %g", (double)row[k]);
+                sum += row[k];
+            }
+            fuzz_assert(sum > 0.999 && sum < 1.001, "row sums to %.9g (head %zu, query %d)", sum, h, q);
+        }
+}
+
+/* Every layer and head of m's stack (of part for an encoder-decoder) over
+ * t (and target), checked. */
+static int forward_all(const attn_model *m, const attn_tokens *t, const forward_opts *fo, attn_error *err)
+{
+    int nl = m->cfg.n_layers, nh = m->cfg.n_heads;
+    if (m->s2s) s2s_part_shape(m, (s2s_part)fo->part, &nl, &nh);
+    int *layers = malloc((size_t)nl * sizeof *layers), *heads = malloc((size_t)nh * sizeof *heads);
+    fuzz_assert(layers && heads, "out of memory");
+    for (int i = 0; i < nl; i++) layers[i] = i;
+    for (int i = 0; i < nh; i++) heads[i] = i;
+    attn_result res = {.meta = {.model = "fuzz"}};
+    int rc = transformer_forward(&res, m, t, layers, nl, heads, nh, fo, err);
+    if (rc == 0) check_weights(&res);
+    result_free(&res);
+    free(layers);
+    free(heads);
+    return rc;
+}
+
+/* An encoder-decoder's target as --target gives it (sentence.c): the
+ * decoder start token, then target's tokens; all->tok is the caller's to
+ * free (its tokens belong to start and given). */
+static int s2s_target(const attn_model *m, const char *target, attn_tokens *start, attn_tokens *given,
+                      attn_tokens *all, attn_error *err)
+{
+    const size_t len = strlen(target);
+    const int id = m->s2s->start_id;
+    if (tokenizer_encode(m->tokenizer, target, len, given, err) || tokens_assign_ids(given, m, err) ||
+        tokenizer_append_ids(m->tokenizer, start, &id, 1, 0, err))
+        return -1;
+    fuzz_check_tokens(given, len, tokenizer_vocab_size(m->tokenizer));
+    fuzz_assert(start->n == 1, "%d tokens for the decoder start token", start->n);
+    all->tok = malloc(((size_t)given->n + 1) * sizeof *all->tok);
+    fuzz_assert(all->tok != NULL, "out of memory");
+    all->tok[0] = start->tok[0];
+    memcpy(all->tok + 1, given->tok, (size_t)given->n * sizeof *all->tok);
+    all->n = given->n + 1;
+    return 0;
+}
+
+int fuzz_forward(const attn_model *m, const char *text, const char *target, attn_error *err)
 {
     attn_tokens t = {0};
     size_t len = strlen(text);
@@ -240,47 +302,67 @@ int fuzz_forward(const attn_model *m, const char *text, attn_error *err)
         return 0;
     }
     if (rc == 0) rc = tokens_assign_ids(&t, m, err);
-    const int nl = m->cfg.n_layers, nh = m->cfg.n_heads;
-    int *layers = malloc((size_t)nl * sizeof *layers), *heads = malloc((size_t)nh * sizeof *heads);
-    fuzz_assert(layers && heads, "out of memory");
-    for (int i = 0; i < nl; i++) layers[i] = i;
-    for (int i = 0; i < nh; i++) heads[i] = i;
-    attn_result res = {.meta = {.model = "fuzz"}};
-    if (rc == 0) rc = transformer_forward(&res, m, &t, layers, nl, heads, nh, NULL, err);
-    if (rc == 0) {
-        const size_t nn = (size_t)res.n_q * (size_t)res.n_k;
-        for (size_t h = 0; h < (size_t)nl * (size_t)nh; h++)
-            for (int q = 0; q < res.n_q; q++) {
-                const float *row = res.weights + h * nn + (size_t)q * (size_t)res.n_k;
-                double sum = 0.0;
-                for (int k = 0; k < res.n_k; k++) {
-                    fuzz_assert(row[k] >= 0.0f && row[k] <= 1.0f, "weight %g (head %zu, query %d, key %d)",
-                                (double)row[k], h, q, k);
-                    fuzz_assert(!result_masked(&res, q, k) || row[k] == 0.0f, "masked weight %g",
-                                (double)row[k]);
-                    sum += row[k];
-                }
-                fuzz_assert(sum > 0.999 && sum < 1.001, "row sums to %.9g (head %zu, query %d)", sum, h, q);
-            }
-    } else {
-        fuzz_check_error(err);
+    if (rc == 0 && m->s2s) {
+        attn_tokens start = {0}, given = {0}, all = {0};
+        rc = m->tokenizer ? s2s_target(m, target, &start, &given, &all, err)
+                          : attn_fail(err, ATTN_EXIT_INPUT, "an encoder-decoder without a tokenizer");
+        for (int part = 0; rc == 0 && part < 3; part++) {
+            forward_opts fo = {.target = &all, .part = part};
+            rc = forward_all(m, &t, &fo, err);
+        }
+        free(all.tok);
+        tokens_free(&given);
+        tokens_free(&start);
+    } else if (rc == 0) {
+        rc = forward_all(m, &t, NULL, err);
     }
-    result_free(&res);
-    free(layers);
-    free(heads);
+    if (rc != 0) fuzz_check_error(err);
     tokens_free(&t);
+    return rc;
+}
+
+/* An encoder-decoder's greedy output (--max-new n_new, no --target): the
+ * start token and the generated ids, labelled (sentence.c). */
+static int s2s_generate_checked(const attn_model *m, const attn_tokens *src, int n_new, attn_error *err)
+{
+    const int cap = s2s_max_target(m) - 1;
+    if (n_new > cap) n_new = cap;
+    if (n_new < 1 || !m->s2s->lm_head.w) return 0;
+    int *ids = malloc(((size_t)n_new + 1) * sizeof *ids), *src_ids = malloc((size_t)src->n * sizeof *src_ids);
+    fuzz_assert(ids && src_ids, "out of memory");
+    for (int i = 0; i < src->n; i++) src_ids[i] = src->tok[i].id;
+    int n_out = 0, rc = s2s_generate(m, src_ids, src->n, n_new, ids + 1, &n_out, err);
+    attn_tokens out = {0};
+    if (rc == 0) {
+        fuzz_assert(n_out >= 0 && n_out <= n_new, "%d tokens generated of %d", n_out, n_new);
+        for (int i = 1; i <= n_out; i++)
+            fuzz_assert(ids[i] >= 0 && ids[i] < m->n_emb, "generated id %d of %d rows", ids[i], m->n_emb);
+        ids[0] = m->s2s->start_id;
+        rc = tokenizer_append_ids(m->tokenizer, &out, ids, n_out + 1, 0, err);
+        if (rc == 0) fuzz_assert(out.n == n_out + 1, "%d tokens for %d ids", out.n, n_out + 1);
+    }
+    tokens_free(&out);
+    free(ids);
+    free(src_ids);
     return rc;
 }
 
 int fuzz_generate(const attn_model *m, const char *text, int n_new, attn_error *err)
 {
-    if (!m->tokenizer || !m->lm_head.w || !m->cfg.causal || m->cfg.arch == ARCH_BERT) return 0;
+    if (!m->tokenizer || (!m->s2s && (!m->lm_head.w || !m->cfg.causal || m->cfg.arch == ARCH_BERT))) return 0;
     attn_tokens t = {0};
     size_t len = strlen(text);
     int rc = tokenizer_encode(m->tokenizer, text, len, &t, err), n_out = 0;
     if (rc == 0 && t.n == 0) {
         tokens_free(&t);
         return 0;
+    }
+    if (m->s2s) {
+        if (rc == 0) rc = tokens_assign_ids(&t, m, err);
+        if (rc == 0) rc = s2s_generate_checked(m, &t, n_new, err);
+        if (rc != 0) fuzz_check_error(err);
+        tokens_free(&t);
+        return rc;
     }
     int *ids = malloc(((size_t)t.n + (size_t)n_new) * sizeof *ids); /* [prompt + generated] */
     fuzz_assert(ids != NULL, "out of memory");

@@ -94,10 +94,12 @@ void fuzz_encode_sentences(attn_tokenizer *tk, int specials, attn_error *err);
 
 /* Runs m over text (tokenized as main.c does: the model's subword
  * tokenizer or the words tokenizer), every layer and head, as main.c
- * would for `attnviz -m MODEL TEXT`; returns 0 or -1 with err filled
+ * would for `attnviz -m MODEL TEXT`; for an encoder-decoder, with target
+ * as --target (the decoder start token, then its tokens), each part in
+ * turn (--part cross, encoder, decoder). Returns 0 or -1 with err filled
  * (checked by fuzz_check_error). When it succeeds, every weight is in
  * [0, 1] and every row sums to 1. */
-int fuzz_forward(const attn_model *m, const char *text, attn_error *err);
+int fuzz_forward(const attn_model *m, const char *text, const char *target, attn_error *err);
 
 /* --generate n_new: the greedy continuation of text's tokens by up to
  * n_new tokens (stack_generate(), with the KV cache), appended to them as
@@ -105,7 +107,9 @@ int fuzz_forward(const attn_model *m, const char *text, attn_error *err);
  * language-model head and a subword tokenizer, as main.c allows it; 0 or
  * -1 with err filled. When it succeeds, 1 to n_new ids below the
  * embeddings' rows were generated, and the tokens keep fuzz_check_tokens'
- * invariants. */
+ * invariants. For an encoder-decoder with a language-model head, the
+ * target attnviz generates without --target (--max-new n_new:
+ * s2s_generate(), then the start token and the output labelled). */
 int fuzz_generate(const attn_model *m, const char *text, int n_new, attn_error *err);
 
 #endif

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check_error(&err);
         return 0;
     }
-    if (cheap(m)) fuzz_forward(m, SENTENCE, &err);
+    if (cheap(m)) fuzz_forward(m, SENTENCE, NULL, &err);
     snprintf(saved, sizeof saved, "%s/saved.json", fuzz_dir());
     if (model_save_json(m, saved, &err) == 0) {
         attn_model *back = model_load_json(saved, &err);

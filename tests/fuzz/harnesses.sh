@@ -1,11 +1,29 @@
 # harnesses.sh — per harness: the longest input and the dictionary parts
-# (tests/fuzz/dict/*.dict), for run.sh (make fuzz) and replay.sh (make
-# check). Sourced; defines harness_max_len NAME and harness_dict NAME OUT.
+# (tests/fuzz/dict/*.dict), for run.sh (make fuzz), replay.sh (make
+# check), campaign.sh, minimize.sh and speed.sh. Sourced (from the
+# repository's root); defines harness_max_len NAME, harness_dict NAME OUT,
+# harness_names [NAME...] and harness_tmp PREFIX.
+
+# The harnesses given, or all of tests/fuzz/fuzz_*.c: into the array names.
+harness_names() {
+    local f n
+    names=("$@")
+    [ $# -gt 0 ] && return
+    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
+}
+
+# A new scratch directory PREFIX.XXXXXX, on tmpfs when there is one (the
+# harnesses' files: twice the speed of a disk): into tmp.
+harness_tmp() {
+    local base=${TMPDIR:-/tmp}
+    [ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
+    tmp=$(mktemp -d "$base/$1.XXXXXX")
+}
 
 harness_max_len() {
     case $1 in
     hf_dir) echo 65536 ;; # the tiny decoder checkpoints are up to 58 KB
-    json_model | safetensors | shard_index | tokenizer_json | from) echo 16384 ;;
+    json_model | safetensors | shard_index | tokenizer_json | from | spm) echo 16384 ;;
     vocab_txt | bpe_files) echo 8192 ;;
     sentence) echo 256 ;;
     *) echo 1024 ;;
@@ -21,6 +39,7 @@ harness_dict_parts() {
     tokenizer_json) echo json hf text ;;
     vocab_txt) echo text ;;
     bpe_files) echo json text pack ;;
+    spm) echo spm json text pack ;;
     sentence) echo text ;;
     cli) echo cli ;;
     from) echo json text pack npy ;;

@@ -26,6 +26,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 sys.path.insert(0, os.path.join(ROOT, "tests", "py"))
 import dec_ckpt  # noqa: E402
 import hf_ckpt  # noqa: E402
+import seq2seq_ckpt  # noqa: E402
 from st_io import safetensors_bytes, write_safetensors  # noqa: E402
 
 BIN = os.environ.get("ATTNVIZ", os.path.join(ROOT, "attnviz"))
@@ -34,7 +35,8 @@ MAX = 65536  # the largest seed kept (the harnesses' -max_len is at most this)
 
 HF_FILES = ["config.json", "model.safetensors", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
             "vocab.json", "merges.txt", "encoder.json", "vocab.bpe", "model.safetensors.index.json",
-            "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "generation_config.json"]
+            "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "generation_config.json",
+            "spiece.model", "tokenizer.model", "source.spm"]
 
 
 def pack(parts):
@@ -112,6 +114,143 @@ def decoder_checkpoints(tmp):
             with open(os.path.join(d, "generation_config.json"), "w") as f:
                 f.write('{"bos_token_id": 1, "eos_token_id": [2, 5], "do_sample": false}\n')
         out.append(("dec_" + name, d))
+    return out
+
+
+def pb_varint(b, i):
+    """A protobuf varint at b[i:]: (value, next index)."""
+    v = shift = 0
+    while True:
+        v |= (b[i] & 0x7F) << shift
+        shift += 7
+        i += 1
+        if not b[i - 1] & 0x80:
+            return v, i
+
+
+def pb_fields(b):
+    """The fields of a protobuf message: [(field, wire type, raw bytes of the field)]."""
+    out, i = [], 0
+    while i < len(b):
+        start = i
+        tag, i = pb_varint(b, i)
+        wt = tag & 7
+        if wt == 0:
+            _, i = pb_varint(b, i)
+        elif wt == 1:
+            i += 8
+        elif wt == 2:
+            n, i = pb_varint(b, i)
+            i += n
+        elif wt == 5:
+            i += 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        out.append((tag >> 3, wt, b[start:i]))
+    return out
+
+
+def pb_len(n):
+    out = b""
+    while True:
+        out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
+        n >>= 7
+        if not n:
+            return out
+
+
+def spm_identity(proto):
+    """A SentencePiece model without its normalization (ModelProto field 3,
+    NormalizerSpec: name "identity", no precompiled_charsmap, field 2):
+    the same pieces in 2-5 KB instead of nmt_nfkc's 240 KB map, so that the
+    seeds stay small (python3-sentencepiece has no protobuf module here)."""
+    out = b""
+    for f, wt, raw in pb_fields(proto):
+        if f == 3 and wt == 2:
+            _, i = pb_varint(raw, 0)
+            n, i = pb_varint(raw, i)
+            body = b"".join(r for g, _, r in pb_fields(raw[i:i + n]) if g not in (1, 2))
+            body = b"\x0a" + pb_len(8) + b"identity" + body
+            raw = b"\x1a" + pb_len(len(body)) + body
+        out += raw
+    return out
+
+
+def seq2seq_checkpoints(tmp):
+    """Tiny directories of every encoder-decoder (seq2seq_ckpt.py, as
+    test_seq2seq_parity.py writes them): d 8, one encoder and one decoder
+    layer, 2 heads; bart and mbart with a byte-level BPE (files, and
+    tokenizer.json), marian with source.spm + vocab.json, t5 (gated and
+    not) and mt5 with spiece.model, a bare bart (no lm_head); their
+    SentencePiece models without the 240 KB nmt_nfkc map (spm_identity)."""
+    specs = [("s2s_bart", dict(arch="bart")), ("s2s_bart_json_f16", dict(arch="bart", tokenizer="json", dtype="F16")),
+             ("s2s_bart_base", dict(arch="bart", base=True)),
+             ("s2s_mbart", dict(arch="mbart", gen={"forced_bos_token_id": 0})),
+             ("s2s_marian", dict(arch="marian", activation="swish", scale_embedding=True)),
+             ("s2s_t5", dict(arch="t5")), ("s2s_t5_gated_bf16", dict(arch="t5", gated=True, dtype="BF16")),
+             ("s2s_mt5", dict(arch="mt5"))]
+    out = []
+    for name, kw in specs:
+        d = os.path.join(tmp, name)
+        arch = kw.pop("arch")
+        more = dict(buckets=8, max_distance=16, d_kv=4) if arch in ("t5", "mt5") else dict(dec_heads=2, max_pos=64)
+        seq2seq_ckpt.make_checkpoint(d, seq2seq_ckpt.Spec(arch, d=8, enc_layers=1, dec_layers=1, enc_heads=2, ffn=8,
+                                                          seed=len(out), **more, **kw))
+        for f in ("spiece.model", "source.spm", "target.spm"):
+            if os.path.isfile(os.path.join(d, f)):
+                data = spm_identity(read(os.path.join(d, f)))
+                with open(os.path.join(d, f), "wb") as w:
+                    w.write(data)
+        out.append((name, d))
+    return out
+
+
+def spm_models(tmp):
+    """SentencePiece model files ({name: bytes}) for the spm harness, each
+    trained here (python3-sentencepiece, one thread: the same bytes on
+    every run) on a small corpus: unigram, BPE, char and word models, with
+    and without byte fallback, user-defined and control symbols, a small
+    custom normalization rule set (a precompiled map of a few rules,
+    normalization_rule_tsv), no bos / no eos / pad ids; plus
+    tests/data/spm/tiny.model. A Marian pair: a model followed by a packed
+    vocab.json numbering its pieces (as seq2seq_ckpt.py's Marian does)."""
+    import io
+    import sentencepiece as spm
+    corpus = ["The animal didn't cross the street because it was too tired.",
+              "Attention shows which tokens look at which other tokens.",
+              "ＡＢＣ ｆｕｌｌ width ﬁ café Straße naïve 猫が好き 😀 12,345.67 $5",
+              "Translation aligns the words of a source sentence with the words of its target."] * 20
+    rules = os.path.join(tmp, "rules.tsv")
+    with open(rules, "w") as f:
+        f.write("41\t61\nFF21\t61\nFB01\t66 69\n3000\t20\n")
+    base = dict(hard_vocab_limit=False, minloglevel=2, num_threads=1, normalization_rule_name="identity")
+    kinds = {"unigram": dict(model_type="unigram", vocab_size=120),
+             "unigram_bytes": dict(model_type="unigram", vocab_size=400, byte_fallback=True),
+             "bpe_bytes_llama": dict(model_type="bpe", vocab_size=400, byte_fallback=True,
+                                     remove_extra_whitespaces=False),
+             "bpe_symbols": dict(model_type="bpe", vocab_size=90, user_defined_symbols=["<mask>", ">>fr<<"],
+                                 control_symbols=["<ctl>"]),
+             "char": dict(model_type="char", vocab_size=60),
+             "word": dict(model_type="word", vocab_size=40),
+             "t5_ids": dict(model_type="unigram", vocab_size=80, pad_id=0, eos_id=1, unk_id=2, bos_id=-1),
+             "no_bos_no_eos": dict(model_type="unigram", vocab_size=80, bos_id=-1, eos_id=-1),
+             "rules_tsv": dict(model_type="bpe", vocab_size=60, normalization_rule_tsv=rules,
+                               normalization_rule_name=None)}
+    out = {}
+    for name, opts in kinds.items():
+        kw = dict(base, **opts)
+        kw = {k: v for k, v in kw.items() if v is not None}
+        f = io.BytesIO()
+        spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=f, **kw)
+        out[name] = f.getvalue()
+    out["tiny"] = read(os.path.join(ROOT, "tests", "data", "spm", "tiny.model"))
+    # Marian: </s> 0, <unk> 1, the pieces, a language code, <pad> last
+    marian = out["t5_ids"]
+    sp = spm.SentencePieceProcessor(model_proto=marian)
+    pieces = ["</s>", "<unk>"] + [sp.id_to_piece(i) for i in range(sp.get_piece_size())
+                                  if not sp.is_control(i) and not sp.is_unknown(i)][::2] + [">>de<<", "<pad>"]
+    out["marian"] = pack([("spiece.model", marian),
+                          ("vocab.json", json.dumps({p: i for i, p in enumerate(pieces)}).encode())])
     return out
 
 
@@ -392,7 +531,7 @@ def main():
         for d in sorted(glob.glob(os.path.join(bad, "hf", "*"))):
             if os.path.isdir(d):
                 save("hf_dir", os.path.basename(d), pack_dir(d, HF_FILES))
-        for name, d in tiny_checkpoints(tmp) + decoder_checkpoints(tmp):
+        for name, d in tiny_checkpoints(tmp) + decoder_checkpoints(tmp) + seq2seq_checkpoints(tmp):
             save("hf_dir", name, pack_dir(d, HF_FILES))
             for f in ("tokenizer.json",):
                 if os.path.isfile(os.path.join(d, f)):
@@ -404,6 +543,14 @@ def main():
         rd = overflow_checkpoint(tmp)
         os.makedirs(os.path.join(OUT, "regressions"), exist_ok=True)
         save("regressions", "hf_dir-bert-weights-1e30", pack_dir(rd, HF_FILES))
+
+        # spm: SentencePiece model files
+        for name, data in spm_models(tmp).items():
+            save("spm", name, data)
+        for d in sorted(glob.glob(os.path.join(bad, "hf", "*"))):
+            for f in ("spiece.model", "source.spm"):
+                if os.path.isfile(os.path.join(d, f)):
+                    save("spm", os.path.basename(d) + "_" + f, read(os.path.join(d, f)))
 
         # tokenizers
         tk = os.path.join(bad, "tokenizer")

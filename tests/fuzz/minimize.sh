@@ -7,15 +7,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/fuzz/harnesses.sh
-if [ $# -gt 0 ]; then
-    names=("$@")
-else
-    names=()
-    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
-fi
-base=${TMPDIR:-/tmp}
-[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-tmp=$(mktemp -d "$base/attnviz-fuzz.XXXXXX") || exit 1
+harness_names "$@"
+harness_tmp attnviz-fuzz || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export ATTNVIZ_FUZZ_TMP=$tmp
 for name in "${names[@]}"; do

@@ -19,23 +19,17 @@
 # The committed regressions (tests/fuzz/regressions/NAME/) are run first.
 # Environment: FUZZ_SECONDS, FUZZ_NICE (10), FUZZ_TIMEOUT (seconds per input,
 # 25), FUZZ_RSS_MB (2048), FUZZ_BIN_DIR, FUZZ_ARGS (more libFuzzer flags).
-# Exits 1 when a harness found something.
+# Exits 1 when a harness found something; 3 when a run was interrupted
+# (SIGINT: libFuzzer stops with its final stats and exit code 72; the run's
+# executions are recorded, it is no finding, and no later harness runs).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/fuzz/harnesses.sh
 secs=${FUZZ_SECONDS:-120}
 bin_dir=${FUZZ_BIN_DIR:-build-fuzz/fuzz}
-if [ $# -gt 0 ]; then
-    names=("$@")
-else
-    names=()
-    for f in tests/fuzz/fuzz_*.c; do n=${f#tests/fuzz/fuzz_}; names+=("${n%.c}"); done
-fi
+harness_names "$@"
 mkdir -p build/fuzz/corpus build/fuzz/findings build/fuzz/logs
-# the harnesses' files on tmpfs when there is one: twice the speed of a disk
-base=${TMPDIR:-/tmp}
-[ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-tmp=$(mktemp -d "$base/attnviz-fuzz.XXXXXX") || exit 1
+harness_tmp attnviz-fuzz || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export ATTNVIZ_FUZZ_TMP=$tmp
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
@@ -43,7 +37,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 built=$(cat "$bin_dir/commit" 2>/dev/null || echo unknown)
 printf '%-15s %7s %13s %9s %7s %8s %7s  %s\n' harness seconds executions exec/s cov ft corpus findings
-total_exec=0 total_found=0 t_all=$(date +%s)
+total_exec=0 total_found=0 interrupted=0 t_all=$(date +%s)
 for name in "${names[@]}"; do
     bin=$bin_dir/fuzz-$name
     if [ ! -x "$bin" ]; then
@@ -73,7 +67,8 @@ for name in "${names[@]}"; do
     cov=$(sed -E -n 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
     ft=$(sed -E -n 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
     found=$(($(ls "$findings" | wc -l) - before))
-    [ "$rc" -ne 0 ] && [ "$found" -eq 0 ] && found=1 # it stopped for a reason: see the log
+    [ "$rc" -eq 72 ] && [ "$found" -eq 0 ] && interrupted=1 # SIGINT (-interrupted_exit_code)
+    [ "$rc" -ne 0 ] && [ "$interrupted" -eq 0 ] && [ "$found" -eq 0 ] && found=1 # it stopped for a reason: see the log
     corp=$(sed -E -n 's/.* corp: ([0-9]+).*/\1/p' <<<"$last") # the working and the committed corpus
     [ -n "$corp" ] || corp=$(ls "$corpus" | wc -l)
     note=$([ "$found" -gt 0 ] && echo "$found  (see $log)" || echo 0)
@@ -83,6 +78,8 @@ for name in "${names[@]}"; do
         "${execs:-0}" "${speed:-0}" "${cov:-0}" "${ft:-0}" "$corp" "$found" "$log" "$built" >>build/fuzz/campaign.tsv
     total_exec=$((total_exec + ${execs:-0}))
     total_found=$((total_found + found))
+    [ "$interrupted" -eq 1 ] && break
 done
 printf '%-15s %7d %13d %9s %7s %8s %7s  %d\n' total $(($(date +%s) - t_all)) "$total_exec" "" "" "" "" "$total_found"
-[ "$total_found" -eq 0 ]
+[ "$total_found" -eq 0 ] || exit 1
+[ "$interrupted" -eq 0 ] || exit 3

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/tokenizer/spm_charsmap.h"
 #include "text/tokenizer/spm_lib.h"
 
 /* ---- encoding ---- */
@@ -124,7 +125,7 @@ static spm_lib *load_model(const char *path, attn_error *err)
     if (!data) return NULL;
     spm_lib *m = NULL;
     if (len == 0) attn_fail(err, ATTN_EXIT_INPUT, "%s: empty file (a SentencePiece model was expected)", path);
-    else m = spm_lib_load(data, len, path, err);
+    else if (spm_charsmap_check(data, len, path, err) == 0) m = spm_lib_load(data, len, path, err);
     free(data);
     return m;
 }

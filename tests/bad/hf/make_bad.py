@@ -589,6 +589,12 @@ variant("config_ff_proj", "t5", {"config.json": cfg_with(T5_CFG, feed_forward_pr
         "config.json", '"feed_forward_proj": "swiglu" is not supported', "a feed-forward kind T5 does not have")
 variant("spiece_only", "t5", {"tokenizer.json": None, "spiece.model": b"\n\x05hello"}, ".", "spiece.model",
         "not a SentencePiece model", "a T5 directory whose spiece.model (no tokenizer.json) is not a SentencePiece model")
+with open(os.path.join(HERE, "..", "..", "fuzz", "regressions", "spm", "charsmap-value-past-strings"), "rb") as f:
+    CHARSMAP_PAST = f.read()  # found by the spm fuzz harness
+variant("spiece_charsmap_past_strings", "t5", {"tokenizer.json": None, "spiece.model": CHARSMAP_PAST}, ".",
+        "spiece.model", "precompiled_charsmap is malformed (a trie value points past its strings)",
+        "a T5 directory whose spiece.model's normalization map has a trie value past its strings (libsentencepiece "
+        "0.1.97's Normalizer read past its buffer: tests/fuzz/regressions/spm/); refused before the library reads it")
 variant("nan_f32_wi", "t5", t5_st(**{"encoder.block.0.layer.1.DenseReluDense.wi.weight":
                                      (np.full((8, 8), np.nan, dtype=np.float32), "F32")}), ".", "model.safetensors",
         "NaN", "NaN weights in the encoder's wi")

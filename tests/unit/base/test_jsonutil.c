@@ -92,5 +92,33 @@ int main(void)
              5 * CJSON_NESTING_LIMIT + 1, CJSON_NESTING_LIMIT);
     CHECK("parse-too-deep", parse(deep, n, want) == 0);
     free(deep);
+
+    /* the arena: its first block is sized from the text (4 bytes a byte),
+     * later ones double; a dense array needs about 32 bytes of nodes a
+     * byte (many blocks), a long string one allocation past the block */
+    enum { N_DENSE = 200000, N_STR = 300000 };
+    char *dense = malloc(2 * N_DENSE + 2);
+    n = 0;
+    dense[n++] = '[';
+    for (int i = 0; i < N_DENSE; i++) dense[n++] = (char)('0' + i % 10), dense[n++] = ',';
+    dense[n - 1] = ']';
+    dense[n] = '\0';
+    attn_error err = {0};
+    json_doc *doc = NULL;
+    cJSON *j = json_parse_doc("f.json", dense, n, &doc, &err);
+    CHECK("parse-dense-array", j && cJSON_GetArraySize(j) == N_DENSE);
+    CHECK("parse-dense-array-last", j && cJSON_GetArrayItem(j, N_DENSE - 1)->valueint == (N_DENSE - 1) % 10);
+    json_doc_free(doc);
+    free(dense);
+    char *str = malloc(N_STR + 16);
+    n = (size_t)sprintf(str, "{\"s\": \"");
+    memset(str + n, 'x', N_STR);
+    n += N_STR;
+    n += (size_t)sprintf(str + n, "\"}");
+    j = json_parse_doc("f.json", str, n, &doc, &err);
+    const cJSON *sv = j ? cJSON_GetObjectItemCaseSensitive(j, "s") : NULL;
+    CHECK("parse-long-string", cJSON_IsString(sv) && strlen(sv->valuestring) == N_STR);
+    json_doc_free(doc);
+    free(str);
     return test_done();
 }
