@@ -24,6 +24,19 @@ rc() { cat "$TMP/$1.rc"; }
 errtxt() { head -c 300 "$TMP/$1.err" | tr '\n' '|'; }
 # check NAME CMD...: passes when CMD succeeds
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n" "command failed: $*"; fi; }
+# tokens_of NAME: "text@start:end" of each token of the JSON output of run
+# NAME (specials starred)
+tokens_of() {
+    "${PY:-/usr/bin/python3}" -c 'import json,sys
+print(" ".join("%s%s@%d:%d" % ("*" if t.get("special") else "", t["text"], t["start"], t["end"])
+               for t in json.load(open(sys.argv[1]))["tokens"]))' "$TMP/$1.out"
+}
+# expect_tokens NAME WANT: run NAME exited 0 and its tokens_of are WANT
+expect_tokens() {
+    local got
+    got=$(tokens_of "$1" 2>/dev/null)
+    [ "$(rc "$1")" -eq 0 ] && [ "$got" = "$2" ] && pass "$1" || fail "$1" "exit $(rc "$1"): got [$got], want [$2] $(errtxt "$1")"
+}
 
 # refusal_why RC CODE DIR: what is wrong with a refusal that exited RC, whose
 # stdout and stderr are in $TMP/stdout and $TMP/stderr and whose -o pointed

@@ -58,17 +58,6 @@ EOF
 
 OUT=$TMP/outdir
 mkdir -p "$OUT"
-# tokens NAME: "text@start:end" of each token of the JSON output NAME (specials starred)
-tokens() {
-    "$PY" -c 'import json,sys
-print(" ".join("%s%s@%d:%d" % ("*" if t.get("special") else "", t["text"], t["start"], t["end"])
-               for t in json.load(open(sys.argv[1]))["tokens"]))' "$TMP/$1.out"
-}
-expect() { # NAME WANT: the tokens of run NAME are WANT
-    local got
-    got=$(tokens "$1" 2>/dev/null)
-    [ "$(rc "$1")" -eq 0 ] && [ "$got" = "$2" ] && pass "$1" || fail "$1" "exit $(rc "$1"): got [$got], want [$2] $(errtxt "$1")"
-}
 # refused NAME FILE ARGS...: attnviz ARGS exits 2 with one line naming FILE, writes no output file
 refused() {
     [ -n "${SHOW:-}" ] && echo "# $1" >&2
@@ -84,11 +73,11 @@ refused() {
 
 # ---- 1. good files ---------------------------------------------------------------
 run t5 -m "$TMP/t5" -f json -l 1 -H 1 "Hi 日本"
-expect t5 "␣@0:0 H@0:1 i@1:2 ␣@2:3 日(1/3)@3:6 日(2/3)@3:6 日(3/3)@3:6 本(1/3)@6:9 本(2/3)@6:9 本(3/3)@6:9 *</s>@9:9"
+expect_tokens t5 "␣@0:0 H@0:1 i@1:2 ␣@2:3 日(1/3)@3:6 日(2/3)@3:6 日(3/3)@3:6 本(1/3)@6:9 本(2/3)@6:9 本(3/3)@6:9 *</s>@9:9"
 run llama -m "$TMP/llama" -f json -l 1 -H 1 "Hi 日本"
-expect llama "*<s>@0:0 ␣@0:0 H@0:1 i@1:2 ␣@2:3 日(1/3)@3:6 日(2/3)@3:6 日(3/3)@3:6 本(1/3)@6:9 本(2/3)@6:9 本(3/3)@6:9"
+expect_tokens llama "*<s>@0:0 ␣@0:0 H@0:1 i@1:2 ␣@2:3 日(1/3)@3:6 日(2/3)@3:6 日(3/3)@3:6 本(1/3)@6:9 本(2/3)@6:9 本(3/3)@6:9"
 run t5-words -m "$TMP/t5" -f json -l 1 -H 1 --words "Hi 日本"
-expect t5-words "Hi@0:2 日@2:6 本@6:9 *</s>@9:9"
+expect_tokens t5-words "Hi@0:2 日@2:6 本@6:9 *</s>@9:9"
 
 # ---- 2. bad spiece.model ---------------------------------------------------------
 B=$TMP/bad

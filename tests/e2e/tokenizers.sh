@@ -34,18 +34,6 @@ for f in ("vocab.txt", "tokenizer_config.json"):
 EOF
 }
 
-# tokens NAME: "text@start:end" of each token of the JSON output NAME (specials starred)
-tokens() {
-    "$PY" -c 'import json,sys
-print(" ".join("%s%s@%d:%d" % ("*" if t.get("special") else "", t["text"], t["start"], t["end"])
-               for t in json.load(open(sys.argv[1]))["tokens"]))' "$TMP/$1.out"
-}
-
-expect() { # NAME WANT: the tokens of run NAME are WANT
-    local got
-    got=$(tokens "$1" 2>/dev/null)
-    [ "$(rc "$1")" -eq 0 ] && [ "$got" = "$2" ] && pass "$1" || fail "$1" "exit $(rc "$1"): got [$got], want [$2] $(errtxt "$1")"
-}
 
 # ---- 1. Llama 2's tokenizer in a BERT ----------------------------------------------
 if [ -f "$LLAMA2/tokenizer.json" ]; then
@@ -53,10 +41,10 @@ if [ -f "$LLAMA2/tokenizer.json" ]; then
     bert_dir "$L" 32000
     cp "$LLAMA2/tokenizer.json" "$L/"
     run llama2-labels -m "$L" -f json -l 1 -H 1 "Hello world, it's 𓀀!"
-    expect llama2-labels \
+    expect_tokens llama2-labels \
         "*<s>@0:0 Hello@0:5 ␣world@5:11 ,@11:12 ␣it@12:15 '@15:16 s@16:17 ␣@17:18 𓀀(1/4)@18:22 𓀀(2/4)@18:22 𓀀(3/4)@18:22 𓀀(4/4)@18:22 !@22:23"
     run llama2-words -m "$L" -f json -l 1 -H 1 --words "Hello world, it's 𓀀!"
-    expect llama2-words "*<s>@0:0 Hello@0:5 world@5:11 ,@11:12 it's@12:17 𓀀@17:22 !@22:23"
+    expect_tokens llama2-words "*<s>@0:0 Hello@0:5 world@5:11 ,@11:12 it's@12:17 𓀀@17:22 !@22:23"
     run llama2-no-special -m "$L" -f csv -l 1 -H 1 --no-special "Hello world"
     [ "$(rc llama2-no-special)" -eq 0 ] && ! grep -q '<s>' "$TMP/llama2-no-special.out" &&
         pass llama2-no-special || fail llama2-no-special "exit $(rc llama2-no-special): $(errtxt llama2-no-special)"
@@ -64,7 +52,7 @@ if [ -f "$LLAMA2/tokenizer.json" ]; then
     printf '{"add_bos_token": false, "add_eos_token": true, "bos_token": "<s>", "eos_token": "</s>"}\n' \
         >"$L/tokenizer_config.json"
     run llama2-config-eos -m "$L" -f json -l 1 -H 1 "Hello world"
-    expect llama2-config-eos "Hello@0:5 ␣world@5:11 *</s>@11:11"
+    expect_tokens llama2-config-eos "Hello@0:5 ␣world@5:11 *</s>@11:11"
     printf '{"add_bos_token": true, "bos_token": null}\n' >"$L/tokenizer_config.json"
     run llama2-config-bad -m "$L" -f json "Hello"
     [ "$(rc llama2-config-bad)" -eq 2 ] && grep -q 'tokenizer_config.json: "add_bos_token" is true, but "bos_token" is missing' \
@@ -106,7 +94,7 @@ cat >"$U/tokenizer.json" <<'EOF'
    ["a", -5], ["c", -5], ["fi", -4], ["▁fi", -3.2], ["n", -5], ["e", -5], ["ne", -4]]}}
 EOF
 run unigram -m "$U" -f json -l 1 -H 1 "the cats ﬁne x"
-expect unigram "*<s>@0:0 the@0:3 ␣cat@3:7 s@7:8 ␣fi@8:12 ne@12:14 ␣@14:15 <unk>@15:16 *</s>@16:16"
+expect_tokens unigram "*<s>@0:0 the@0:3 ␣cat@3:7 s@7:8 ␣fi@8:12 ne@12:14 ␣@14:15 <unk>@15:16 *</s>@16:16"
 
 # ---- 3. WordLevel with truncation ---------------------------------------------------------
 W=$TMP/wordlevel-bert
@@ -121,6 +109,6 @@ cat >"$W/tokenizer.json" <<'EOF'
    "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "b": 4, "c": 5}}}
 EOF
 run wordlevel-trunc -m "$W" -f json -l 1 -H 1 "A b  C d e"
-expect wordlevel-trunc "*[CLS]@0:0 a@0:1 b@2:3 c@5:6 *[SEP]@10:10"
+expect_tokens wordlevel-trunc "*[CLS]@0:0 a@0:1 b@2:3 c@5:6 *[SEP]@10:10"
 run wordlevel-short -m "$W" -f json -l 1 -H 1 "b zz"
-expect wordlevel-short "*[CLS]@0:0 b@0:1 [UNK]@2:4 *[SEP]@4:4"
+expect_tokens wordlevel-short "*[CLS]@0:0 b@0:1 [UNK]@2:4 *[SEP]@4:4"
