@@ -59,6 +59,11 @@ int io_check_regular(const char *path, attn_error *err);
  * to path[cap] either way. */
 int io_file_in(const char *dir, const char *name, char *path, size_t cap);
 
+/* The directory of the running program (/proc/self/exe without its last
+ * component) into dir[cap]; 0, or -1 when it cannot be read or does not
+ * fit (dir is then ""). */
+int io_exe_dir(char *dir, size_t cap);
+
 /* Lines of a descriptor (standard input), read as they come. */
 typedef struct {
     int fd;

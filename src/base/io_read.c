@@ -230,3 +230,20 @@ int io_file_in(const char *dir, const char *name, char *path, size_t cap)
     snprintf(path, cap, "%s/%s", dir, name);
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+int io_exe_dir(char *dir, size_t cap)
+{
+    if (cap < 2) return -1;
+    ssize_t n = readlink("/proc/self/exe", dir, cap - 1);
+    char *slash = NULL;
+    if (n > 0 && (size_t)n < cap - 1) { /* n == cap - 1: perhaps cut */
+        dir[n] = '\0';
+        slash = strrchr(dir, '/');
+    }
+    if (!slash) {
+        dir[0] = '\0';
+        return -1;
+    }
+    *slash = '\0';
+    return 0;
+}

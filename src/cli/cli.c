@@ -334,11 +334,7 @@ const char *cli_default_model(attn_error *err)
         return NULL;
     }
     char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
+    if (io_exe_dir(exe, sizeof exe) == 0) {
         /* ./attnviz in a source tree, build-san/attnviz, PREFIX/bin/attnviz */
         static const char *const subs[] = {"/data", "/../data", "/../share/attnviz"};
         for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)

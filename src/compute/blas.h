@@ -13,7 +13,7 @@
  * nothing to free.
  *
  * When the library cannot be opened, blas_sgemm computes the same product
- * with gemm_fixed (correct, slower) and blas_status() says why.
+ * with gemm_fixed (correct, slower).
  */
 #ifndef ATTN_BLAS_H
 #define ATTN_BLAS_H
@@ -23,9 +23,5 @@
  * dimensions lda, ldb, ldc. */
 void blas_sgemm(float *c, int ldc, const float *a, int lda, const float *b, int ldb, int trans_b, int m, int n,
                 int k, float alpha, const float *bias);
-
-/* NULL once OpenBLAS is loaded (or before any product needed it), else
- * dlopen's message. */
-const char *blas_status(void);
 
 #endif

@@ -4,6 +4,7 @@
  * into attn_errors (escaped: a message may quote the file). */
 #include "text/tokenizer/spm_lib.h"
 
+#include "base/io.h"
 #include "base/textesc.h"
 
 #include <dlfcn.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #ifndef ATTNVIZ_SPM_MODULE
 #define ATTNVIZ_SPM_MODULE "attnviz-spm.so"
@@ -28,17 +28,8 @@ static void open_module(void)
 {
     /* beside the binary as make install lays it out (PREFIX/bin/attnviz,
      * PREFIX/lib/attnviz/), wherever PREFIX was when it was built */
-    char beside[4200] = "";
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(beside, sizeof beside, "%s/../lib/attnviz/attnviz-spm.so", exe);
-        }
-    }
+    char beside[4200] = "", exe[4096];
+    if (io_exe_dir(exe, sizeof exe) == 0) snprintf(beside, sizeof beside, "%s/../lib/attnviz/attnviz-spm.so", exe);
     const char *paths[] = {ATTNVIZ_SPM_MODULE, beside, ATTNVIZ_LIBDIR "/attnviz-spm.so"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         if (!paths[i][0]) continue;
