@@ -15,6 +15,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
+# Linked: cJSON, utf8proc, PCRE2. FreeType, fontconfig, libpng and zlib are
+# only compiled against: src/render/libs.c opens them (by the sonames of
+# the development links here) when a figure or a page first needs them;
+# loading them and their dependencies cost every process 0.5 ms.
+LINKED  := libcjson libutf8proc libpcre2-8
+soname   = $(shell objdump -p /usr/lib/$(MULTIARCH)/$(1) 2>/dev/null | sed -n 's/^ *SONAME *//p')
 # SentencePiece's library is C++: its bridge (src/text/tokenizer/spm_lib.cc)
 # is the one C++ file, built by the C++ compiler of CC's family (clang ->
 # clang++) into a module of its own, $(BUILD)/attnviz-spm.so, which attnviz
@@ -46,9 +52,13 @@ DATADIR ?= $(PREFIX)/share/attnviz
 LIBDIR  ?= $(PREFIX)/lib/attnviz
 SPM_MODULE = $(BUILD)/attnviz-spm.so
 DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_BLAS_LIB='"$(BLAS_DIR)/libopenblas.so.0"' -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"' \
-           -DATTNVIZ_LIBDIR='"$(LIBDIR)"' -DATTNVIZ_SPM_MODULE='"$(abspath $(SPM_MODULE))"'
+           -DATTNVIZ_LIBDIR='"$(LIBDIR)"' -DATTNVIZ_SPM_MODULE='"$(abspath $(SPM_MODULE))"' \
+           $(foreach l,FREETYPE:libfreetype.so FONTCONFIG:libfontconfig.so PNG:libpng16.so ZLIB:libz.so,\
+             $(if $(call soname,$(word 2,$(subst :, ,$(l)))),-DATTNVIZ_$(word 1,$(subst :, ,$(l)))_LIB='"$(call soname,$(word 2,$(subst :, ,$(l))))"'))
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LINKED) 2>/dev/null)
+# unit tests decode PNG and query fontconfig themselves
+TEST_LIBS  = $(shell pkg-config --libs libpng fontconfig zlib 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 ALL_CXXFLAGS = $(CXXWARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 # (sentencepiece.pc also names the trainer's library, which attnviz does not use)
@@ -127,7 +137,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD) $(SPM_MODULE)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@.o $<
-	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS)
+	@$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $@.o $(LIB_OBJS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)

@@ -3,6 +3,7 @@
 
 #include "base/io.h"
 #include "base/utf8.h"
+#include "render/libs.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,11 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <fontconfig/fontconfig.h>
-#include <ft2build.h>
-#include FT_FREETYPE_H
-#include FT_OUTLINE_H
-#include FT_ADVANCES_H
 
 #define MAX_FACES   8     /* the font and the fallbacks fontconfig found */
 #define MAX_MISSING 64    /* code points no font has (not searched again) */
@@ -34,33 +30,33 @@ struct attn_font {
 /* Asks fontconfig for FONT_DEFAULT_FAMILY; fills path (the file) and index. */
 static int find_default(char *path, size_t cap, int *index, attn_error *err)
 {
-    FcConfig *cfg = FcInitLoadConfigAndFonts();
+    FcConfig *cfg = lib_font->FcInitLoadConfigAndFonts();
     if (!cfg)
         return attn_fail(err, ATTN_EXIT_RUNTIME, "font \"%s\" not found: fontconfig failed "
                          "to initialize", FONT_DEFAULT_FAMILY);
-    FcPattern *pat = FcNameParse((const FcChar8 *)FONT_DEFAULT_FAMILY);
+    FcPattern *pat = lib_font->FcNameParse((const FcChar8 *)FONT_DEFAULT_FAMILY);
     FcPattern *match = NULL;
     int ok = 0;
-    if (pat && FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
-        FcDefaultSubstitute(pat);
+    if (pat && lib_font->FcConfigSubstitute(cfg, pat, FcMatchPattern)) {
+        lib_font->FcDefaultSubstitute(pat);
         FcResult res;
-        match = FcFontMatch(cfg, pat, &res);
+        match = lib_font->FcFontMatch(cfg, pat, &res);
     }
     if (match) {
         FcChar8 *fam = NULL, *file = NULL;
         int same = 0;
-        for (int i = 0; FcPatternGetString(match, FC_FAMILY, i, &fam) == FcResultMatch; i++)
+        for (int i = 0; lib_font->FcPatternGetString(match, FC_FAMILY, i, &fam) == FcResultMatch; i++)
             if (strcasecmp((const char *)fam, FONT_DEFAULT_FAMILY) == 0) same = 1;
-        if (same && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
+        if (same && lib_font->FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
             strlen((const char *)file) < cap) {
             snprintf(path, cap, "%s", (const char *)file);
-            if (FcPatternGetInteger(match, FC_INDEX, 0, index) != FcResultMatch) *index = 0;
+            if (lib_font->FcPatternGetInteger(match, FC_INDEX, 0, index) != FcResultMatch) *index = 0;
             ok = 1;
         }
-        FcPatternDestroy(match);
+        lib_font->FcPatternDestroy(match);
     }
-    if (pat) FcPatternDestroy(pat);
-    FcConfigDestroy(cfg);
+    if (pat) lib_font->FcPatternDestroy(pat);
+    lib_font->FcConfigDestroy(cfg);
     if (!ok)
         return attn_fail(err, ATTN_EXIT_RUNTIME, "font \"%s\" not found (install "
                          "fonts-dejavu-core, or pass --font FILE)", FONT_DEFAULT_FAMILY);
@@ -71,6 +67,7 @@ attn_font *font_open(const char *file, attn_error *err)
 {
     char path[4096];
     int index = 0, from_user = file != NULL;
+    if (!font_lib(err)) return NULL;
     if (from_user) {
         if (io_check_regular(file, err) != 0) return NULL; /* no hanging on a FIFO */
         if (strlen(file) >= sizeof path) {
@@ -83,19 +80,19 @@ attn_font *font_open(const char *file, attn_error *err)
     }
     attn_font *f = calloc(1, sizeof *f);
     if (!f) { attn_oom(err, "font"); return NULL; }
-    if (FT_Init_FreeType(&f->lib) != 0) {
+    if (lib_font->FT_Init_FreeType(&f->lib) != 0) {
         free(f);
         attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType failed to initialize");
         return NULL;
     }
-    if (FT_New_Face(f->lib, path, index, &f->face[0]) != 0 || !FT_IS_SCALABLE(f->face[0])) {
+    if (lib_font->FT_New_Face(f->lib, path, index, &f->face[0]) != 0 || !FT_IS_SCALABLE(f->face[0])) {
         attn_fail(err, from_user ? ATTN_EXIT_INPUT : ATTN_EXIT_RUNTIME,
                   "%s: not a scalable font FreeType can read", path);
         font_close(f);
         return NULL;
     }
     f->n_faces = 1;
-    FT_Select_Charmap(f->face[0], FT_ENCODING_UNICODE);
+    lib_font->FT_Select_Charmap(f->face[0], FT_ENCODING_UNICODE);
     snprintf(f->family, sizeof f->family, "%s",
              f->face[0]->family_name ? f->face[0]->family_name : FONT_DEFAULT_FAMILY);
     return f;
@@ -104,9 +101,9 @@ attn_font *font_open(const char *file, attn_error *err)
 void font_close(attn_font *f)
 {
     if (!f) return;
-    for (int i = 0; i < f->n_faces; i++) FT_Done_Face(f->face[i]);
-    if (f->lib) FT_Done_FreeType(f->lib);
-    if (f->fc) FcConfigDestroy(f->fc);
+    for (int i = 0; i < f->n_faces; i++) lib_font->FT_Done_Face(f->face[i]);
+    if (f->lib) lib_font->FT_Done_FreeType(f->lib);
+    if (f->fc) lib_font->FcConfigDestroy(f->fc);
     free(f);
 }
 
@@ -117,36 +114,36 @@ static double upem(FT_Face face) { return face->units_per_EM > 0 ? face->units_p
 static int add_fallback(attn_font *f, uint32_t cp)
 {
     if (f->fc_failed || f->n_faces == MAX_FACES) return -1;
-    if (!f->fc && !(f->fc = FcInitLoadConfigAndFonts())) { f->fc_failed = 1; return -1; }
-    FcPattern *pat = FcPatternCreate(), *match = NULL;
-    FcCharSet *cs = FcCharSetCreate();
+    if (!f->fc && !(f->fc = lib_font->FcInitLoadConfigAndFonts())) { f->fc_failed = 1; return -1; }
+    FcPattern *pat = lib_font->FcPatternCreate(), *match = NULL;
+    FcCharSet *cs = lib_font->FcCharSetCreate();
     int rc = -1;
-    if (pat && cs && FcCharSetAddChar(cs, cp) && FcPatternAddCharSet(pat, FC_CHARSET, cs) &&
-        FcPatternAddBool(pat, FC_SCALABLE, FcTrue) && FcConfigSubstitute(f->fc, pat, FcMatchPattern)) {
-        FcDefaultSubstitute(pat);
+    if (pat && cs && lib_font->FcCharSetAddChar(cs, cp) && lib_font->FcPatternAddCharSet(pat, FC_CHARSET, cs) &&
+        lib_font->FcPatternAddBool(pat, FC_SCALABLE, FcTrue) && lib_font->FcConfigSubstitute(f->fc, pat, FcMatchPattern)) {
+        lib_font->FcDefaultSubstitute(pat);
         FcResult res;
-        match = FcFontMatch(f->fc, pat, &res);
+        match = lib_font->FcFontMatch(f->fc, pat, &res);
     }
     FcCharSet *has;
     FcChar8 *file;
     int index = 0;
-    if (match && FcPatternGetCharSet(match, FC_CHARSET, 0, &has) == FcResultMatch &&
-        FcCharSetHasChar(has, cp) && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
-        FcPatternGetInteger(match, FC_INDEX, 0, &index);
+    if (match && lib_font->FcPatternGetCharSet(match, FC_CHARSET, 0, &has) == FcResultMatch &&
+        lib_font->FcCharSetHasChar(has, cp) && lib_font->FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
+        lib_font->FcPatternGetInteger(match, FC_INDEX, 0, &index);
         FT_Face face;
-        if (FT_New_Face(f->lib, (const char *)file, index, &face) == 0) {
+        if (lib_font->FT_New_Face(f->lib, (const char *)file, index, &face) == 0) {
             if (FT_IS_SCALABLE(face) && !FT_HAS_COLOR(face) &&
-                FT_Select_Charmap(face, FT_ENCODING_UNICODE) == 0 && FT_Get_Char_Index(face, cp)) {
+                lib_font->FT_Select_Charmap(face, FT_ENCODING_UNICODE) == 0 && lib_font->FT_Get_Char_Index(face, cp)) {
                 f->face[f->n_faces++] = face;
                 rc = 0;
             } else {
-                FT_Done_Face(face);
+                lib_font->FT_Done_Face(face);
             }
         }
     }
-    if (match) FcPatternDestroy(match);
-    if (pat) FcPatternDestroy(pat);
-    if (cs) FcCharSetDestroy(cs);
+    if (match) lib_font->FcPatternDestroy(match);
+    if (pat) lib_font->FcPatternDestroy(pat);
+    if (cs) lib_font->FcCharSetDestroy(cs);
     return rc;
 }
 
@@ -155,12 +152,12 @@ static int add_fallback(attn_font *f, uint32_t cp)
 static int lookup(attn_font *f, uint32_t cp, FT_UInt *gid)
 {
     for (int i = 0; i < f->n_faces; i++)
-        if ((*gid = FT_Get_Char_Index(f->face[i], cp)) != 0) return i;
+        if ((*gid = lib_font->FT_Get_Char_Index(f->face[i], cp)) != 0) return i;
     /* no fallback search for ASCII, nor once MAX_MISSING code points failed */
     int known = cp < 0x80 || f->n_missing == MAX_MISSING;
     for (int i = 0; i < f->n_missing && !known; i++) known = f->missing[i] == cp;
     if (!known && add_fallback(f, cp) == 0) {
-        *gid = FT_Get_Char_Index(f->face[f->n_faces - 1], cp);
+        *gid = lib_font->FT_Get_Char_Index(f->face[f->n_faces - 1], cp);
         return f->n_faces - 1;
     }
     if (!known) f->missing[f->n_missing++] = cp;
@@ -184,11 +181,11 @@ double font_descent(const attn_font *f, double size)
 static long advance_units(FT_Face face, FT_UInt prev, FT_UInt gid, long *kern)
 {
     FT_Fixed adv = 0;
-    FT_Get_Advance(face, gid, FT_LOAD_NO_SCALE, &adv);
+    lib_font->FT_Get_Advance(face, gid, FT_LOAD_NO_SCALE, &adv);
     *kern = 0;
     if (prev && FT_HAS_KERNING(face)) {
         FT_Vector d;
-        if (FT_Get_Kerning(face, prev, gid, FT_KERNING_UNSCALED, &d) == 0) *kern = d.x;
+        if (lib_font->FT_Get_Kerning(face, prev, gid, FT_KERNING_UNSCALED, &d) == 0) *kern = d.x;
     }
     return (long)adv;
 }
@@ -273,17 +270,17 @@ int font_render(attn_font *f, const char *text, double size, double frac,
         long pen = lround(pen_x * 64.0); /* 26.6 */
         pen_x += (double)adv * k;
         if (!(sized & (1u << fi))) {
-            if (FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(size * 64.0), 72, 72) != 0) {
+            if (lib_font->FT_Set_Char_Size(face, 0, (FT_F26Dot6)lround(size * 64.0), 72, 72) != 0) {
                 font_mask_free(m);
                 return attn_fail(err, ATTN_EXIT_RUNTIME, "FreeType cannot set size %.1f", size);
             }
             sized |= 1u << fi;
         }
-        if (FT_Load_Glyph(face, gid, FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP) != 0 ||
+        if (lib_font->FT_Load_Glyph(face, gid, FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP) != 0 ||
             face->glyph->format != FT_GLYPH_FORMAT_OUTLINE)
             continue;
-        FT_Outline_Translate(&face->glyph->outline, pen & 63, 0);
-        if (FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0) continue;
+        lib_font->FT_Outline_Translate(&face->glyph->outline, pen & 63, 0);
+        if (lib_font->FT_Render_Glyph(face->glyph, FT_RENDER_MODE_NORMAL) != 0) continue;
         const FT_Bitmap *b = &face->glyph->bitmap;
         int bx = m->ox + (int)(pen >> 6) + face->glyph->bitmap_left;
         int by = m->oy - face->glyph->bitmap_top;

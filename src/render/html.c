@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "base/textesc.h"
 #include "base/utf8.h"
 #include "render/ansi_common.h"
 #include "render/html_assets.h"
 #include "render/html_sets.h"
+#include "render/libs.h"
 #include "render/render.h"
 
 /* Up to this many weights in the page, each is stored as its float32 (the
@@ -74,7 +74,7 @@ static void put_base64(attn_buf *out, const unsigned char *p, size_t n)
 
 /* The weights w[n] in base64: exact, as little-endian float32 ("f32");
  * else their code16 in two planes, the n high bytes then the n low bytes
- * (runs of like exponents), compressed with raw deflate ("u16z": the page
+ * (runs of like exponents), compressed with raw deflate("u16z": the page
  * inflates it with DecompressionStream). A large page is about a third
  * smaller so, and opens as much faster. */
 static void put_weights(attn_buf *out, const float *w, size_t n, int exact)
@@ -100,17 +100,18 @@ static void put_weights(attn_buf *out, const float *w, size_t n, int exact)
     memset(&z, 0, sizeof z);
     if (exact) {
         put_base64(out, bytes, size);
-    } else if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
-        uLong cap = deflateBound(&z, (uLong)size);
+    } else if (lib_z->deflateInit2_(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z) ==
+               Z_OK) { /* deflateInit2(), a macro; render_html() opened zlib */
+        uLong cap = lib_z->deflateBound(&z, (uLong)size);
         if ((packed = malloc(cap)) != NULL) {
             z.next_in = bytes;
             z.avail_in = (uInt)size;
             z.next_out = packed;
             z.avail_out = (uInt)cap;
         }
-        if (packed && deflate(&z, Z_FINISH) == Z_STREAM_END) put_base64(out, packed, cap - z.avail_out);
+        if (packed && lib_z->deflate(&z, Z_FINISH) == Z_STREAM_END) put_base64(out, packed, cap - z.avail_out);
         else out->failed = 1;
-        deflateEnd(&z);
+        lib_z->deflateEnd(&z);
     } else {
         out->failed = 1;
     }
@@ -341,6 +342,7 @@ static void fill(attn_buf *out, const html_sets *s, const attn_result *r, const 
 
 int render_html(attn_buf *out, const attn_result *r, const html_opts *o, attn_error *err)
 {
+    if (!zlib_lib(err)) return -1;
     const long long cols = r->n_heads + (o->aggregate != NULL) + (o->rollout != 0);
     const long long weights = (long long)o->n_layers * cols * r->n_q * r->n_k;
     if (weights > HTML_MAX_WEIGHTS) {

@@ -131,37 +131,39 @@ void sw_quote(char *dst, size_t cap, const char *s, size_t len)
     textesc_quote(dst, cap, s, len); /* the one escaping of untrusted text */
 }
 
+int sw_vocab_put(sw_vocab *v, const char *s, size_t len, int i, sw_where_fn where, const void *ctx,
+                 attn_error *err)
+{
+    char at[256], q[96]; /* [256] where the entry is; [96] the entry, quoted */
+    size_t bad, k = 0;
+    if (len == 0) {
+        where(at, sizeof at, ctx, i);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary entry", at);
+    }
+    while (k < len && (unsigned char)s[k] < 0x80) k++;
+    if (k < len && utf8_validate(s, len, &bad) != 0) {
+        where(at, sizeof at, ctx, i);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: invalid UTF-8 at byte %zu of the entry", at, bad);
+    }
+    int dup, id = sw_vocab_add(v, s, len, &dup, err);
+    if (id == -1) return -1;
+    if (id == -2) {
+        where(at, sizeof at, ctx, i);
+        sw_quote(q, sizeof q, s, len);
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate vocabulary entry %s (also id %d)", at, q, dup);
+    }
+    return 0;
+}
+
 int sw_vocab_build(sw_vocab *v, const char *what, const char *const *entries, const size_t *lens, int n,
                    sw_where_fn where, const void *ctx, attn_error *err)
 {
-    char at[256], q[96]; /* [256] where an entry is; [96] the entry, quoted */
-    size_t bad;
     if (n <= 0) return attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary", what);
     size_t bytes = 0;
     for (int i = 0; i < n; i++) bytes += lens[i] + 1;
     if (sw_vocab_init(v, n, bytes + 64, err) != 0) return -1;
-    for (int i = 0; i < n; i++) {
-        int dup;
-        if (lens[i] == 0) {
-            where(at, sizeof at, ctx, i);
-            return attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary entry", at);
-        }
-        size_t k = 0;
-        while (k < lens[i] && (unsigned char)entries[i][k] < 0x80) k++;
-        if (k < lens[i] && utf8_validate(entries[i], lens[i], &bad) != 0) {
-            where(at, sizeof at, ctx, i);
-            return attn_fail(err, ATTN_EXIT_INPUT, "%s: invalid UTF-8 at byte %zu of the entry", at,
-                             bad);
-        }
-        int id = sw_vocab_add(v, entries[i], lens[i], &dup, err);
-        if (id == -1) return -1;
-        if (id == -2) {
-            where(at, sizeof at, ctx, i);
-            sw_quote(q, sizeof q, entries[i], lens[i]);
-            return attn_fail(err, ATTN_EXIT_INPUT, "%s: duplicate vocabulary entry %s (also id %d)", at,
-                             q, dup);
-        }
-    }
+    for (int i = 0; i < n; i++)
+        if (sw_vocab_put(v, entries[i], lens[i], i, where, ctx, err) != 0) return -1;
     return 0;
 }
 

@@ -53,6 +53,11 @@ static inline const char *sw_vocab_str(const sw_vocab *v, int id) { return v->st
 typedef void (*sw_where_fn)(char *dst, size_t cap, const void *ctx, int i);
 int sw_vocab_build(sw_vocab *v, const char *what, const char *const *entries, const size_t *lens, int n,
                    sw_where_fn where, const void *ctx, attn_error *err);
+/* One entry of such a build (sw_vocab_init first): entry i, s[0..len),
+ * checked as sw_vocab_build checks it and added with the next id. 0, or -1
+ * (err filled). */
+int sw_vocab_put(sw_vocab *v, const char *s, size_t len, int i, sw_where_fn where, const void *ctx,
+                 attn_error *err);
 
 /* Reads a JSON object {token: id} into v: ids non-negative integers, each
  * once, 0..n-1 without gaps. path names the object in messages

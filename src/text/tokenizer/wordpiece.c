@@ -81,35 +81,29 @@ attn_tokenizer *wordpiece_from_vocab_txt(const char *path, int lowercase, const 
     int n = 0;
     for (size_t i = 0; i < len; i++) n += text[i] == '\n';
     if (len > 0 && text[len - 1] != '\n') n++; /* a last line without newline */
-    const char **entries = malloc((size_t)(n ? n : 1) * sizeof *entries); /* [n] line starts */
-    size_t *lens = malloc((size_t)(n ? n : 1) * sizeof *lens);            /* [n] line lengths */
-    if (!tk || !entries || !lens) {
-        if (tk) attn_oom(err, path);
+    if (!tk) goto fail;
+    if (n == 0) {
+        attn_fail(err, ATTN_EXIT_INPUT, "%s: empty vocabulary", path);
         goto fail;
     }
+    if (sw_vocab_init(&tk->v, n, len + 64, err) != 0) goto fail;
     size_t p = 0;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < n; k++) { /* line by line: arrays of the lines cost more in fresh pages than the work */
         const char *nl = memchr(text + p, '\n', len - p);
-        size_t e = nl ? (size_t)(nl - text) : len;
-        entries[k] = text + p;
-        lens[k] = e - p;
-        if (lens[k] > 0 && entries[k][lens[k] - 1] == '\r') lens[k]--;
-        if (memchr(entries[k], '\0', lens[k])) {
+        size_t e = nl ? (size_t)(nl - text) : len, el = e - p;
+        if (el > 0 && text[p + el - 1] == '\r') el--;
+        if (memchr(text + p, '\0', el)) {
             attn_fail(err, ATTN_EXIT_INPUT, "%s:%d: NUL byte in the entry", path, k + 1);
             goto fail;
         }
+        if (sw_vocab_put(&tk->v, text + p, el, k, where_line, path, err) != 0) goto fail;
         p = e + 1;
     }
-    if (sw_vocab_build(&tk->v, path, entries, lens, n, where_line, path, err) != 0) goto fail;
     tk->n_model = tk->v.n;
     if (finish_plain(tk, lowercase, unk, err) != 0) goto fail;
-    free(entries);
-    free(lens);
     free(text);
     return tk;
 fail:
-    free(entries);
-    free(lens);
     free(text);
     tokenizer_free(tk);
     return NULL;
