@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 #define MAX_FACES   8     /* the font and the fallbacks fontconfig found */
 #define MAX_MISSING 64    /* code points no font has (not searched again) */
 
@@ -119,7 +118,8 @@ static int add_fallback(attn_font *f, uint32_t cp)
     FcCharSet *cs = lib_font->FcCharSetCreate();
     int rc = -1;
     if (pat && cs && lib_font->FcCharSetAddChar(cs, cp) && lib_font->FcPatternAddCharSet(pat, FC_CHARSET, cs) &&
-        lib_font->FcPatternAddBool(pat, FC_SCALABLE, FcTrue) && lib_font->FcConfigSubstitute(f->fc, pat, FcMatchPattern)) {
+        lib_font->FcPatternAddBool(pat, FC_SCALABLE, FcTrue) &&
+        lib_font->FcConfigSubstitute(f->fc, pat, FcMatchPattern)) {
         lib_font->FcDefaultSubstitute(pat);
         FcResult res;
         match = lib_font->FcFontMatch(f->fc, pat, &res);
@@ -128,7 +128,8 @@ static int add_fallback(attn_font *f, uint32_t cp)
     FcChar8 *file;
     int index = 0;
     if (match && lib_font->FcPatternGetCharSet(match, FC_CHARSET, 0, &has) == FcResultMatch &&
-        lib_font->FcCharSetHasChar(has, cp) && lib_font->FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
+        lib_font->FcCharSetHasChar(has, cp) &&
+        lib_font->FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch) {
         lib_font->FcPatternGetInteger(match, FC_INDEX, 0, &index);
         FT_Face face;
         if (lib_font->FT_New_Face(f->lib, (const char *)file, index, &face) == 0) {

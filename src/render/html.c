@@ -74,7 +74,7 @@ static void put_base64(attn_buf *out, const unsigned char *p, size_t n)
 
 /* The weights w[n] in base64: exact, as little-endian float32 ("f32");
  * else their code16 in two planes, the n high bytes then the n low bytes
- * (runs of like exponents), compressed with raw deflate("u16z": the page
+ * (runs of like exponents), compressed with raw deflate ("u16z": the page
  * inflates it with DecompressionStream). A large page is about a third
  * smaller so, and opens as much faster. */
 static void put_weights(attn_buf *out, const float *w, size_t n, int exact)

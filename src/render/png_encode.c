@@ -35,14 +35,16 @@ static int write_png(int w, int h, int alpha, int dpi, int filter, png_text *tex
         lib_png->png_destroy_write_struct(&png, NULL);
         return attn_oom(err, "PNG encoder");
     }
-    if (setjmp(*lib_png->png_set_longjmp_fn(png, longjmp, sizeof(jmp_buf)))) { /* png_jmpbuf(), a macro */ /* err was filled by on_error */
+    /* png_jmpbuf(png), a macro naming the library's function */
+    if (setjmp(*lib_png->png_set_longjmp_fn(png, longjmp, sizeof(jmp_buf)))) { /* err was filled by on_error */
         lib_png->png_destroy_write_struct(&png, &info);
         return -1;
     }
     lib_png->png_set_write_fn(png, out, on_write, on_flush);
     lib_png->png_set_filter(png, PNG_FILTER_TYPE_BASE, filter ? PNG_ALL_FILTERS : PNG_FILTER_NONE);
-    lib_png->png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, alpha ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    lib_png->png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+                          alpha ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                          PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (dpi > 0) {
         png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
         lib_png->png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
