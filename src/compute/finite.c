@@ -1,9 +1,15 @@
 /* finite.c — see finite.h. */
 #include "compute/finite.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "compute/parallel.h"
+#include "model/half.h"
+#include "model/safetensors.h"
 
 int finite_all(const float *x, size_t n)
 {
@@ -55,4 +61,67 @@ int finite_scores(const float *att, int n_q, int n_k, int layer, int head, const
     char place[48];
     snprintf(place, sizeof place, "layer %d head %d", layer + 1, head + 1);
     return overflow(model, place, "scores", err);
+}
+
+/* ---- the unread weights ---- */
+
+/* Elements a unit of the parallel scan checks: 1 MiB of F32. The scan of
+ * BERT-base's last layer (7 M weights the pass does not use) was 2.6 % of
+ * its pass at 128 tokens, serial, with the second core idle. */
+enum { SCAN_CHUNK = 1 << 18 };
+
+typedef struct {
+    const st_tensor *t;
+    size_t start, n; /* elements [start, start + n) */
+} scan_unit;
+
+typedef struct {
+    const scan_unit *u;
+    atomic_int bad;  /* a unit found a non-finite element, or could not tell */
+} scan_job;
+
+static void scan_units(void *ctx, int u0, int u1)
+{
+    scan_job *j = ctx;
+    for (int i = u0; i < u1 && !atomic_load(&j->bad); i++) {
+        const scan_unit *u = &j->u[i];
+        const unsigned char *p = u->t->data;
+        int ok;
+        if (u->t->dtype == ST_F32 && ((uintptr_t)p & (_Alignof(float) - 1)) == 0)
+            ok = finite_all((const float *)(const void *)p + u->start, u->n);
+        else if (u->t->dtype == ST_F16 || u->t->dtype == ST_BF16)
+            ok = half_scan(p + 2 * u->start, u->n, u->t->dtype == ST_F16 ? HALF_F16 : HALF_BF16) == u->n;
+        else
+            ok = 0; /* the serial scan knows this dtype */
+        if (!ok) atomic_store(&j->bad, 1);
+    }
+}
+
+int finite_weights(const attn_model *m, int layer, attn_error *err)
+{
+    size_t n_units = 0, total = 0;
+    for (int i = 0; i < m->n_unchecked; i++) {
+        const st_tensor *t = m->unchecked[i].st;
+        if (m->unchecked[i].layer != layer) continue;
+        const size_t n = t->nbytes / (t->dtype == ST_F32 ? 4 : 2);
+        n_units += (n + SCAN_CHUNK - 1) / SCAN_CHUNK;
+        total += n;
+    }
+    if (n_units == 0) return 0;
+    if (total < 4 * (size_t)SCAN_CHUNK) return model_check_weights(m, layer, err); /* waking a thread costs more */
+    scan_unit *u = n_units <= (size_t)INT32_MAX ? malloc(n_units * sizeof *u) : NULL; /* [n_units] */
+    if (!u) return model_check_weights(m, layer, err);
+    size_t k = 0;
+    for (int i = 0; i < m->n_unchecked; i++) {
+        const st_tensor *t = m->unchecked[i].st;
+        if (m->unchecked[i].layer != layer) continue;
+        const size_t n = t->nbytes / (t->dtype == ST_F32 ? 4 : 2);
+        for (size_t s = 0; s < n; s += SCAN_CHUNK)
+            u[k++] = (scan_unit){t, s, n - s < SCAN_CHUNK ? n - s : SCAN_CHUNK};
+    }
+    scan_job j = {.u = u};
+    atomic_init(&j.bad, 0);
+    parallel_chunks((int)n_units, 1, 2, scan_units, &j);
+    free(u);
+    return atomic_load(&j.bad) ? model_check_weights(m, layer, err) : 0;
 }

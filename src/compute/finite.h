@@ -14,9 +14,9 @@
  * pass over the buffer (vectorised, no branch per element), small next to
  * the products that made it.
  *
- * Nothing here allocates or prints. finite_all() returns 1 or 0; the
- * finite_* checks return 0, or -1 with err filled (ATTN_EXIT_INPUT: the
- * model's weights are the cause). Layers and heads are 0-based in
+ * Nothing here prints; only finite_weights() allocates (its list of
+ * chunks). finite_all() returns 1 or 0; the finite_* checks return 0, or
+ * -1 with err filled (ATTN_EXIT_INPUT: the model's weights are the cause). Layers and heads are 0-based in
  * arguments and 1-based in messages, as everywhere in the interface.
  */
 #ifndef ATTN_FINITE_H
@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "model/model.h"
 
 /* 1 if x[0..n) holds no inf and no NaN. */
 int finite_all(const float *x, size_t n);
@@ -47,5 +48,12 @@ int finite_logits(const float *logits, size_t n, const char *model, attn_error *
  * (every row finite, or all NaN where its scores overflowed). */
 int finite_scores(const float *att, int n_q, int n_k, int layer, int head, const char *model,
                   attn_error *err);
+
+/* model_check_weights(m, layer, err) (model.h: the weights of layer that
+ * the loader left unread, such as the last shown layer's feed-forward
+ * block, which the pass does not use) with the scan split across the
+ * threads: the same result and the same message, which names the first
+ * element that is not finite (the serial scan runs only then). */
+int finite_weights(const attn_model *m, int layer, attn_error *err);
 
 #endif

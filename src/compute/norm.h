@@ -1,7 +1,9 @@
 /* norm.h — the norms of the residual stream: LayerNorm and RMSNorm.
  *
- * One row at a time, statistics in double; callers own every buffer and
- * nothing allocates or fails. out may equal x (in place).
+ * One row at a time, statistics in double; the rows are split across the
+ * threads (parallel.h) from 64 rows on, which does not change the bits.
+ * Callers own every buffer and nothing allocates or fails. out may equal x
+ * (in place).
  */
 #ifndef ATTN_NORM_H
 #define ATTN_NORM_H

@@ -172,7 +172,7 @@ int stack_forward(attn_result *res, const attn_model *m, const attn_tokens *t, c
         rc = run_layers(&s, &b, last, 0, 1, t->n);
     }
     /* the last layer's weights past its attention were not used: read them */
-    if (rc == 0) rc = model_check_weights(m, last, err);
+    if (rc == 0) rc = finite_weights(m, last, err);
     buffers_free(&b);
     if (rc != 0) {
         name_cause(m, err);
