@@ -73,10 +73,12 @@ static int t5_bucket(int rel, int bidirectional, int buckets, int max_distance)
     }
     const int exact = n / 2;
     if (rel < exact) return b + rel;
-    float den = (float)log((double)max_distance / exact);
+    float den = (float)log((double)max_distance / exact); /* > 0: the loader checks max_distance > exact */
     float v = logf((float)rel / (float)exact) / den * (float)(n - exact);
-    int large = exact + (int)v;
-    return b + (large < n - 1 ? large : n - 1);
+    /* min(exact + v, n - 1), v converted only when it fits (far past max_distance it need not fit an
+     * int; a NaN, which a checked config cannot give, takes the last bucket) */
+    const float room = (float)(n - 1 - exact);
+    return b + (v < room ? exact + (v > 0.0f ? (int)v : 0) : n - 1);
 }
 
 /* bias[h][q, k] = rel[bucket(k - q), h] for n rows. */

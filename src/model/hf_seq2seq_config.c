@@ -78,6 +78,13 @@ static int read_conf(attn_s2s *s, hf_s2s_conf *k, const cJSON *j, attn_error *er
         if (activation(p, "feed_forward_proj", act, &k->act, err)) return -1;
         if (s->buckets < 4)
             return attn_fail(err, ATTN_EXIT_INPUT, "%s: \"relative_attention_num_buckets\" must be at least 4", p);
+        /* the decoder's buckets past the first half grow with log(distance / (buckets / 2)) /
+         * log(max_distance / (buckets / 2)): a divisor of 0 or less (transformers then indexes its table
+         * with garbage) */
+        if (s->max_distance <= s->buckets / 2)
+            return attn_fail(err, ATTN_EXIT_INPUT,
+                             "%s: \"relative_attention_max_distance\" %d must be greater than half of "
+                             "\"relative_attention_num_buckets\" %d", p, s->max_distance, s->buckets);
         k->pad = 0, k->eos = 1, k->start = 0, k->bos = -1;
         s->forced_bos = s->forced_eos = -1;
         return id_key(p, j, "pad_token_id", k->vocab, &k->pad, err) ||

@@ -587,6 +587,12 @@ variant("gated_without_wi_0", "t5", {"config.json": cfg_with(T5_CFG, feed_forwar
         "a T5 v1.1 config (gated-gelu) over a T5 checkpoint (wi, not wi_0 and wi_1)")
 variant("config_ff_proj", "t5", {"config.json": cfg_with(T5_CFG, feed_forward_proj="gated-swiglu")}, ".",
         "config.json", '"feed_forward_proj": "swiglu" is not supported', "a feed-forward kind T5 does not have")
+variant("config_max_distance", "t5", {"config.json": cfg_with(T5_CFG, relative_attention_max_distance=4)}, ".",
+        "config.json", '"relative_attention_max_distance" 4 must be greater than half of '
+        '"relative_attention_num_buckets" 8',
+        "a maximum distance no greater than the exact buckets: the log-spaced buckets' divisor log(4 / 4) is 0, "
+        "and the bucket of a NaN was converted to int (undefined behaviour; found by the hf_dir fuzz harness: "
+        "tests/fuzz/regressions/hf_dir/t5-max-distance-within-exact-buckets)")
 variant("spiece_only", "t5", {"tokenizer.json": None, "spiece.model": b"\n\x05hello"}, ".", "spiece.model",
         "not a SentencePiece model", "a T5 directory whose spiece.model (no tokenizer.json) is not a SentencePiece model")
 with open(os.path.join(HERE, "..", "..", "fuzz", "regressions", "spm", "charsmap-value-past-strings"), "rb") as f:
