@@ -389,15 +389,14 @@ static int load_tensor(attn_model *m, const char *path, const cJSON *t, attn_err
         return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s' has %.0f elements (limit %llu)", path,
                          name, total, (unsigned long long)ATTN_MAX_ELEMENTS);
     size_t n = (size_t)total;
+    if (data != t && (size_t)cJSON_GetArraySize(data) != n) /* before allocating what the shape claims */
+        return attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s': shape needs %zu values but data has %zu", path,
+                         name, n, (size_t)cJSON_GetArraySize(data));
     float *buf = malloc(n * sizeof *buf); /* [shape[0] * shape[1]] row-major */
     if (!buf) return attn_oom(err, name);
     size_t i = 0;
     int rc = 0;
-    if (data != t) { /* {"shape", "data"}: flat */
-        size_t got = (size_t)cJSON_GetArraySize(data);
-        if (got != n)
-            rc = attn_fail(err, ATTN_EXIT_INPUT, "%s: tensor '%s': shape needs %zu values but data has %zu",
-                           path, name, n, got);
+    if (data != t) { /* {"shape", "data"}: flat, n values (checked above) */
         for (const cJSON *v = data->child; rc == 0 && v; v = v->next, i++)
             rc = read_number(path, name, v, i, &buf[i], err);
     } else if (ndim == 1) {
