@@ -1,9 +1,10 @@
 /* dynlib.h — a shared library opened when first needed, its functions
  * looked up by name into a table of function pointers.
  *
- * For libraries only some runs use (the figures' FreeType, fontconfig and
- * libpng; the pages' zlib): linking them costs every process the loading
- * of the library and of its dependencies (0.5 ms of the example's 2 ms).
+ * For libraries only some runs use (OpenBLAS, for large products; the
+ * figures' FreeType, fontconfig and libpng; the pages' zlib): linking them
+ * costs every process the loading of the library and of its dependencies
+ * (0.5 ms of the example's 2 ms for the rendering ones, 4 ms for OpenBLAS).
  *
  * dynlib_open(soname, syms, n, table, why, cap) opens soname (RTLD_NOW |
  * RTLD_LOCAL) and stores the address of syms[i].name at byte syms[i].off of
