@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "compute/parallel.h"
-#include "model/half.h"
 #include "model/safetensors.h"
 
 int finite_all(const float *x, size_t n)
@@ -77,7 +76,7 @@ typedef struct {
 
 typedef struct {
     const scan_unit *u;
-    atomic_int bad;  /* a unit found a non-finite element, or could not tell */
+    atomic_int bad;  /* a unit found a non-finite element */
 } scan_job;
 
 static void scan_units(void *ctx, int u0, int u1)
@@ -85,15 +84,7 @@ static void scan_units(void *ctx, int u0, int u1)
     scan_job *j = ctx;
     for (int i = u0; i < u1 && !atomic_load(&j->bad); i++) {
         const scan_unit *u = &j->u[i];
-        const unsigned char *p = u->t->data;
-        int ok;
-        if (u->t->dtype == ST_F32 && ((uintptr_t)p & (_Alignof(float) - 1)) == 0)
-            ok = finite_all((const float *)(const void *)p + u->start, u->n);
-        else if (u->t->dtype == ST_F16 || u->t->dtype == ST_BF16)
-            ok = half_scan(p + 2 * u->start, u->n, u->t->dtype == ST_F16 ? HALF_F16 : HALF_BF16) == u->n;
-        else
-            ok = 0; /* the serial scan knows this dtype */
-        if (!ok) atomic_store(&j->bad, 1);
+        if (st_scan_finite(u->t, u->start, u->n) != u->start + u->n) atomic_store(&j->bad, 1);
     }
 }
 
@@ -101,9 +92,7 @@ int finite_weights(const attn_model *m, int layer, attn_error *err)
 {
     size_t n_units = 0, total = 0;
     for (int i = 0; i < m->n_unchecked; i++) {
-        const st_tensor *t = m->unchecked[i].st;
-        if (m->unchecked[i].layer != layer) continue;
-        const size_t n = t->nbytes / (t->dtype == ST_F32 ? 4 : 2);
+        const size_t n = m->unchecked[i].layer == layer ? st_float_elements(m->unchecked[i].st) : 0;
         n_units += (n + SCAN_CHUNK - 1) / SCAN_CHUNK;
         total += n;
     }
@@ -114,8 +103,7 @@ int finite_weights(const attn_model *m, int layer, attn_error *err)
     size_t k = 0;
     for (int i = 0; i < m->n_unchecked; i++) {
         const st_tensor *t = m->unchecked[i].st;
-        if (m->unchecked[i].layer != layer) continue;
-        const size_t n = t->nbytes / (t->dtype == ST_F32 ? 4 : 2);
+        const size_t n = m->unchecked[i].layer == layer ? st_float_elements(t) : 0;
         for (size_t s = 0; s < n; s += SCAN_CHUNK)
             u[k++] = (scan_unit){t, s, n - s < SCAN_CHUNK ? n - s : SCAN_CHUNK};
     }
@@ -123,5 +111,5 @@ int finite_weights(const attn_model *m, int layer, attn_error *err)
     atomic_init(&j.bad, 0);
     parallel_chunks((int)n_units, 1, 2, scan_units, &j);
     free(u);
-    return atomic_load(&j.bad) ? model_check_weights(m, layer, err) : 0;
+    return atomic_load(&j.bad) ? model_check_weights(m, layer, err) : 0; /* the serial scan names the element */
 }

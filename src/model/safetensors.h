@@ -112,6 +112,13 @@ int st_to_float_unchecked(const st_tensor *t, const float **out, int *owned, att
  * data in place, half.h); 0 for other dtypes. */
 int st_check_finite(const st_tensor *t, attn_error *err);
 
+/* The elements of an F32, F16 or BF16 tensor (0 for other dtypes), and the
+ * first of elements [start, start + n) that is inf or NaN, or start + n
+ * when all are finite (other dtypes: start + n). st_check_finite() is the
+ * whole tensor's scan; a caller may split the scan into ranges (threads). */
+size_t st_float_elements(const st_tensor *t);
+size_t st_scan_finite(const st_tensor *t, size_t start, size_t n);
+
 void st_close(st_set *s);
 
 #endif
