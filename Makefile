@@ -21,6 +21,9 @@ PKGS    := libcjson libpng zlib freetype2 fontconfig libutf8proc libpcre2-8
 # loading them and their dependencies cost every process 0.5 ms.
 LINKED  := libcjson libutf8proc libpcre2-8
 soname   = $(shell objdump -p /usr/lib/$(MULTIARCH)/$(1) 2>/dev/null | sed -n 's/^ *SONAME *//p')
+# -DATTNVIZ_NAME_LIB='"soname"' for the development link FILE ($(call lib_def,NAME,FILE)); nothing
+# when it has none (src/render/libs.c then uses Debian 12's sonames)
+lib_def  = $(foreach s,$(call soname,$(2)),-DATTNVIZ_$(1)_LIB='"$(s)"')
 # SentencePiece's library is C++: its bridge (src/text/tokenizer/spm_lib.cc)
 # is the one C++ file, built by the C++ compiler of CC's family (clang ->
 # clang++) into a module of its own, $(BUILD)/attnviz-spm.so, which attnviz
@@ -53,8 +56,8 @@ LIBDIR  ?= $(PREFIX)/lib/attnviz
 SPM_MODULE = $(BUILD)/attnviz-spm.so
 DEFS    := -D_POSIX_C_SOURCE=200809L -DATTNVIZ_BLAS_LIB='"$(BLAS_DIR)/libopenblas.so.0"' -DATTNVIZ_VERSION='"$(VERSION)"' -DATTNVIZ_DATADIR='"$(DATADIR)"' \
            -DATTNVIZ_LIBDIR='"$(LIBDIR)"' -DATTNVIZ_SPM_MODULE='"$(abspath $(SPM_MODULE))"' \
-           $(foreach l,FREETYPE:libfreetype.so FONTCONFIG:libfontconfig.so PNG:libpng16.so ZLIB:libz.so,\
-             $(if $(call soname,$(word 2,$(subst :, ,$(l)))),-DATTNVIZ_$(word 1,$(subst :, ,$(l)))_LIB='"$(call soname,$(word 2,$(subst :, ,$(l))))"'))
+           $(call lib_def,FREETYPE,libfreetype.so) $(call lib_def,FONTCONFIG,libfontconfig.so) \
+           $(call lib_def,PNG,libpng16.so) $(call lib_def,ZLIB,libz.so)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LINKED) 2>/dev/null)
 # unit tests decode PNG and query fontconfig themselves
