@@ -36,7 +36,7 @@ static void load(void)
      * samples were that spin, competing with attnviz's second thread.) */
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
     char why[256];
-    if (dynlib_open(ATTNVIZ_BLAS_LIB, syms, 2, &fns, why, sizeof why) != 0)
+    if (dynlib_open(ATTNVIZ_BLAS_LIB, syms, (int)(sizeof syms / sizeof *syms), &fns, why, sizeof why) != 0)
         return; /* blas_sgemm falls back to gemm_fixed */
     fns.openblas_set_num_threads(1);
     loaded = 1;
