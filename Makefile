@@ -157,6 +157,11 @@ FUZZ_COV     := -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 
 fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
 
+# a build with the ignore list is rebuilt when the list changes
+ifneq ($(findstring coverage-ignorelist,$(SANFLAGS)),)
+$(LIB_OBJS) $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%.o) $(BUILD)/fuzz/fuzz.o: tests/fuzz/coverage-ignore.txt
+endif
+
 # fuzz-bins also notes the source they were built from (git describe), which
 # run.sh writes into build/fuzz/campaign.tsv: the code each run fuzzed
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz-%)
