@@ -58,6 +58,7 @@ for name in "${names[@]}"; do
         -dict="$dict" -timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
         -artifact_prefix="$findings/" -print_final_stats=1 ${FUZZ_ARGS:-} "${dirs[@]}" >"$log" 2>&1
     rc=$?
+    echo "run.sh: the harness exited with status $rc" >>"$log" # 72: SIGINT; 128 + N: killed by signal N
     t=$(($(date +%s) - t0))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
