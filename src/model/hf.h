@@ -69,7 +69,7 @@ typedef struct {
     unsigned char *local_rope; /* [n_layers], or NULL; owned */
     float *rope_factors;       /* longrope's [dim/2] short then long factors, or NULL; owned */
     int eos[16], n_eos;        /* end-of-sequence ids */
-    char name[256];            /* _name_or_path, or "" */
+    char *name;                /* _name_or_path, whole, or NULL; owned */
     char model_type[32];
     hf_name_map layer_names[48]; /* a decoder family's layer tensors (hf_decoder.c) */
     hf_arch_names names;       /* its names (global tables are static) */

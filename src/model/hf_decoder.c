@@ -488,7 +488,7 @@ int hf_decoder_config(hf_info *info, const char *path, const char *dir, const cJ
     /* _name_or_path names the model */
     const char *name = cfg_str(path, j, "_name_or_path", "", err);
     if (!name) return -1;
-    snprintf(info->name, sizeof info->name, "%s", name);
+    if (name[0] && !(info->name = strdup(name))) return attn_oom(err, path);
     return hf_read_eos(info, path, dir, j, *vocab_size, f->eos, err);
 }
 
@@ -539,10 +539,11 @@ int hf_decoder_finish(hf_info *info, attn_model *m, attn_error *err)
         free(m->window);
         m->window = NULL;
     }
-    size_t nn = strlen(info->name), nt = strlen(info->model_type);
-    if ((nn && !(m->name = malloc(nn + 1))) || !(m->model_type = malloc(nt + 1))) return attn_oom(err, "model");
-    if (nn) memcpy(m->name, info->name, nn + 1);
+    size_t nt = strlen(info->model_type);
+    if (!(m->model_type = malloc(nt + 1))) return attn_oom(err, "model");
     memcpy(m->model_type, info->model_type, nt + 1);
+    m->name = info->name; /* the model owns it now */
+    info->name = NULL;
     return 0;
 }
 
@@ -551,6 +552,8 @@ void hf_info_free(hf_info *info)
     free(info->window);
     free(info->local_rope);
     free(info->rope_factors);
+    free(info->name);
+    info->name = NULL;
     info->window = NULL;
     info->local_rope = NULL;
     info->rope_factors = NULL;

@@ -228,13 +228,9 @@ static void draw_keys(ansi_pen *p, const layout *L, char **kab, int n_k, int x, 
         }
         for (int g = 0; at < len; g++) {
             size_t n = ansi_glyph(s + at, len - at, &w);
-            if (g == v) {
-                char gl[64];
-                if (n >= sizeof gl) n = sizeof gl - 1;
-                memcpy(gl, s + at, n);
-                gl[n] = '\0';
+            if (g == v) { /* the whole glyph, however many combining marks it has */
                 ansi_pen_goto(p, x + j * L->cw + off);
-                ansi_pen_text(p, gl, w);
+                ansi_pen_put(p, s + at, n, w);
                 break;
             }
             at += n;

@@ -226,12 +226,14 @@ void ansi_pen_sgr(ansi_pen *p, int fg, int bg, int dim, int bold)
 void ansi_pen_plain(ansi_pen *p) { ansi_pen_sgr(p, -1, -1, 0, 0); }
 
 /* Visible text of display width w (computed when w < 0). */
-void ansi_pen_text(ansi_pen *p, const char *s, int w)
+void ansi_pen_put(ansi_pen *p, const char *s, size_t n, int w)
 {
     flush_pend(p);
-    buf_puts(p->b, s);
-    p->col += w >= 0 ? w : utf8_width(s);
+    buf_put(p->b, s, n);
+    p->col += w >= 0 ? w : ansi_measure(s, n, 0);
 }
+
+void ansi_pen_text(ansi_pen *p, const char *s, int w) { ansi_pen_put(p, s, strlen(s), w); }
 
 /* Moves to column x with default-background spaces (written lazily, so
  * trailing padding never reaches the output). */
@@ -255,19 +257,15 @@ void ansi_pen_nl(ansi_pen *p)
 void ansi_pen_wrap(ansi_pen *p, const char *s, int width)
 {
     int first = 1;
-    while (*s) {
+    while (*s) { /* a word wider than the line gets a line of its own, whole */
         const char *e = strchr(s, ' ');
         size_t n = e ? (size_t)(e - s) : strlen(s);
-        char word[256];
-        if (n >= sizeof word) n = sizeof word - 1;
-        memcpy(word, s, n);
-        word[n] = '\0';
-        int w = utf8_width(word);
+        int w = ansi_measure(s, n, 0);
         if (!first && p->col + 1 + w > width) ansi_pen_nl(p);
         else if (!first) ansi_pen_text(p, " ", 1);
-        ansi_pen_text(p, word, w);
+        ansi_pen_put(p, s, n, w);
         first = 0;
-        s = e ? e + 1 : s + strlen(s);
+        s += n + (e != NULL);
     }
     ansi_pen_nl(p);
 }

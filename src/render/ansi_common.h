@@ -79,8 +79,9 @@ typedef struct {
 void ansi_pen_sgr(ansi_pen *p, int fg, int bg, int dim, int bold);
 /* Default colours, not dim, not bold. */
 void ansi_pen_plain(ansi_pen *p);
-/* Visible text of display width w (computed when w < 0). */
+/* Visible text of display width w (computed when w < 0): s, or s[0..n). */
 void ansi_pen_text(ansi_pen *p, const char *s, int w);
+void ansi_pen_put(ansi_pen *p, const char *s, size_t n, int w);
 /* Moves to column x with default-background spaces (written lazily, so
  * trailing padding never reaches the output); no-op when already past x. */
 void ansi_pen_goto(ansi_pen *p, int x);

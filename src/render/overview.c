@@ -130,13 +130,10 @@ void render_model_line(attn_buf *b, const attn_result *r)
 int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_error *err)
 {
     int width = o->width < 20 ? 20 : o->width;
-    char what[600];
-    attn_buf b;
+    attn_buf b; /* the model line, whole (a copy into a fixed array could cut a character) */
     buf_init(&b);
     render_model_line(&b, r);
     buf_putc(&b, ':');
-    snprintf(what, sizeof what, "%s", b.data ? b.data : "");
-    b.len = 0;
     /* the tokens, each as the terminal labels it, on at most 3 lines */
     ansi_label *l = ansi_labels_build(r->queries, r->n_q);
     if (!l) {
@@ -145,7 +142,7 @@ int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_
     }
     ansi_pen p = {out, o->color, -1, -1, 0, 0, 0, 0};
     ansi_pen_sgr(&p, -1, -1, 0, 1);
-    ansi_pen_text(&p, what, -1);
+    ansi_pen_text(&p, b.data ? b.data : "", -1);
     ansi_pen_plain(&p);
     int lines = 0;
     for (int i = 0; i < r->n_q; i++) {

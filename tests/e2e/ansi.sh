@@ -301,3 +301,14 @@ else
     check "ansi: tmux 200 cols: the 4 heads side by side on one line" grep -q 'head 1.*head 2.*head 3.*head 4' "$TMP/tmux200.txt"
     check "ansi: tmux focus view: ranked keys of it" grep -q 'it → .*0\.[0-9][0-9]' "$TMP/tmuxq.txt"
 fi
+
+# A glyph of many combining marks (76 bytes) in a vertical key label: drawn
+# whole (it was cut at 63 bytes, inside a character: invalid UTF-8)
+glyph=$("$PY" -c 'print("e" + "\u20d7" * 25)')
+run vglyph --seed 42 --color never -l 1 -H 1 "x${glyph}yz abcdef ghijkl mnopqr stuvwx"
+if [ "$(rc vglyph)" -eq 0 ] && "$PY" -c '
+import sys
+out = open(sys.argv[1], "rb").read().decode("utf-8")  # fails on invalid UTF-8
+sys.exit(0 if any(l.split()[:1] == [sys.argv[2]] for l in out.splitlines()) else 1)' "$TMP/vglyph.out" "$glyph"
+then pass "ansi: a 76-byte glyph in a vertical key label, whole"
+else fail "ansi: a 76-byte glyph in a vertical key label, whole" "$(head -c 300 "$TMP/vglyph.out" | tr '\n' '|')"; fi

@@ -185,3 +185,16 @@ while IFS=$'\t' read -r file sub; do
 done <"$ST/expect.tsv"
 check format-corpus-ran test "$ran" -gt 0
 echo "# format corpus: $ran files run through the binary, $skipped conversion-stage rows skipped"
+
+# _name_or_path longer than 255 bytes: the name is kept whole (it was cut at
+# byte 255, inside a character: the JSON output was not valid UTF-8)
+cp -r "$HF/llama" "$TMP/longname"
+"${PY:-/usr/bin/python3}" -c '
+import json, sys
+p = sys.argv[1] + "/config.json"
+c = json.load(open(p)); c["_name_or_path"] = "org/" + "é" * 200; json.dump(c, open(p, "w"))' "$TMP/longname"
+"$ATTNVIZ" -m "$TMP/longname" -f json "the cat" >"$TMP/longname.json" 2>"$TMP/longname.err"
+check long-model-name-whole-in-json "${PY:-/usr/bin/python3}" -c '
+import json, sys
+j = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+sys.exit(0 if j["model"]["name"] == "org/" + "é" * 200 else 1)' "$TMP/longname.json"

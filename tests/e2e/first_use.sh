@@ -177,3 +177,16 @@ refused query-index-out-of-range 2 "--query '@99': no token 99 \(16 tokens, @0 t
 refused query-unknown-lists-tokens 2 "no such token in the sentence \(tokens: 0:\[CLS\] 1:the₁" --color never -q zebra "$EXAMPLE"
 run explain-label --explain the₇ -f json -l 1 -H 1 "$EXAMPLE"
 [ "$(rc explain-label)" -eq 0 ] && pass explain-takes-the-label || fail explain-takes-the-label "$(errtxt explain-label)"
+
+# ---- a word wider than the screen: --overview's "Next:" hint wraps it whole
+# (it was cut at byte 255, inside a character: invalid UTF-8 and a -q that
+# named no token; found by the sentence fuzz harness)
+long=$("$PY" -c 'print("é" * 140)')
+run long-word --seed 42 --overview --width 80 --color never "$long cat"
+if [ "$(rc long-word)" -eq 0 ] && "$PY" -c '
+import re, sys
+out = open(sys.argv[1], "rb").read().decode("utf-8")  # fails on invalid UTF-8
+hint = " ".join(out[out.index("Next:"):].split())
+q = re.search(r" -q (\S+) what ", hint)
+sys.exit(0 if q and q.group(1) in (sys.argv[2], "cat") else 1)' "$TMP/long-word.out" "$long"
+then pass overview-hint-keeps-a-long-word-whole; else fail overview-hint-keeps-a-long-word-whole "$(tail -c 300 "$TMP/long-word.out" | tr '\n' '|')"; fi
