@@ -291,3 +291,11 @@ int utf8_width(const char *s)
     }
     return w;
 }
+
+size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t k = max; /* s[k], the first byte left out, must not continue a character */
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    return k;
+}

@@ -43,4 +43,9 @@ int utf8_cp_width(uint32_t cp);
 /* Display width of a UTF-8 string (sum of utf8_cp_width). */
 int utf8_width(const char *s);
 
+/* The length of the longest prefix of s[0..len) of at most max bytes that
+ * ends between two characters (len when it fits): where a copy into a
+ * fixed array may cut the text without cutting a character. */
+size_t utf8_prefix(const char *s, size_t len, size_t max);
+
 #endif

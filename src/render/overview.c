@@ -76,7 +76,7 @@ static const char *base_name(const char *path, char *buf, size_t cap)
     while (len > 1 && path[len - 1] == '/') len--;
     size_t start = len;
     while (start > 0 && path[start - 1] != '/') start--;
-    snprintf(buf, cap, "%.*s", (int)(len - start), path + start);
+    snprintf(buf, cap, "%.*s", (int)utf8_prefix(path + start, len - start, cap - 1), path + start);
     return buf;
 }
 
@@ -93,7 +93,8 @@ static const char *arch_label(const char *arch)
 const char *render_model_name(const attn_meta *m, char *buf, size_t cap)
 {
     if (m->seeded) snprintf(buf, cap, "generated (--seed %llu)", (unsigned long long)m->seed);
-    else if (m->name) snprintf(buf, cap, "%s", m->name); /* config.json's _name_or_path */
+    else if (m->name) /* config.json's _name_or_path, whole characters */
+        snprintf(buf, cap, "%.*s", (int)utf8_prefix(m->name, strlen(m->name), cap - 1), m->name);
     else base_name(m->model ? m->model : "?", buf, cap);
     return buf;
 }

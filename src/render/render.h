@@ -91,7 +91,8 @@ int render_header(attn_buf *out, const attn_result *r, const ansi_opts *o, attn_
 /* The header's words for the model, which every view that names the model
  * uses: "model: pretrained (BERT, 4 layers × 4 heads, 1.8 M parameters) ·
  * 16 tokens" (the name escaped with textesc.h). render_model_name() is the
- * name alone: the last part of the model's path, or "generated (--seed 42)";
+ * name alone: config.json's _name_or_path, the last part of the model's
+ * path, or "generated (--seed 42)", cut to fit buf[cap] between characters;
  * it returns buf. */
 void render_model_line(attn_buf *out, const attn_result *r);
 const char *render_model_name(const attn_meta *m, char *buf, size_t cap);

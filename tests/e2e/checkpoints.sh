@@ -198,3 +198,10 @@ check long-model-name-whole-in-json "${PY:-/usr/bin/python3}" -c '
 import json, sys
 j = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
 sys.exit(0 if j["model"]["name"] == "org/" + "é" * 200 else 1)' "$TMP/longname.json"
+# and the terminal's header, which has room for 255 bytes of it, cuts it
+# between characters (it showed "\xC3", the half of an "é")
+"$ATTNVIZ" -m "$TMP/longname" --color never --overview "the cat" >"$TMP/longname.txt" 2>&1
+check long-model-name-header-cut-between-characters "${PY:-/usr/bin/python3}" -c '
+import sys
+head = open(sys.argv[1], "rb").read().decode("utf-8").splitlines()[0]
+sys.exit(0 if head.startswith("model: org/éé") and "\\x" not in head else 1)' "$TMP/longname.txt"

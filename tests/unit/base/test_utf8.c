@@ -171,6 +171,13 @@ static void test_width(void)
     CHECK("width empty", utf8_width("") == 0);
     CHECK("width NULL", utf8_width(NULL) == 0);
     CHECK("width invalid byte counts as U+FFFD", utf8_width("a\xFF" "b") == 3);
+
+    CHECK("prefix fits whole", utf8_prefix("ab\xC3\xA9", 4, 4) == 4);
+    CHECK("prefix cut between characters", utf8_prefix("ab\xC3\xA9", 4, 2) == 2);
+    CHECK("prefix not inside a 2-byte é", utf8_prefix("ab\xC3\xA9", 4, 3) == 2);
+    CHECK("prefix not inside a 4-byte 😀 (3 of its bytes fit)", utf8_prefix("a\xF0\x9F\x98\x80", 5, 4) == 1);
+    CHECK("prefix not inside 我 at its first byte", utf8_prefix("\xE6\x88\x91x", 4, 1) == 0);
+    CHECK("prefix of max 0", utf8_prefix("abc", 3, 0) == 0);
 }
 
 /* Every code point against glibc's wcwidth() (C.UTF-8). Deliberate
