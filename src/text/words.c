@@ -38,13 +38,29 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* The span of the text the count tokens from first cover: from the
+ * smallest start to the largest end. Not the first token's start and the
+ * last one's end: a tokenizer may give a word's pieces out of text order
+ * (tokenizers' BPE with byte_fallback emits a fused unknown token after
+ * the byte tokens of the character that follows it). */
+static void span(const attn_tokens *t, int first, int count, size_t *s, size_t *e)
+{
+    *s = t->tok[first].start;
+    *e = t->tok[first].end;
+    for (int i = first + 1; i < first + count; i++) {
+        if (t->tok[i].start < *s) *s = t->tok[i].start;
+        if (t->tok[i].end > *e) *e = t->tok[i].end;
+    }
+}
+
 /* The label of the group of count tokens from first: its length, and in
  * *src where its bytes are. */
 static size_t label(const attn_tokens *t, const char *text, int first, int count, int by_word,
                     const char **src)
 {
-    const attn_token *a = &t->tok[first], *b = &t->tok[first + count - 1];
-    size_t s = a->start, e = b->end;
+    const attn_token *a = &t->tok[first];
+    size_t s, e;
+    span(t, first, count, &s, &e);
     if (by_word && !a->special) {
         while (s < e && is_space(text[s])) s++;
         while (e > s && is_space(text[e - 1])) e--;
@@ -90,12 +106,13 @@ int tokens_group(const attn_tokens *t, const char *text, int by_word, int drop_s
     }
     char *p = (char *)(tok + n_groups);
     for (int k = 0; k < n_groups; k++) {
-        const attn_token *a = &t->tok[first[k]], *b = &t->tok[first[k] + count[k] - 1];
+        const attn_token *a = &t->tok[first[k]];
         const char *src;
-        size_t n = label(t, text, first[k], count[k], by_word, &src);
+        size_t n = label(t, text, first[k], count[k], by_word, &src), s, e;
+        span(t, first[k], count[k], &s, &e);
         memcpy(p, src, n);
         p[n] = '\0';
-        tok[k] = (attn_token){.text = p, .id = count[k] == 1 ? a->id : -1, .start = a->start, .end = b->end,
+        tok[k] = (attn_token){.text = p, .id = count[k] == 1 ? a->id : -1, .start = s, .end = e,
                               .word = k, .special = a->special, .generated = a->generated};
         p += n + 1;
     }

@@ -13,6 +13,7 @@
 
 #include "base/utf8.h"
 #include "text/tokenize.h"
+#include "text/words.h"
 #include "test.h"
 
 #define MAX_EXPECT 32
@@ -450,8 +451,37 @@ static void test_mixed_boundaries(void)
           spans_cover(s, strlen(s), &ntok) && ntok == 16);
 }
 
+/* tokens_group() over a word whose pieces are out of text order, as
+ * tokenizers' BPE with byte_fallback and fuse_unk gives them: the byte
+ * token of a known byte first, then the fused <unk> of the characters
+ * before it (the sentence fuzz harness found such pieces with a gap between
+ * them, left by a normalizer). Here <0x41> [4,5), then <unk> [0,2). The
+ * group spans [0,5) and is labelled with that text; the first piece's start
+ * and the last one's end, [4,2), had made a label of length -2 (memcpy of
+ * SIZE_MAX - 1 bytes). */
+static void test_group_pieces_out_of_order(void)
+{
+    const char *text = "xy--A b";
+    attn_token tok[3] = {{.text = "<0x41>", .id = 8, .start = 4, .end = 5, .word = 0},
+                         {.text = "<unk>", .id = 0, .start = 0, .end = 2, .word = 0},
+                         {.text = "b", .id = 5, .start = 6, .end = 7, .word = 1}};
+    attn_tokens t = {.tok = tok, .n = 3}, out = {0};
+    attn_error err = {0, ""};
+    int *g = NULL;
+    int rc = tokens_group(&t, text, 1, 0, &out, &g, &err);
+    CHECK("group out of order: grouped", rc == 0 && out.n == 2);
+    CHECK("group out of order: the word's label is its whole span",
+          rc == 0 && strcmp(out.tok[0].text, "xy--A") == 0);
+    CHECK("group out of order: span from the smallest start to the largest end",
+          rc == 0 && out.tok[0].start == 0 && out.tok[0].end == 5);
+    CHECK("group out of order: the pieces' group", rc == 0 && g[0] == 0 && g[1] == 0 && g[2] == 1);
+    if (rc == 0) tokens_free(&out);
+    free(g);
+}
+
 int main(void)
 {
+    test_group_pieces_out_of_order();
     test_example();
     test_joiners();
     test_punct_numbers();
