@@ -14,6 +14,11 @@
  *      and so does each character's id (a direct-mapped table: a piece may
  *      be the whole text, as with Gemma's tokenizer);
  *   ignore_merges: a piece that is itself in the vocabulary is one token.
+ * The ids and their order are tokenizers', also where byte tokens come
+ * before a fused unk of the characters in front of them (merge_word adds
+ * the byte tokens without flushing the pending unk). The offsets are each
+ * symbol's own bytes of the piece; tokenizers adds up the symbols' lengths
+ * instead, which differs only there and where a character is dropped.
  */
 #include "text/tokenizer/models.h"
 
