@@ -17,11 +17,7 @@
 
 const char *st_show(const char *name, char buf[ST_SHOW])
 {
-    size_t n = strlen(name), keep = n;
-    if (n >= ST_SHOW) {                     /* cut at a UTF-8 boundary, add "..." */
-        keep = ST_SHOW - 4;
-        while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80) keep--;
-    }
+    size_t n = strlen(name), keep = n < ST_SHOW ? n : utf8_prefix(name, n, ST_SHOW - 4); /* then "..." */
     for (size_t i = 0; i < keep; i++) {
         unsigned char c = (unsigned char)name[i];
         buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;

@@ -53,14 +53,10 @@ static void span(const attn_tokens *t, int first, int count, size_t *s, size_t *
     }
 }
 
-/* The label of the group of count tokens from first: its length, and in
- * *src where its bytes are. */
-static size_t label(const attn_tokens *t, const char *text, int first, int count, int by_word,
-                    const char **src)
+/* The label of the group whose first token is a and whose span() is
+ * [s, e): its length, and in *src where its bytes are. */
+static size_t label(const attn_token *a, const char *text, size_t s, size_t e, int by_word, const char **src)
 {
-    const attn_token *a = &t->tok[first];
-    size_t s, e;
-    span(t, first, count, &s, &e);
     if (by_word && !a->special) {
         while (s < e && is_space(text[s])) s++;
         while (e > s && is_space(text[e - 1])) e--;
@@ -98,7 +94,11 @@ int tokens_group(const attn_tokens *t, const char *text, int by_word, int drop_s
     /* the labels: a word its span of the text, without the spaces GPT-2's
      * pieces carry; a token (or a special) its own text */
     size_t bytes = 0;
-    for (int k = 0; k < n_groups; k++) bytes += label(t, text, first[k], count[k], by_word, NULL) + 1;
+    for (int k = 0; k < n_groups; k++) {
+        size_t s, e;
+        span(t, first[k], count[k], &s, &e);
+        bytes += label(&t->tok[first[k]], text, s, e, by_word, NULL) + 1;
+    }
     attn_token *tok = malloc((size_t)n_groups * sizeof *tok + bytes + 1); /* tokens, then texts */
     if (!tok) {
         free(g), free(first), free(count);
@@ -108,8 +108,9 @@ int tokens_group(const attn_tokens *t, const char *text, int by_word, int drop_s
     for (int k = 0; k < n_groups; k++) {
         const attn_token *a = &t->tok[first[k]];
         const char *src;
-        size_t n = label(t, text, first[k], count[k], by_word, &src), s, e;
+        size_t s, e;
         span(t, first[k], count[k], &s, &e);
+        size_t n = label(a, text, s, e, by_word, &src);
         memcpy(p, src, n);
         p[n] = '\0';
         tok[k] = (attn_token){.text = p, .id = count[k] == 1 ? a->id : -1, .start = s, .end = e,
