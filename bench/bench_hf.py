@@ -30,6 +30,14 @@ mmap'd weights).
     (median: start, map the weights, tokenize, compute).
   * GF/s = the FLOPs attnviz does (flops()) / compute median; %ceil = that
     over the all-core SGEMM ceiling.
+  * bound = the same products alone (build/bench/sgemm -l 768,3072,n,layers:
+    the Q, K, V, O, up and down products of every layer at their own
+    shapes, split into attnviz's 128-column chunks over the same threads,
+    weights already in memory, nothing between products: what OpenBLAS
+    does at these shapes on this machine), run once in each interleaved
+    round; %bnd = attnviz's GF/s over that round's bound GF/s (median of
+    the rounds), so a change of the machine's speed hits both. GPT-2
+    stores its weights [in, out]; the bound uses the [out, in] layout.
   * parity: attnviz `-f csv` for --verify-layers (default all at n <= 128,
     first and last above) against the float64 reference; max |difference|
     <= 1e-4 or the script fails, so the benchmark times the right computation.
@@ -45,6 +53,7 @@ Exit status 1 when attnviz fails or its weights are more than 1e-4 off.
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -142,6 +151,17 @@ def time_torch(cfg, W, ids, reps, threads):
     return times, att
 
 
+LAYERS_RE = re.compile(r"best_ms=([\d.]+) median_ms=([\d.]+) gflops_best=([\d.]+)")
+
+
+def products_bound(sgemm, n, layers, d=768, ffn=3072):
+    """GFLOP/s of the products alone at these shapes (sgemm -l), best of
+    its passes; None when it fails."""
+    p = subprocess.run([sgemm, "-l", "%d,%d,%d,%d" % (d, ffn, n, layers)], capture_output=True, text=True)
+    m = LAYERS_RE.search(p.stdout)
+    return float(m.group(3)) if p.returncode == 0 and m else None
+
+
 def flops(arch, n, layers, d=768, ffn=3072):
     """What attnviz computes (multiply + add = 2): every layer's projections,
     Q·Kᵀ, A·V and feed-forward block, except that the last layer stops at
@@ -164,15 +184,15 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
     print("-- %s: %d layers, d 768, 12 heads, FFN 3072, vocab %d, F32 model.safetensors %.0f MB (written in %.1f s)"
           % ("BERT (BertModel)" if arch == "bert" else "GPT-2 (GPT2Model)", a.layers, len(tok.vocab), size / 1e6,
              write_s))
-    print("%5s %17s %9s %9s %17s %17s %7s %7s %7s %6s %8s %8s %8s %9s" % (
+    print("%5s %17s %9s %9s %17s %17s %7s %7s %7s %6s %7s %5s %8s %8s %8s %9s" % (
         "n", "attnviz compute", "load", "process", "torch %d thr" % threads, "torch 1 thr", "ratio",
-        "proc.rat", "GF/s", "%ceil", "maxRSS", "RssAnon", "RssFile", "max|d|"))
+        "proc.rat", "GF/s", "%ceil", "bound", "%bnd", "maxRSS", "RssAnon", "RssFile", "max|d|"))
     res = results["archs"][arch] = {"model_bytes": size, "sizes": {}}
     for n in a.sizes:
         sentence = hf_ref.random_sentence(tok, n - specials, n, words=words)
         ids = tok.encode(sentence)
         args = ["-m", model, "-f", "none", "--time", sentence]
-        runs, before, err = [], [], None
+        runs, before, bounds, err = [], [], [], None
         t_n, t_1 = [], []
         att32 = None
         # interleaved: one attnviz run, one torch forward at each thread setting, a.reps times after a warm-up
@@ -194,6 +214,7 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
                         att32 = att
                 if r:
                     runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
+                    bounds.append(products_bound(a.sgemm, n, a.layers))
                 if a.before:  # the older binary in the same loop, so a change of load hits both
                     brc, bstderr, bwall = run_attnviz(a.before, args)
                     bm = TIME_RE.search(bstderr)
@@ -210,6 +231,9 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
         torch_m = min(statistics.median(t_n), statistics.median(t_1))
         gflop = flops(arch, n, a.layers) / 1e9
         gfs = gflop / (comp_m / 1e3)
+        paired = [gflop / (x["compute"] / 1e3) / b for x, b in zip(runs, bounds) if b]
+        bound_m = statistics.median(b for b in bounds if b) if any(bounds) else None
+        pct_bound = 100.0 * statistics.median(paired) if paired else None
         maxrss = time_v_rss(a.attnviz, args, work)
         _, peak = sampled_rss(a.attnviz, args)
         layers = list(range(1, a.layers + 1)) if n <= a.verify_all_max else sorted({1, a.layers})
@@ -233,24 +257,33 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
              "torch1_median": statistics.median(t_1), "attnviz_compute_best": comp_b,
              "attnviz_compute_median": comp_m, "attnviz_wall_median": wall_m, "attnviz_load_median": load_m,
              "ratio": torch_m / comp_m, "process_ratio": torch_m / wall_m, "gflop": gflop, "gflops": gfs,
-             "pct_ceiling": 100.0 * gfs / ceiling, "maxrss_kb": maxrss, "sampled": peak, "maxdiff_f64": diff,
+             "pct_ceiling": 100.0 * gfs / ceiling, "bound_gflops": bound_m, "pct_bound": pct_bound,
+             "bound_pct_ceiling": 100.0 * bound_m / ceiling if bound_m else None, "maxrss_kb": maxrss, "sampled": peak, "maxdiff_f64": diff,
              "torch_f32_maxdiff_f64": diff32, "verified_layers": layers}
         if before:
             b = {k: statistics.median(x[k] for x in before) for k in ("wall", "load", "compute")}
+            bpaired = [gflop / (x["compute"] / 1e3) / bd for x, bd in zip(before, bounds) if bd]
             r["before"] = dict(b, ratio=torch_m / b["compute"], process_ratio=torch_m / b["wall"],
-                               pct_ceiling=100.0 * gflop / (b["compute"] / 1e3) / ceiling)
+                               pct_ceiling=100.0 * gflop / (b["compute"] / 1e3) / ceiling,
+                               pct_bound=100.0 * statistics.median(bpaired) if bpaired else None)
         res["sizes"][n] = r
-        print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %6.2fx %7.1f %5.0f%% %7.0fM %7.0fM %7.0fM %9s" % (
+        print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %6.2fx %7.1f %5.0f%% %7s %5s %7.0fM %7.0fM %7.0fM %9s" % (
             n, comp_b, comp_m, load_m, wall_m, min(t_n), statistics.median(t_n), min(t_1),
-            statistics.median(t_1), r["ratio"], r["process_ratio"], gfs, r["pct_ceiling"], (maxrss or 0) / 1024,
+            statistics.median(t_1), r["ratio"], r["process_ratio"], gfs, r["pct_ceiling"],
+            "%.1f" % bound_m if bound_m else "-", "%.0f%%" % pct_bound if pct_bound else "-", (maxrss or 0) / 1024,
             peak["RssAnon"] / 1024, peak["RssFile"] / 1024, "%.1e" % diff if diff is not None else "-"),
             flush=True)
         if "before" in r:
             b = r["before"]
-            print("%5s %8s/%8.1f %9.1f %9.1f %35s %6.2fx %6.2fx %7.1f %5.0f%%   (before: %s)" % (
+            print("%5s %8s/%8.1f %9.1f %9.1f %35s %6.2fx %6.2fx %7.1f %5.0f%% %7s %5s   (before: %s)" % (
                 "", "", b["compute"], b["load"], b["wall"], "", b["ratio"], b["process_ratio"],
-                gflop / (b["compute"] / 1e3), b["pct_ceiling"], a.before), flush=True)
+                gflop / (b["compute"] / 1e3), b["pct_ceiling"], "",
+                "%.0f%%" % b["pct_bound"] if b["pct_bound"] else "-", a.before), flush=True)
     for n, r in res["sizes"].items():
+        if r.get("bound_gflops"):
+            print("%s n=%d: the products alone (bound) %.1f GFLOP/s = %.0f %% of the all-core ceiling; attnviz's "
+                  "whole compute %.0f %% of the bound" % (arch, n, r["bound_gflops"], r["bound_pct_ceiling"],
+                                                         r["pct_bound"]))
         if r.get("maxdiff_f64") is not None:
             print("%s n=%d: layers %s: max |attnviz - float64 reference| = %.2e, max |torch float32 - float64| = %.2e"
                   % (arch, n, ",".join(map(str, r["verified_layers"])), r["maxdiff_f64"],
@@ -280,7 +313,10 @@ def main():
     ceiling, ceil = print_ceilings(a.sgemm, threads)
     print("ms: best/median of %d interleaved runs after 1 warm-up; ratio = torch median (faster thread setting) / "
           "attnviz compute median; proc.rat = the same / attnviz whole process (median); GF/s = attnviz's FLOPs / "
-          "compute median; %%ceil = that over the all-core SGEMM ceiling (%.1f GFLOP/s)" % (a.reps, ceiling))
+          "compute median; %%ceil = that over the all-core SGEMM ceiling (%.1f GFLOP/s); bound = GF/s of the same "
+          "products alone (sgemm -l: their shapes, 128-column chunks, warm weights; median of the rounds, one a round); "
+          "%%bnd = attnviz's GF/s over its round's bound (median); bound/ceiling says how far these shapes let any "
+          "caller of OpenBLAS go" % (a.reps, ceiling))
     results = {"threads": threads, "reps": a.reps, "layers": a.layers, "torch": torch.__version__,
                "ceiling_gflops": ceiling, "ceilings": ceil, "archs": {}}
     failed = []
