@@ -292,6 +292,50 @@ static void values_rows(void *ctx, int r0, int r1)
               j->ld_v, r1 - r0, j->d_head, j->n_k);
 }
 
+enum { MAX_BATCH = 64 };
+
+typedef struct {
+    head_job h[MAX_BATCH];
+    int chunks;  /* units per head */
+    int n_q;
+} batch_job;
+
+static void batch_units(void *ctx, int u0, int u1)
+{
+    const batch_job *b = ctx;
+    for (int u = u0; u < u1; u++) {
+        const head_job *h = &b->h[u / b->chunks];
+        const int r0 = (u % b->chunks) * ROW_CHUNK, r1 = r0 + ROW_CHUNK < b->n_q ? r0 + ROW_CHUNK : b->n_q;
+        scores_rows((void *)h, r0, r1);
+        if (h->out) values_rows((void *)h, r0, r1);
+    }
+}
+
+void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, int ld_k, int ld_v, int ld_out,
+                             int n_q, int n_k, int d_head, const attn_score_opts *o)
+{
+    for (int h0 = 0; h0 < n_heads; h0 += MAX_BATCH) {
+        batch_job b = {.chunks = (n_q + ROW_CHUNK - 1) / ROW_CHUNK, .n_q = n_q};
+        const int nb = n_heads - h0 < MAX_BATCH ? n_heads - h0 : MAX_BATCH;
+        for (int i = 0; i < nb; i++) {
+            const attn_head_io *io = &heads[h0 + i];
+            b.h[i] = (head_job){.att = io->att, .q = io->q, .k = io->k, .v = io->v, .out = io->out, .ld_q = ld_q,
+                                .ld_k = ld_k, .ld_v = ld_v, .ld_out = ld_out, .n_k = n_k, .d_head = d_head, .o = *o};
+            b.h[i].o.bias = io->bias;
+        }
+        parallel_chunks(nb * b.chunks, 1, 2, batch_units, &b);
+    }
+}
+
+int attention_batch_heads(int n_heads, int n_q, int n_k)
+{
+    int b = linalg_threads();
+    b = b < n_heads ? b : n_heads;
+    b = b < MAX_BATCH ? b : MAX_BATCH;
+    if ((double)b * n_q * n_k * sizeof(float) > 64.0 * (1 << 20)) b = 1;
+    return b < 1 ? 1 : b;
+}
+
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,
                             int ld_k, int n_q, int n_k, int d_head, float scale,
                             int causal)

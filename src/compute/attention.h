@@ -1,4 +1,5 @@
-/* attention.h — attention weights for one head: scores, mask, softmax.
+/* attention.h — attention weights for one head, or a batch of heads on
+ * every thread: scores, mask, softmax, and the weighted sum of values.
  *
  * One free function per step, llm.c style; callers own every buffer and
  * nothing allocates or fails. Rows are queries, columns are keys.
@@ -44,6 +45,27 @@ typedef struct {
  * the mask, softmax). */
 void attention_scores_forward(float *att, const float *q, int ld_q, const float *k, int ld_k, int n_q, int n_k,
                               int d_head, const attn_score_opts *o);
+
+/* A batch of heads at once, each as attention_scores_forward and, when
+ * out is set, attention_values_forward: work units of one head's query
+ * rows (the chunks those functions split a head into, so the same bits)
+ * claimed by every thread, each unit its scores, softmax and values, so
+ * the threads meet once per batch instead of twice per head. */
+typedef struct {
+    float *att;         /* [n_q, n_k] this head's weights */
+    const float *q, *k; /* this head's query and key columns (row strides ld_q, ld_k) */
+    const float *v;     /* its value columns (row stride ld_v), when out is set */
+    float *out;         /* [n_q, ld_out] its output columns, or NULL: no values */
+    const float *bias;  /* [n_q, n_k] added to its scores (T5), or NULL */
+} attn_head_io;
+
+void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, int ld_k, int ld_v, int ld_out,
+                             int n_q, int n_k, int d_head, const attn_score_opts *o);
+
+/* How many heads attention_heads_forward is best given at a time (with a
+ * weights buffer [n_q, n_k] each): one per thread, at most n_heads, and
+ * 1 when the buffers would pass 64 MiB (long inputs). */
+int attention_batch_heads(int n_heads, int n_q, int n_k);
 
 /* out_h[n_q, d_head] (row stride ld_out) = att[n_q, n_k] · v_h[n_k, d_head]
  * (row stride ld_v): the head's output, the weighted sum of value vectors. */

@@ -124,10 +124,44 @@ static float score_scale(const attn_config *c)
     return c->score == SCORE_DOT ? 1.0f : (float)(1.0 / sqrt((double)c->d_head));
 }
 
+/* Every head's weights against n_k keys and, when values is set, its
+ * output in s->ctx: s->att_heads heads at a time on every thread
+ * (attention_heads_forward), then each one's check and keep in head order.
+ * Head h reads q + h·step_q (row stride ld_q) and the keys and values of
+ * its group, kc and vc + (h / group)·d_head (row stride ld_kv); bias, when
+ * set, is [n_heads][n, n_k]. kept: this block's weights are the ones kept. */
+typedef struct {
+    const float *q, *kc, *vc, *bias;
+    int ld_q, step_q, ld_kv, group, n_k;
+} heads_in;
+
+static int heads_forward(stack_run *s, const heads_in *in, const attn_score_opts *so, int kept, int values)
+{
+    const int dh = s->c->d_head, H = s->c->n_heads, B = s->att_heads;
+    const size_t nn = (size_t)s->n * (size_t)in->n_k;
+    attn_head_io io[64]; /* [B] (attention_batch_heads: at most 64) */
+    for (int h0 = 0; h0 < H; h0 += B) {
+        const int nb = H - h0 < B ? H - h0 : B;
+        for (int i = 0; i < nb; i++) {
+            const int h = h0 + i;
+            const size_t kv = (size_t)(h / in->group) * (size_t)dh;
+            io[i] = (attn_head_io){.att = s->att + (size_t)i * nn, .q = in->q + (size_t)h * (size_t)in->step_q,
+                                   .k = in->kc + kv, .v = in->vc + kv,
+                                   .out = values ? s->ctx + (size_t)h * (size_t)dh : NULL,
+                                   .bias = in->bias ? in->bias + (size_t)h * nn : NULL};
+        }
+        attention_heads_forward(io, nb, in->ld_q, in->ld_kv, in->ld_kv, s->qw, s->n, in->n_k, dh, so);
+        for (int i = 0; i < nb; i++) {
+            if (finite_scores(io[i].att, s->n, in->n_k, s->layer, h0 + i, s->m->source, s->err)) return -1;
+            if (s->keep && kept && s->keep(s->keep_ctx, s->layer, h0 + i, io[i].att, s->err)) return -1;
+        }
+    }
+    return 0;
+}
+
 int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, float *out)
 {
     const attn_config *c = s->c;
-    const int dh = c->d_head, H = c->n_heads, group = c->n_heads / c->n_kv_heads;
     qkv_view o;
     if (project(s, L, in, &o)) return -1;
     position(s, L, &o);
@@ -137,14 +171,9 @@ int block_attention(stack_run *s, const attn_layer_weights *L, const float *in, 
         return -1;
     attn_score_opts so = {.scale = score_scale(c), .softcap = (float)c->attn_softcap, .causal = c->causal,
                           .window = s->m->window ? s->m->window[s->layer] : 0, .q_pos0 = s->pos0};
-    for (int h = 0; h < H; h++) {
-        const float *kh = s->kc + (size_t)(h / group) * (size_t)dh, *vh = s->vc + (size_t)(h / group) * (size_t)dh;
-        so.bias = s->bias ? s->bias + (size_t)h * (size_t)s->n * (size_t)s->n_k : NULL;
-        attention_scores_forward(s->att, o.q + (size_t)h * o.step_q, o.ld_q, kh, s->kw, s->n, s->n_k, dh, &so);
-        if (finite_scores(s->att, s->n, s->n_k, s->layer, h, s->m->source, s->err)) return -1;
-        if (s->keep && !s->cross_kept && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
-        if (s->full) attention_values_forward(s->ctx + (size_t)h * dh, s->qw, s->att, vh, s->kw, s->n, s->n_k, dh);
-    }
+    heads_in hi = {.q = o.q, .kc = s->kc, .vc = s->vc, .bias = s->bias, .ld_q = o.ld_q, .step_q = o.step_q,
+                   .ld_kv = s->kw, .group = c->n_heads / c->n_kv_heads, .n_k = s->n_k};
+    if (heads_forward(s, &hi, &so, !s->cross_kept, s->full)) return -1;
     return s->full ? linear(s, out, s->ctx, &L->o, s->qw, c->d_model) : 0;
 }
 
@@ -164,12 +193,8 @@ int block_cross_attention(stack_run *s, const attn_layer_weights *L, const float
         memcpy(tr->v + (size_t)s->layer * (size_t)tr->n_k * (size_t)qw, s->cv, (size_t)nm * (size_t)qw * sizeof(float));
     }
     attn_score_opts so = {.scale = score_scale(c)};
-    for (int h = 0; h < c->n_heads; h++) {
-        attention_scores_forward(s->att, s->q + (size_t)h * dh, qw, s->ck + (size_t)h * dh, qw, s->n, nm, dh, &so);
-        if (finite_scores(s->att, s->n, nm, s->layer, h, s->m->source, s->err)) return -1;
-        if (s->keep && s->cross_kept && s->keep(s->keep_ctx, s->layer, h, s->att, s->err)) return -1;
-        attention_values_forward(s->ctx + (size_t)h * dh, qw, s->att, s->cv + (size_t)h * dh, qw, s->n, nm, dh);
-    }
+    heads_in hi = {.q = s->q, .kc = s->ck, .vc = s->cv, .ld_q = qw, .step_q = dh, .ld_kv = qw, .group = 1, .n_k = nm};
+    if (heads_forward(s, &hi, &so, s->cross_kept, 1)) return -1;
     return linear(s, out, s->ctx, &L->co, qw, d);
 }
 

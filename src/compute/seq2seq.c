@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/attention.h"
 #include "compute/finite.h"
 #include "compute/generate.h"
 #include "compute/linalg.h"
@@ -47,7 +48,8 @@ static int buffers_init(stack_bufs *b, stack_run *s, const attn_model *m, const 
     s->v = stack_take(b, r * qw);       /* [n, qw] */
     s->ctx = stack_take(b, r * qw);     /* [n, qw] */
     s->ff = stack_take(b, r * f);       /* [n, d_ff] or [n, 2 d_ff] */
-    s->att = stack_take(b, r * nk);     /* [n, max(n, n_mem)] */
+    s->att_heads = attention_batch_heads(c->n_heads, n, (int)nk);
+    s->att = stack_take(b, (size_t)s->att_heads * r * nk); /* [att_heads][n, max(n, n_mem)] */
     s->kc = stack_take(b, r * qw);      /* [n, qw] */
     s->vc = stack_take(b, r * qw);      /* [n, qw] */
     s->ck = stack_take(b, (size_t)n_mem * qw); /* [n_mem, qw] */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compute/attention.h"
 #include "compute/embed.h"
 #include "compute/finite.h"
 #include "compute/generate.h"
@@ -63,7 +64,8 @@ static int buffers_init(buffers *b, stack_run *s, const attn_model *m, int rows,
     s->qkv = take(b, fused ? r * (qw + 2 * kw) : 1);
     s->ctx = take(b, r * qw);
     s->ff = take(b, r * f);
-    s->att = take(b, r * (size_t)n_k);
+    s->att_heads = attention_batch_heads(c->n_heads, rows, n_k);
+    s->att = take(b, (size_t)s->att_heads * r * (size_t)n_k);
     b->kv = take(b, (size_t)layers * 2 * (size_t)n_k * kw);
     if (c->positional == POS_ROPE) {
         b->inv = take(b, (size_t)c->rope.dim / 2);
@@ -74,7 +76,8 @@ static int buffers_init(buffers *b, stack_run *s, const attn_model *m, int rows,
         }
     }
     if (!stack_bufs_ok(&b->mem)) {
-        double mib = (r * (4 * d + 2 * qw + 2 * kw + f + (size_t)n_k) + (size_t)layers * 2 * (size_t)n_k * kw) *
+        double mib = (r * (4 * d + 2 * qw + 2 * kw + f + (size_t)s->att_heads * (size_t)n_k) +
+                      (size_t)layers * 2 * (size_t)n_k * kw) *
                      4.0 / (1 << 20);
         return attn_fail(err, ATTN_EXIT_RUNTIME, "out of memory: %d tokens need %.0f MiB of buffers", rows, mib);
     }

@@ -29,7 +29,8 @@ typedef struct {
     float *qkv;            /* [n, qw + 2 kw] fused projection */
     float *ctx;            /* [n, qw] the heads' outputs */
     float *ff;             /* [n, d_ff], or [n, 2 d_ff] (glu: gate | up) */
-    float *att;            /* [n, n_k] one head's weights */
+    float *att;            /* [att_heads][n, n_k] weights of a batch of heads */
+    int att_heads;         /* heads at a time (attention_batch_heads) */
     float *kc, *vc;        /* [cap, kw] this layer's keys and values by position */
     const float *cs;       /* [n, rope.dim] cos | sin of each row (rope_table) */
     const float *cs_local; /* [n, rope_local.dim] */

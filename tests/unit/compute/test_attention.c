@@ -7,8 +7,62 @@
 #include "compute/attention.h"
 #include "test.h"
 
+/* attention_heads_forward against each head alone (attention_scores_forward,
+ * attention_values_forward), bit for bit: n query rows around and past the
+ * 64-row units, the fixed-order product and BLAS, shared keys and values
+ * (grouped heads), the causal mask with a window, a bias, and a batch
+ * without values, whose output columns stay untouched. */
+static void check_batches(void)
+{
+    static const int sizes[][3] = {{1, 1, 8}, {63, 63, 16}, {150, 150, 40}, {300, 300, 64}}; /* n, n_k, d_head */
+    enum { H = 3, GROUP = 2 }; /* heads 0, 1 share keys and values; head 2 has its own */
+    int same = 1, untouched = 1;
+    unsigned seed = 11;
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        const int n = sizes[t][0], nk = sizes[t][1], dh = sizes[t][2], qw = H * dh, kw = 2 * dh;
+        float *q = malloc(sizeof(float) * (size_t)n * qw);          /* [n, qw] */
+        float *kv = malloc(sizeof(float) * (size_t)nk * kw * 2);    /* [2][nk, kw] keys, values */
+        float *bias = malloc(sizeof(float) * (size_t)H * n * nk);   /* [H][n, nk] */
+        float *att1 = malloc(sizeof(float) * (size_t)H * n * nk);   /* [H][n, nk] one head at a time */
+        float *attb = malloc(sizeof(float) * (size_t)H * n * nk);   /* [H][n, nk] the batch */
+        float *ctx1 = malloc(sizeof(float) * (size_t)n * qw), *ctxb = malloc(sizeof(float) * (size_t)n * qw);
+        for (size_t i = 0; i < (size_t)n * qw; i++) q[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 9000.0f - 3.0f;
+        for (size_t i = 0; i < (size_t)nk * kw * 2; i++) kv[i] = (float)((seed = seed * 1103515245u + 12345u) >> 16) / 9000.0f - 3.0f;
+        for (size_t i = 0; i < (size_t)H * n * nk; i++) bias[i] = (float)((seed = seed * 1103515245u + 12345u) >> 20) / 4000.0f;
+        for (int variant = 0; variant < 2; variant++) { /* 0: plain; 1: causal, window 40, bias, no values */
+            attn_score_opts o = {.scale = 0.125f, .causal = variant, .window = variant ? 40 : 0,
+                                 .q_pos0 = nk - n};
+            attn_head_io io[H];
+            memset(ctx1, 0, sizeof(float) * (size_t)n * qw);
+            memset(ctxb, 0, sizeof(float) * (size_t)n * qw);
+            for (int h = 0; h < H; h++) {
+                const float *k = kv + (h / GROUP) * dh, *v = kv + (size_t)nk * kw + (h / GROUP) * dh;
+                const size_t nn = (size_t)n * nk;
+                o.bias = variant ? bias + h * nn : NULL;
+                attention_scores_forward(att1 + h * nn, q + h * dh, qw, k, kw, n, nk, dh, &o);
+                if (!variant) attention_values_forward(ctx1 + h * dh, qw, att1 + h * nn, v, kw, n, nk, dh);
+                io[h] = (attn_head_io){.att = attb + h * nn, .q = q + h * dh, .k = k, .v = v,
+                                       .out = variant ? NULL : ctxb + h * dh, .bias = o.bias};
+            }
+            o.bias = NULL;
+            attention_heads_forward(io, H, qw, kw, kw, qw, n, nk, dh, &o);
+            same &= memcmp(att1, attb, sizeof(float) * (size_t)H * n * nk) == 0 &&
+                    memcmp(ctx1, ctxb, sizeof(float) * (size_t)n * qw) == 0;
+            if (variant)
+                for (size_t i = 0; i < (size_t)n * qw; i++) untouched &= ctxb[i] == 0.0f;
+        }
+        free(q), free(kv), free(bias), free(att1), free(attb), free(ctx1), free(ctxb);
+    }
+    CHECK("heads-batch-bit-identical-to-each-head", same);
+    CHECK("heads-batch-without-values-writes-no-output", untouched);
+    CHECK("batch-heads-one-per-thread", attention_batch_heads(12, 128, 128) == 2);
+    CHECK("batch-heads-capped-by-heads", attention_batch_heads(1, 128, 128) == 1);
+    CHECK("batch-heads-one-when-long", attention_batch_heads(12, 4096, 4096) == 1);
+}
+
 int main(void)
 {
+    setenv("ATTNVIZ_THREADS", "2", 1); /* two threads even on one core: the batch's units are shared */
     /* softmax([1, 2, 3]) = e^i / (e + e^2 + e^3) */
     float x[3] = {1, 2, 3};
     softmax_forward(x, 1, 3, 0, 0);
@@ -96,5 +150,7 @@ int main(void)
     attention_values_forward(out, 4, att, v, 2, 2, 3, 2);
     CHECK_NEAR("values-q0-c0", out[0], att[0] * 1 + att[1] * 3 + att[2] * 5, 1e-6);
     CHECK_NEAR("values-q1-c1", out[5], att[3] * 2 + att[4] * 4 + att[5] * 6, 1e-6);
+
+    check_batches();
     return test_done();
 }
