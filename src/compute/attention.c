@@ -292,7 +292,14 @@ static void values_rows(void *ctx, int r0, int r1)
               j->ld_v, r1 - r0, j->d_head, j->n_k);
 }
 
-enum { MAX_BATCH = 64 };
+/* Heads at a time: as many as BATCH_BYTES of weights hold (every head of
+ * a layer for short inputs and decoding steps: one meeting of the threads
+ * a layer), at least one per thread, at most 64 MiB (long inputs: fewer,
+ * down to one) and MAX_BATCH. A batch of fewer multiply-adds than
+ * PAR_ATTENTION runs on the calling thread: less work than a meeting costs
+ * (the example sentence's 4 heads of 16 x 16, a decoding step of a small
+ * model). */
+enum { MAX_BATCH = 64, BATCH_BYTES = 4 << 20, PAR_ATTENTION = 1 << 19 };
 
 typedef struct {
     head_job h[MAX_BATCH];
@@ -323,17 +330,21 @@ void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, i
                                 .ld_k = ld_k, .ld_v = ld_v, .ld_out = ld_out, .n_k = n_k, .d_head = d_head, .o = *o};
             b.h[i].o.bias = io->bias;
         }
-        parallel_chunks(nb * b.chunks, 1, 2, batch_units, &b);
+        if ((double)nb * n_q * n_k * d_head * 2.0 < PAR_ATTENTION) batch_units(&b, 0, nb * b.chunks);
+        else parallel_chunks(nb * b.chunks, 1, 2, batch_units, &b);
     }
 }
 
 int attention_batch_heads(int n_heads, int n_q, int n_k)
 {
-    int b = linalg_threads();
-    b = b < n_heads ? b : n_heads;
-    b = b < MAX_BATCH ? b : MAX_BATCH;
-    if ((double)b * n_q * n_k * sizeof(float) > 64.0 * (1 << 20)) b = 1;
-    return b < 1 ? 1 : b;
+    const double per = (double)n_q * n_k * sizeof(float); /* one head's weights, bytes */
+    const int T = linalg_threads();
+    double b = per > 0 ? (double)BATCH_BYTES / per : MAX_BATCH;
+    if (b < T) b = T;
+    if (b * per > 64.0 * (1 << 20)) b = 64.0 * (1 << 20) / per;
+    if (b > n_heads) b = n_heads;
+    if (b > MAX_BATCH) b = MAX_BATCH;
+    return b < 1 ? 1 : (int)b;
 }
 
 void attention_head_forward(float *att, const float *q, int ld_q, const float *k,

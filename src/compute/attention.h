@@ -63,8 +63,9 @@ void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, i
                              int n_q, int n_k, int d_head, const attn_score_opts *o);
 
 /* How many heads attention_heads_forward is best given at a time (with a
- * weights buffer [n_q, n_k] each): one per thread, at most n_heads, and
- * 1 when the buffers would pass 64 MiB (long inputs). */
+ * weights buffer [n_q, n_k] each): as many as 4 MiB of weights hold, at
+ * least one per thread, at most n_heads and 64, and fewer (down to 1) when
+ * the buffers would pass 64 MiB (long inputs). */
 int attention_batch_heads(int n_heads, int n_q, int n_k);
 
 /* out_h[n_q, d_head] (row stride ld_out) = att[n_q, n_k] · v_h[n_k, d_head]

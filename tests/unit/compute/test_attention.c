@@ -55,9 +55,12 @@ static void check_batches(void)
     }
     CHECK("heads-batch-bit-identical-to-each-head", same);
     CHECK("heads-batch-without-values-writes-no-output", untouched);
-    CHECK("batch-heads-one-per-thread", attention_batch_heads(12, 128, 128) == 2);
+    CHECK("batch-heads-all-of-a-short-layer", attention_batch_heads(12, 128, 128) == 12);
     CHECK("batch-heads-capped-by-heads", attention_batch_heads(1, 128, 128) == 1);
+    CHECK("batch-heads-4-MiB", attention_batch_heads(12, 512, 512) == 4);
+    CHECK("batch-heads-one-per-thread", attention_batch_heads(12, 2048, 2048) == 2);
     CHECK("batch-heads-one-when-long", attention_batch_heads(12, 4096, 4096) == 1);
+    CHECK("batch-heads-at-most-64", attention_batch_heads(100, 1, 100) == 64);
 }
 
 int main(void)
