@@ -295,11 +295,10 @@ static void values_rows(void *ctx, int r0, int r1)
 /* Heads at a time: as many as BATCH_BYTES of weights hold (every head of
  * a layer for short inputs and decoding steps: one meeting of the threads
  * a layer), at least one per thread, at most 64 MiB (long inputs: fewer,
- * down to one) and MAX_BATCH. A batch of fewer multiply-adds than
- * PAR_ATTENTION runs on the calling thread: less work than a meeting costs
- * (the example sentence's 4 heads of 16 x 16, a decoding step of a small
- * model). */
-enum { MAX_BATCH = 64, BATCH_BYTES = 4 << 20, PAR_ATTENTION = 1 << 19 };
+ * down to one) and ATTN_MAX_BATCH. A batch of fewer multiply-adds than
+ * PARALLEL_MIN_WORK runs on the calling thread (the example sentence's 4
+ * heads of 16 x 16, a decoding step of a small model). */
+enum { MAX_BATCH = ATTN_MAX_BATCH, BATCH_BYTES = 4 << 20 };
 
 typedef struct {
     head_job h[MAX_BATCH];
@@ -330,7 +329,7 @@ void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, i
                                 .ld_k = ld_k, .ld_v = ld_v, .ld_out = ld_out, .n_k = n_k, .d_head = d_head, .o = *o};
             b.h[i].o.bias = io->bias;
         }
-        if ((double)nb * n_q * n_k * d_head * 2.0 < PAR_ATTENTION) batch_units(&b, 0, nb * b.chunks);
+        if ((double)nb * n_q * n_k * d_head * 2.0 < PARALLEL_MIN_WORK) batch_units(&b, 0, nb * b.chunks);
         else parallel_chunks(nb * b.chunks, 1, 2, batch_units, &b);
     }
 }

@@ -62,9 +62,12 @@ typedef struct {
 void attention_heads_forward(const attn_head_io *heads, int n_heads, int ld_q, int ld_k, int ld_v, int ld_out,
                              int n_q, int n_k, int d_head, const attn_score_opts *o);
 
+/* The most heads attention_batch_heads() gives. */
+enum { ATTN_MAX_BATCH = 64 };
+
 /* How many heads attention_heads_forward is best given at a time (with a
  * weights buffer [n_q, n_k] each): as many as 4 MiB of weights hold, at
- * least one per thread, at most n_heads and 64, and fewer (down to 1) when
+ * least one per thread, at most n_heads and ATTN_MAX_BATCH, and fewer (down to 1) when
  * the buffers would pass 64 MiB (long inputs). */
 int attention_batch_heads(int n_heads, int n_q, int n_k);
 

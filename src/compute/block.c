@@ -137,9 +137,10 @@ typedef struct {
 
 static int heads_forward(stack_run *s, const heads_in *in, const attn_score_opts *so, int kept, int values)
 {
-    const int dh = s->c->d_head, H = s->c->n_heads, B = s->att_heads < 1 ? 1 : s->att_heads > 64 ? 64 : s->att_heads;
+    const int dh = s->c->d_head, H = s->c->n_heads;
+    const int B = s->att_heads < 1 ? 1 : s->att_heads > ATTN_MAX_BATCH ? ATTN_MAX_BATCH : s->att_heads;
     const size_t nn = (size_t)s->n * (size_t)in->n_k;
-    attn_head_io io[64]; /* [B] (attention_batch_heads: at most 64) */
+    attn_head_io io[ATTN_MAX_BATCH]; /* [B] */
     for (int h0 = 0; h0 < H; h0 += B) {
         const int nb = H - h0 < B ? H - h0 : B;
         for (int i = 0; i < nb; i++) {

@@ -12,13 +12,10 @@
 
 /* Products up to this many multiply-adds run in the fixed-order product
  * (gemm_fixed.h), so that small inputs, the example sentence among them,
- * give the same bytes on every CPU; from PAR_FIXED on, split by columns
- * across the threads (the same bits: each column is computed alone).
- * Below it a product takes less than waking a worker costs on a busy
- * machine (measured: the example's 16 x 128 x 128 projections ran 6x
- * slower split in two while other jobs held the cores). */
+ * give the same bytes on every CPU; from PARALLEL_MIN_WORK (parallel.h) on,
+ * split by columns across the threads (the same bits: each column is
+ * computed alone). */
 #define SMALL_PRODUCT (1 << 20)
-#define PAR_FIXED (1 << 19)
 
 static int small(int m, int n, int k)
 {
@@ -199,7 +196,7 @@ int linear_forward(float *out, const float *in, const attn_linear *lin, int n, i
     if (job.small) { /* 16-bit weights: a block of 32 KiB of floats at a time, reused in the cache */
         job.chunk = (SMALL_BLOCK / (d_in > 0 ? d_in : 1)) / COL_UNIT * COL_UNIT;
         if (job.chunk < COL_UNIT) job.chunk = COL_UNIT;
-        if ((double)n * d_out * d_in < PAR_FIXED) linear_cols(&job, 0, d_out);
+        if ((double)n * d_out * d_in < PARALLEL_MIN_WORK) linear_cols(&job, 0, d_out);
         else parallel_chunks(d_out, COL_UNIT, 2, linear_cols, &job);
     } else if (lin->half && !lin->in_out && n <= FEW_ROWS) { /* dot products, column by column */
         parallel_rows(d_out, 64, linear_cols, &job);

@@ -11,6 +11,13 @@
 #ifndef ATTN_PARALLEL_H
 #define ATTN_PARALLEL_H
 
+/* Multiply-adds below which a job runs on the calling thread: less work
+ * than a meeting of the threads costs on a busy machine (measured: the
+ * example's 16 x 128 x 128 projections ran 6x slower split in two while
+ * other jobs held the cores). linalg.c's products and attention.c's
+ * batches of heads use it. */
+enum { PARALLEL_MIN_WORK = 1 << 19 };
+
 /* Threads for attnviz's parallel loops: the online cores, 1 to 64
  * (ATTNVIZ_THREADS overrides). */
 int linalg_threads(void);
