@@ -162,6 +162,13 @@ def products_bound(sgemm, n, layers, d=768, ffn=3072):
     return float(m.group(3)) if p.returncode == 0 and m else None
 
 
+def pct_of_bound(runs, gflop):
+    """Median over the rounds of a binary's GFLOP/s over the bound of its
+    own round (each run carries it), in %; None without a bound."""
+    paired = [gflop / (x["compute"] / 1e3) / x["bound"] for x in runs if x["bound"]]
+    return 100.0 * statistics.median(paired) if paired else None
+
+
 def flops(arch, n, layers, d=768, ffn=3072):
     """What attnviz computes (multiply + add = 2): every layer's projections,
     Q·Kᵀ, A·V and feed-forward block, except that the last layer stops at
@@ -192,7 +199,7 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
         sentence = hf_ref.random_sentence(tok, n - specials, n, words=words)
         ids = tok.encode(sentence)
         args = ["-m", model, "-f", "none", "--time", sentence]
-        runs, before, bounds, err = [], [], [], None
+        runs, before, err = [], [], None
         t_n, t_1 = [], []
         att32 = None
         # interleaved: one attnviz run, one torch forward at each thread setting, a.reps times after a warm-up
@@ -212,14 +219,16 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
                         out.append((time.perf_counter() - t0) * 1e3)
                     if th == threads:
                         att32 = att
+                bound = products_bound(a.sgemm, n, a.layers) if r else None  # this round's bound
                 if r:
-                    runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3))})
-                    bounds.append(products_bound(a.sgemm, n, a.layers))
+                    runs.append({"wall": wall, "load": float(m.group(1)), "compute": float(m.group(3)),
+                                 "bound": bound})
                 if a.before:  # the older binary in the same loop, so a change of load hits both
                     brc, bstderr, bwall = run_attnviz(a.before, args)
                     bm = TIME_RE.search(bstderr)
                     if r and brc == 0 and bm:
-                        before.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3))})
+                        before.append({"wall": bwall, "load": float(bm.group(1)), "compute": float(bm.group(3)),
+                                       "bound": bound})
         torch.set_num_threads(threads)
         if err:
             failed.append("%s n=%d: attnviz %s" % (arch, n, err))
@@ -231,9 +240,9 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
         torch_m = min(statistics.median(t_n), statistics.median(t_1))
         gflop = flops(arch, n, a.layers) / 1e9
         gfs = gflop / (comp_m / 1e3)
-        paired = [gflop / (x["compute"] / 1e3) / b for x, b in zip(runs, bounds) if b]
-        bound_m = statistics.median(b for b in bounds if b) if any(bounds) else None
-        pct_bound = 100.0 * statistics.median(paired) if paired else None
+        bounds = [x["bound"] for x in runs if x["bound"]]
+        bound_m = statistics.median(bounds) if bounds else None
+        pct_bound = pct_of_bound(runs, gflop)
         maxrss = time_v_rss(a.attnviz, args, work)
         _, peak = sampled_rss(a.attnviz, args)
         layers = list(range(1, a.layers + 1)) if n <= a.verify_all_max else sorted({1, a.layers})
@@ -262,10 +271,9 @@ def bench_arch(arch, a, work, ceiling, words, threads, results, failed):
              "torch_f32_maxdiff_f64": diff32, "verified_layers": layers}
         if before:
             b = {k: statistics.median(x[k] for x in before) for k in ("wall", "load", "compute")}
-            bpaired = [gflop / (x["compute"] / 1e3) / bd for x, bd in zip(before, bounds) if bd]
             r["before"] = dict(b, ratio=torch_m / b["compute"], process_ratio=torch_m / b["wall"],
                                pct_ceiling=100.0 * gflop / (b["compute"] / 1e3) / ceiling,
-                               pct_bound=100.0 * statistics.median(bpaired) if bpaired else None)
+                               pct_bound=pct_of_bound(before, gflop))
         res["sizes"][n] = r
         print("%5d %8.1f/%8.1f %9.1f %9.1f %8.1f/%8.1f %8.1f/%8.1f %6.2fx %6.2fx %7.1f %5.0f%% %7s %5s %7.0fM %7.0fM %7.0fM %9s" % (
             n, comp_b, comp_m, load_m, wall_m, min(t_n), statistics.median(t_n), min(t_1),

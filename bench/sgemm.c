@@ -80,6 +80,18 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* count floats in [-scale, scale) from seed, deterministic; every page
+ * touched, so no fault once the clock runs. NULL when memory runs out. */
+static float *filled(size_t count, unsigned seed, float scale)
+{
+    float *p = malloc(count * sizeof *p);
+    for (size_t i = 0; p && i < count; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        p[i] = ((float)(seed >> 8) / 8388608.0f - 1.0f) * scale;
+    }
+    return p;
+}
+
 static int probe(int n, int T)
 {
     size_t nn = (size_t)n * (size_t)n;
@@ -89,15 +101,8 @@ static int probe(int n, int T)
     pthread_barrier_init(&bar[1], NULL, (unsigned)T);
     int rc = 0;
     for (int t = 0; t < T; t++) {
-        w[t] = (worker){n, malloc(nn * sizeof(float)), malloc(nn * sizeof(float)), malloc(nn * sizeof(float)), bar};
+        w[t] = (worker){n, filled(nn, 12345u, 1.0f), filled(nn, 54321u, 1.0f), malloc(nn * sizeof(float)), bar};
         if (!w[t].a || !w[t].b || !w[t].c) rc = 1;
-        unsigned s = 12345u; /* deterministic fill in [-1, 1) */
-        for (size_t i = 0; !rc && i < nn; i++) {
-            s = s * 1664525u + 1013904223u;
-            w[t].a[i] = (float)(s >> 8) / 8388608.0f - 1.0f;
-            s = s * 1664525u + 1013904223u;
-            w[t].b[i] = (float)(s >> 8) / 8388608.0f - 1.0f;
-        }
     }
     double t_ms[REPS];
     pthread_t tid[MAX_T];
@@ -183,28 +188,18 @@ static void product_all(crew *c, int T, float *out, const float *in, const float
     while (atomic_load(&c->busy) > 0) continue;
 }
 
-static float *filled(size_t count, unsigned seed)
-{
-    float *p = malloc(count * sizeof *p);
-    for (size_t i = 0; p && i < count; i++) { /* every page touched: no fault once the clock runs */
-        seed = seed * 1664525u + 1013904223u;
-        p[i] = ((float)(seed >> 8) / 8388608.0f - 1.0f) * 0.05f;
-    }
-    return p;
-}
-
 static int layers_probe(int d, int f, int n, int L, int T)
 {
     enum { W_PER_LAYER = 6 };
     float **w = calloc((size_t)L * W_PER_LAYER, sizeof *w); /* [L · 6] Q K V O up down */
-    float *x = filled((size_t)n * (size_t)d, 1u);           /* [n, d] */
-    float *y = filled((size_t)n * (size_t)d, 2u);           /* [n, d] */
-    float *h = filled((size_t)n * (size_t)f, 3u);           /* [n, f] */
+    float *x = filled((size_t)n * (size_t)d, 1u, 0.05f);           /* [n, d] */
+    float *y = filled((size_t)n * (size_t)d, 2u, 0.05f);           /* [n, d] */
+    float *h = filled((size_t)n * (size_t)f, 3u, 0.05f);           /* [n, f] */
     int rc = !w || !x || !y || !h;
     for (int l = 0; !rc && l < L; l++)
         for (int k = 0; k < W_PER_LAYER; k++) {
             size_t cnt = (size_t)d * (size_t)(k < 4 ? d : f);
-            if (!(w[l * W_PER_LAYER + k] = filled(cnt, 7u + (unsigned)(l * W_PER_LAYER + k)))) rc = 1;
+            if (!(w[l * W_PER_LAYER + k] = filled(cnt, 7u + (unsigned)(l * W_PER_LAYER + k), 0.05f))) rc = 1;
         }
     crew c;
     atomic_init(&c.job, NULL);
